@@ -1,0 +1,294 @@
+package agentmsg;
+
+import agentmsg.internal.Ids;
+import agentmsg.internal.mailbox.InboxImporter;
+import agentmsg.internal.mailbox.MailboxLayout;
+import agentmsg.internal.mailbox.MirrorWriter;
+import agentmsg.internal.store.AgentRows;
+import agentmsg.internal.store.MessageRows;
+import agentmsg.internal.store.Store;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The front door: one agent's view of a data home. It registers agents, sends messages, reads and
+ * waits for the inbox. Every message is committed to the store and synced to disk before a send
+ * returns; then it is mirrored as JSON files, whose appearance wakes waiting readers at once.
+ *
+ * <pre>{@code
+ * try (AgentMessenger alice = AgentMessenger.open(Options.fromEnvironment().agent("alice").build())) {
+ *   alice.register(AgentType.CLAUDE_CODE);
+ *   alice.send("bob", "can you run the tests?");
+ *   for (Message reply : alice.waitForMessages(Duration.ofSeconds(30))) {
+ *     System.out.println(reply.from() + ": " + reply.body());
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Several messengers, in one process or many, may share a data home.
+ */
+public final class AgentMessenger implements AutoCloseable {
+  private final Options options;
+  private final MailboxLayout layout;
+  private final Store store;
+  private final MirrorWriter mirror;
+  private final InboxImporter importer;
+
+  private AgentMessenger(Options options) {
+    this.options = options;
+    this.layout = new MailboxLayout(options.home());
+    this.store = Store.open(options.home(), options.storeTimeout());
+    this.mirror = new MirrorWriter(layout);
+    this.importer =
+        new InboxImporter(
+            store, layout, mirror, options.maxMessageBytes(), options.warningListener());
+  }
+
+  /** Opens a messenger with the given options. The store is reached on first use. */
+  public static AgentMessenger open(Options options) {
+    return new AgentMessenger(Objects.requireNonNull(options, "options"));
+  }
+
+  /** Opens a messenger for {@code agent} in the data home the environment names. */
+  public static AgentMessenger open(String agent) {
+    return open(Options.fromEnvironment().agent(agent).build());
+  }
+
+  public Options options() {
+    return options;
+  }
+
+  /** The agent this messenger acts as. */
+  public String agent() {
+    return options.agent();
+  }
+
+  /** Registers this messenger's agent, or updates its type. */
+  public Agent register(AgentType type) {
+    return register(agent(), type);
+  }
+
+  /**
+   * Registers {@code name} with {@code type}, creating its inbox; registering again updates the
+   * type and keeps the registration time and every message.
+   */
+  public Agent register(String name, AgentType type) {
+    AgentNames.requireValid(name);
+    Objects.requireNonNull(type, "type");
+    long now = System.currentTimeMillis();
+    Agent agent =
+        store.call(handle -> handle.inTransaction(tx -> AgentRows.upsert(tx, name, type, now)));
+    store.sync();
+    try {
+      java.nio.file.Files.createDirectories(layout.inbox(name));
+      java.nio.file.Files.createDirectories(layout.outbox(name));
+    } catch (java.io.IOException e) {
+      throw new MailboxException("cannot create the mail folders of '" + name + "': " + e, e);
+    }
+    return agent;
+  }
+
+  /** Every registered agent, by name. */
+  public List<Agent> agents() {
+    return store.call(AgentRows::all);
+  }
+
+  /** The registered agent called {@code name}, if any. */
+  public Optional<Agent> findAgent(String name) {
+    return store.call(handle -> AgentRows.find(handle, name));
+  }
+
+  /**
+   * Sends {@code body} to {@code to}, returning once it is durably stored.
+   *
+   * @throws UnknownAgentException if {@code to} is not registered
+   * @throws InvalidMessageException if the body is empty or too large
+   */
+  public Message send(String to, String body) {
+    return send(to, body, Ids.newId());
+  }
+
+  /**
+   * Sends with a caller-chosen id: sending again with the same id returns the message stored the
+   * first time instead of storing a second copy.
+   */
+  public Message send(String to, String body, String id) {
+    AgentNames.requireValid(to);
+    if (!AgentNames.isValid(id)) {
+      throw new InvalidMessageException(
+          "invalid-id", "invalid message id '" + id + "': use 1-64 of A-Z a-z 0-9 . _ -");
+    }
+    checkBody(body);
+    String from = agent();
+    boolean[] senderAdded = new boolean[1];
+    Message message =
+        store.call(
+            handle -> {
+              // Taken once connected, so that the timestamp is the moment of storing.
+              long now = System.currentTimeMillis();
+              Message stored =
+                  handle.inTransaction(
+                      tx -> {
+                        if (!AgentRows.exists(tx, to)) {
+                          throw new UnknownAgentException(to);
+                        }
+                        senderAdded[0] = !AgentRows.exists(tx, from);
+                        if (senderAdded[0]) {
+                          AgentRows.upsert(tx, from, AgentType.OTHER, now);
+                        } else {
+                          AgentRows.touch(tx, from, now);
+                        }
+                        return MessageRows.insert(tx, id, from, to, body, now);
+                      });
+              handle.execute("CHECKPOINT SYNC");
+              return stored;
+            });
+    if (senderAdded[0]) {
+      options
+          .warningListener()
+          .accept("registered sender '" + from + "' as type 'other' (set it with: register -t)");
+    }
+    writeMirror(message);
+    return message;
+  }
+
+  /** Unread messages, oldest first, marked read as they are returned (the original's name). */
+  public List<Message> checkInbox() {
+    return markRead(unread());
+  }
+
+  /** Unread messages, oldest first, left unread. */
+  public List<Message> unread() {
+    importer.importAll(agent());
+    return store.call(
+        handle -> {
+          AgentRows.requireRegistered(handle, agent());
+          return MessageRows.unread(handle, agent(), 0, Integer.MAX_VALUE);
+        });
+  }
+
+  /** The newest {@code limit} messages received, read or not, oldest first. Marks nothing. */
+  public List<Message> history(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+    }
+    importer.importAll(agent());
+    return store.call(
+        handle -> {
+          AgentRows.requireRegistered(handle, agent());
+          return MessageRows.received(handle, agent(), limit);
+        });
+  }
+
+  /**
+   * Marks {@code messages} (to this agent) read now; returns them as marked. Repeating it is
+   * harmless.
+   */
+  public List<Message> markRead(Collection<Message> messages) {
+    return markRead(messages, Instant.ofEpochMilli(System.currentTimeMillis()));
+  }
+
+  /**
+   * Marks {@code messages} (to this agent) read at {@code readAt}, e.g. the moment they were shown;
+   * returns them as marked. Messages already read keep their first read time.
+   */
+  public List<Message> markRead(Collection<Message> messages, Instant readAt) {
+    if (messages.isEmpty()) {
+      return List.of();
+    }
+    List<String> ids = new ArrayList<>(messages.size());
+    for (Message message : messages) {
+      ids.add(message.id());
+    }
+    long at = readAt.toEpochMilli();
+    store.run(
+        handle ->
+            handle.useTransaction(
+                tx -> {
+                  MessageRows.markRead(tx, agent(), ids, at);
+                  AgentRows.touch(tx, agent(), at);
+                }));
+    return markedCopies(messages, readAt);
+  }
+
+  /** {@code messages} as they look once read at {@code readAt}, without touching the store. */
+  public static List<Message> markedCopies(Collection<Message> messages, Instant readAt) {
+    List<Message> marked = new ArrayList<>(messages.size());
+    for (Message message : messages) {
+      marked.add(message.markedRead(Instant.ofEpochMilli(readAt.toEpochMilli())));
+    }
+    return marked;
+  }
+
+  /**
+   * Blocks until at least one unread message exists or {@code timeout} passes; returns the unread
+   * messages marked read, or an empty list on timeout.
+   */
+  public List<Message> waitForMessages(Duration timeout) throws InterruptedException {
+    try (InboxReader reader = openInbox()) {
+      return markRead(reader.next(timeout));
+    }
+  }
+
+  /**
+   * Starts watching this agent's inbox. The watch is in place before the reader's first query, so a
+   * message landing at any moment after this call is seen.
+   *
+   * @throws UnknownAgentException if this agent is not registered
+   */
+  public InboxReader openInbox() {
+    store.run(handle -> AgentRows.requireRegistered(handle, agent()));
+    return new InboxReader(this, layout.inbox(agent()));
+  }
+
+  /** Unread messages not among {@code exclude}; used by {@link InboxReader}. */
+  List<Message> unreadExcept(Collection<String> exclude) {
+    List<Message> unread =
+        store.call(handle -> MessageRows.unread(handle, agent(), 0, Integer.MAX_VALUE));
+    if (exclude.isEmpty()) {
+      return unread;
+    }
+    List<Message> fresh = new ArrayList<>(unread.size());
+    for (Message message : unread) {
+      if (!exclude.contains(message.id())) {
+        fresh.add(message);
+      }
+    }
+    return fresh;
+  }
+
+  InboxImporter importer() {
+    return importer;
+  }
+
+  private void checkBody(String body) {
+    if (body == null || body.isEmpty()) {
+      throw new InvalidMessageException("empty-message", "the message is empty");
+    }
+    int size = body.getBytes(StandardCharsets.UTF_8).length;
+    if (size > options.maxMessageBytes()) {
+      throw new MessageTooLargeException(size, options.maxMessageBytes());
+    }
+  }
+
+  private void writeMirror(Message message) {
+    try {
+      mirror.write(message);
+    } catch (MailboxException e) {
+      // The message is committed: the store is the truth, and doctor rebuilds the mirror.
+      options.warningListener().accept(e.getMessage());
+    }
+  }
+
+  /** Closes the connection to the store. */
+  @Override
+  public void close() {
+    store.close();
+  }
+}

@@ -1,0 +1,250 @@
+package agentmsg;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * How to open an {@link AgentMessenger}: the data home, who "I" am, and the limits. Immutable and
+ * thread-safe; made by {@link #builder()}. Command-line flags and environment variables feed the
+ * same builder, so the defaults below hold for both.
+ *
+ * <table>
+ *   <caption>Options</caption>
+ *   <tr><th>option</th><th>default</th></tr>
+ *   <tr><td>home</td><td>{@code AGENT_MSG_HOME}, else {@code ~/.agent-msg}</td></tr>
+ *   <tr><td>agent</td><td>{@code AGENT_MSG_AGENT}, else the host name</td></tr>
+ *   <tr><td>pollInterval</td><td>2 s: the safety-net re-check when no file event arrives</td></tr>
+ *   <tr><td>maxMessageBytes</td><td>1,000,000 bytes of UTF-8</td></tr>
+ *   <tr><td>storeTimeout</td><td>30 s: how long to retry reaching a busy store</td></tr>
+ * </table>
+ */
+public final class Options {
+  /** Environment variable naming the data home. */
+  public static final String ENV_HOME = "AGENT_MSG_HOME";
+
+  /** Environment variable naming the agent this process acts as. */
+  public static final String ENV_AGENT = "AGENT_MSG_AGENT";
+
+  /** Environment variable naming the server URL. */
+  public static final String ENV_URL = "AGENT_MSG_URL";
+
+  /** The largest message body the store can hold, in UTF-8 bytes. */
+  public static final int MAX_MESSAGE_BYTES_LIMIT = 1_000_000;
+
+  private final Path home;
+  private final String agent;
+  private final Duration pollInterval;
+  private final int maxMessageBytes;
+  private final Duration storeTimeout;
+  private final Consumer<String> warningListener;
+
+  private Options(Builder builder) {
+    this.home = builder.home != null ? builder.home : defaultHome(System.getProperty("user.home"));
+    this.agent = builder.agent != null ? builder.agent : hostName();
+    this.pollInterval = builder.pollInterval;
+    this.maxMessageBytes = builder.maxMessageBytes;
+    this.storeTimeout = builder.storeTimeout;
+    this.warningListener = builder.warningListener;
+  }
+
+  /** A builder with every option at its default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A builder whose home and agent come from {@code AGENT_MSG_HOME} and {@code AGENT_MSG_AGENT}.
+   */
+  public static Builder fromEnvironment() {
+    return builder().environment(System.getenv());
+  }
+
+  /** The data home: the database, and the inbox and outbox mirrors. Absolute. */
+  public Path home() {
+    return home;
+  }
+
+  /** The agent this messenger acts as: the sender of what it sends, the reader of its inbox. */
+  public String agent() {
+    return agent;
+  }
+
+  /** How often a waiting reader re-checks the store when no file event wakes it. */
+  public Duration pollInterval() {
+    return pollInterval;
+  }
+
+  /** The largest message body accepted, in UTF-8 bytes. */
+  public int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  /** How long to keep retrying when the store is busy or its owning process has just died. */
+  public Duration storeTimeout() {
+    return storeTimeout;
+  }
+
+  /**
+   * Where problems found in the background go, e.g. a malformed file moved out of an inbox. The
+   * default prints one line to standard error.
+   */
+  public Consumer<String> warningListener() {
+    return warningListener;
+  }
+
+  /** A builder holding this object's values, to derive a changed copy. */
+  public Builder toBuilder() {
+    return builder()
+        .home(home)
+        .agent(agent)
+        .pollInterval(pollInterval)
+        .maxMessageBytes(maxMessageBytes)
+        .storeTimeout(storeTimeout)
+        .warningListener(warningListener);
+  }
+
+  @Override
+  public String toString() {
+    return "Options{home="
+        + home
+        + ", agent="
+        + agent
+        + ", pollInterval="
+        + pollInterval
+        + ", maxMessageBytes="
+        + maxMessageBytes
+        + ", storeTimeout="
+        + storeTimeout
+        + "}";
+  }
+
+  static Path defaultHome(String userHome) {
+    return Path.of(userHome, ".agent-msg").toAbsolutePath();
+  }
+
+  /**
+   * The host name without a DNS lookup where possible: {@code HOSTNAME}, then {@code
+   * /etc/hostname}, then the resolver. Lower-cased and cut to the agent-name rule.
+   */
+  static String hostName() {
+    String name = System.getenv("HOSTNAME");
+    if (name == null || name.isBlank()) {
+      try {
+        name = Files.readString(Path.of("/etc/hostname")).trim();
+      } catch (Exception unreadable) {
+        name = null;
+      }
+    }
+    if (name == null || name.isBlank()) {
+      try {
+        name = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException unresolvable) {
+        name = "localhost";
+      }
+    }
+    String cleaned = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");
+    cleaned = cleaned.replaceFirst("^\\.+", "");
+    if (cleaned.length() > 64) {
+      cleaned = cleaned.substring(0, 64);
+    }
+    return cleaned.isEmpty() ? "localhost" : cleaned;
+  }
+
+  /** Makes {@link Options}. Not thread-safe. Every setter rejects a bad value at once. */
+  public static final class Builder {
+    private Path home;
+    private String agent;
+    private Duration pollInterval = Duration.ofMillis(2000);
+    private int maxMessageBytes = MAX_MESSAGE_BYTES_LIMIT;
+    private Duration storeTimeout = Duration.ofSeconds(30);
+    private Consumer<String> warningListener = warning -> System.err.println("warning: " + warning);
+
+    private Builder() {}
+
+    /**
+     * Takes {@code AGENT_MSG_HOME} and {@code AGENT_MSG_AGENT} from the given environment where
+     * they are set and not blank, and {@code HOME} for the default home.
+     */
+    public Builder environment(Map<String, String> env) {
+      Objects.requireNonNull(env, "env");
+      String envHome = env.get(ENV_HOME);
+      if (envHome != null && !envHome.isBlank()) {
+        home(Path.of(envHome));
+      } else if (env.get("HOME") != null && !env.get("HOME").isBlank()) {
+        home(defaultHome(env.get("HOME")));
+      }
+      String envAgent = env.get(ENV_AGENT);
+      if (envAgent != null && !envAgent.isBlank()) {
+        agent(envAgent.trim());
+      }
+      return this;
+    }
+
+    /** The data home; made absolute. */
+    public Builder home(Path home) {
+      this.home = Objects.requireNonNull(home, "home").toAbsolutePath().normalize();
+      return this;
+    }
+
+    /**
+     * The agent to act as.
+     *
+     * @throws InvalidAgentNameException if the name breaks the naming rule
+     */
+    public Builder agent(String agent) {
+      this.agent = AgentNames.requireValid(agent);
+      return this;
+    }
+
+    /** The safety-net re-check interval of waiting readers: 10 ms to 1 hour. */
+    public Builder pollInterval(Duration interval) {
+      this.pollInterval =
+          requireBetween("pollInterval", interval, Duration.ofMillis(10), Duration.ofHours(1));
+      return this;
+    }
+
+    /** The largest message body accepted: 1 to 1,000,000 bytes of UTF-8. */
+    public Builder maxMessageBytes(int bytes) {
+      if (bytes < 1 || bytes > MAX_MESSAGE_BYTES_LIMIT) {
+        throw new IllegalArgumentException(
+            "maxMessageBytes must be 1 to " + MAX_MESSAGE_BYTES_LIMIT + ", was " + bytes);
+      }
+      this.maxMessageBytes = bytes;
+      return this;
+    }
+
+    /** How long to retry a busy store: 0 to 10 minutes. */
+    public Builder storeTimeout(Duration timeout) {
+      this.storeTimeout =
+          requireBetween("storeTimeout", timeout, Duration.ZERO, Duration.ofMinutes(10));
+      return this;
+    }
+
+    /** Receives warnings about problems found in the background. */
+    public Builder warningListener(Consumer<String> listener) {
+      this.warningListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    public Options build() {
+      return new Options(this);
+    }
+
+    private static Duration requireBetween(
+        String name, Duration value, Duration min, Duration max) {
+      Objects.requireNonNull(value, name);
+      if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+        throw new IllegalArgumentException(
+            name + " must be between " + min + " and " + max + ", was " + value);
+      }
+      return value;
+    }
+  }
+}

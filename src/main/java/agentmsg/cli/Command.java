@@ -1,0 +1,40 @@
+package agentmsg.cli;
+
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** One {@code agent-msg} command: its name, its help, its options and what it does. */
+abstract class Command {
+  /** The word that selects it, e.g. {@code send}. */
+  abstract String name();
+
+  /** The arguments after the name, for the usage line, e.g. {@code <to> <message|->}. */
+  abstract String arguments();
+
+  /** One line saying what it does. */
+  abstract String summary();
+
+  /** Longer help printed under the usage line; empty when the summary says it all. */
+  String details() {
+    return "";
+  }
+
+  /** The options of this command, without the ones every command has. */
+  abstract Options options();
+
+  /** Runs the command; returns the exit code. */
+  abstract int run(Invocation invocation) throws Exception;
+
+  static Option flag(String shortName, String longName, String description) {
+    return Option.builder(shortName).longOpt(longName).desc(description).get();
+  }
+
+  static Option value(String shortName, String longName, String argName, String description) {
+    return Option.builder(shortName)
+        .longOpt(longName)
+        .hasArg()
+        .argName(argName)
+        .desc(description)
+        .get();
+  }
+}

@@ -1,0 +1,18 @@
+package agentmsg.cli;
+
+/** The process exit codes, documented in the README. */
+final class ExitCodes {
+  /** It worked. */
+  static final int OK = 0;
+
+  /** The operation failed (unknown agent, store unavailable, ...). */
+  static final int FAILED = 1;
+
+  /** The command line was wrong: unknown option, missing argument, bad value. */
+  static final int USAGE = 2;
+
+  /** A bounded wait ended with nothing to report (e.g. {@code wait} found no message). */
+  static final int TIMEOUT = 3;
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,128 @@
+package agentmsg.cli;
+
+import agentmsg.AgentMessenger;
+import agentmsg.AgentNames;
+import agentmsg.Options;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+
+/** One run of one command: its parsed line, its streams and its environment. */
+final class Invocation {
+  private final CommandLine line;
+  private final InputStream in;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Map<String, String> env;
+
+  Invocation(
+      CommandLine line, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+    this.line = line;
+    this.in = in;
+    this.out = out;
+    this.err = err;
+    this.env = env;
+  }
+
+  CommandLine line() {
+    return line;
+  }
+
+  InputStream in() {
+    return in;
+  }
+
+  PrintStream out() {
+    return out;
+  }
+
+  PrintStream err() {
+    return err;
+  }
+
+  Map<String, String> env() {
+    return env;
+  }
+
+  boolean json() {
+    return line.hasOption("json");
+  }
+
+  List<String> positional() {
+    return line.getArgList();
+  }
+
+  /** Positional argument {@code index}, or null. */
+  String positional(int index) {
+    List<String> args = line.getArgList();
+    return index < args.size() ? args.get(index) : null;
+  }
+
+  /** Fails with a usage error if more than {@code max} positional arguments were given. */
+  void allowPositional(int max) {
+    if (line.getArgList().size() > max) {
+      throw new UsageException("unexpected argument '" + line.getArgList().get(max) + "'");
+    }
+  }
+
+  /**
+   * The messenger options for acting as {@code agent}, or, when it is null, as {@code -s/--from},
+   * then {@code AGENT_MSG_AGENT}, then the host name.
+   */
+  Options options(String agent) {
+    Options.Builder builder = Options.builder().environment(env).warningListener(this::warn);
+    String chosen = agent != null ? agent : line.getOptionValue("from");
+    if (chosen != null) {
+      builder.agent(AgentNames.requireValid(chosen));
+    }
+    if (line.hasOption("interval")) {
+      builder.pollInterval(Duration.ofMillis(longValue("interval", 10, 3_600_000)));
+    }
+    return builder.build();
+  }
+
+  AgentMessenger messenger(String agent) {
+    return AgentMessenger.open(options(agent));
+  }
+
+  /** A whole-number option value within bounds, or a usage error naming the option. */
+  long longValue(String option, long min, long max) {
+    String text = line.getOptionValue(option);
+    try {
+      long value = Long.parseLong(text.trim());
+      if (value < min || value > max) {
+        throw new UsageException(
+            "--" + option + " must be between " + min + " and " + max + ", was " + text);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + option + " takes a whole number, was '" + text + "'");
+    }
+  }
+
+  /** A duration option given in (possibly fractional) seconds, or {@code fallback}. */
+  Duration secondsValue(String option, Duration fallback, long maxSeconds) {
+    String text = line.getOptionValue(option);
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      double seconds = Double.parseDouble(text.trim());
+      if (!(seconds >= 0) || seconds > maxSeconds) {
+        throw new UsageException(
+            "--" + option + " must be between 0 and " + maxSeconds + " seconds, was " + text);
+      }
+      return Duration.ofNanos((long) (seconds * 1e9));
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + option + " takes a number of seconds, was '" + text + "'");
+    }
+  }
+
+  void warn(String warning) {
+    err.println("warning: " + warning);
+    err.flush();
+  }
+}

@@ -1,0 +1,127 @@
+package agentmsg.cli;
+
+import agentmsg.AgentMsgException;
+import agentmsg.InvalidAgentNameException;
+import agentmsg.InvalidMessageException;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+
+/** The {@code agent-msg} command line. {@link #main} only exits with the code of {@link #run}. */
+public final class Main {
+  private final Map<String, Command> commands = new LinkedHashMap<>();
+
+  private Main() {
+    for (Command command :
+        List.of(
+            new RegisterCommand(),
+            new ListCommand(),
+            new SendCommand(),
+            new InboxCommand(),
+            new PollCommand(),
+            new WaitCommand(),
+            new DemoCommand())) {
+      commands.put(command.name(), command);
+    }
+  }
+
+  public static void main(String[] args) {
+    PrintStream out =
+        new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+    PrintStream err =
+        new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    int code = run(System.in, out, err, System.getenv(), args);
+    out.flush();
+    err.flush();
+    System.exit(code);
+  }
+
+  /**
+   * Runs one command line and returns its exit code; never exits the JVM.
+   *
+   * @param env the environment ({@code AGENT_MSG_HOME}, {@code AGENT_MSG_AGENT}, ...)
+   */
+  public static int run(
+      InputStream in, PrintStream out, PrintStream err, Map<String, String> env, String... args) {
+    return new Main().dispatch(in, out, err, env, args);
+  }
+
+  private int dispatch(
+      InputStream in, PrintStream out, PrintStream err, Map<String, String> env, String[] args) {
+    if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+      Usage.overview(out, commands.values());
+      return args.length == 0 ? ExitCodes.USAGE : ExitCodes.OK;
+    }
+    if (args[0].equals("--version") || args[0].equals("-V") || args[0].equals("version")) {
+      out.println("agent-msg " + Usage.version());
+      return ExitCodes.OK;
+    }
+    if (args[0].equals("help")) {
+      Command command = args.length > 1 ? commands.get(args[1]) : null;
+      if (command == null) {
+        Usage.overview(out, commands.values());
+      } else {
+        Usage.command(out, command, withCommonOptions(command));
+      }
+      return ExitCodes.OK;
+    }
+    Command command = commands.get(args[0]);
+    if (command == null) {
+      err.println("error[usage]: unknown command '" + args[0] + "' (see: agent-msg --help)");
+      return ExitCodes.USAGE;
+    }
+    Options options = withCommonOptions(command);
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    try {
+      CommandLine line = new DefaultParser().parse(options, rest);
+      if (line.hasOption("help")) {
+        Usage.command(out, command, options);
+        return ExitCodes.OK;
+      }
+      int code = command.run(new Invocation(line, in, out, err, env));
+      out.flush();
+      return code;
+    } catch (ParseException | UsageException | IllegalArgumentException e) {
+      err.println(
+          "error[usage]: " + e.getMessage() + " (see: agent-msg " + command.name() + " --help)");
+      return ExitCodes.USAGE;
+    } catch (InvalidAgentNameException | InvalidMessageException e) {
+      err.println("error[" + e.code() + "]: " + e.getMessage());
+      return ExitCodes.USAGE;
+    } catch (AgentMsgException e) {
+      err.println("error[" + e.code() + "]: " + e.getMessage());
+      return ExitCodes.FAILED;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("error[interrupted]: " + command.name() + " was interrupted");
+      return ExitCodes.FAILED;
+    } catch (Exception e) {
+      err.println("error[internal]: " + command.name() + " failed: " + e);
+      return ExitCodes.FAILED;
+    }
+  }
+
+  private static Options withCommonOptions(Command command) {
+    Options options = new Options();
+    for (Option option : command.options().getOptions()) {
+      options.addOption(option);
+    }
+    options.addOption(Command.flag("h", "help", "Show this help"));
+    if (!options.hasLongOption("json")) {
+      options.addOption(
+          Option.builder().longOpt("json").desc("Print one JSON object per line").get());
+    }
+    return options;
+  }
+}

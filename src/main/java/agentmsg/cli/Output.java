@@ -1,0 +1,67 @@
+package agentmsg.cli;
+
+import agentmsg.Agent;
+import agentmsg.Message;
+import agentmsg.internal.wire.AgentJson;
+import agentmsg.internal.wire.MessageJson;
+import agentmsg.internal.wire.Timestamps;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * How messages and agents are printed: short stable text for people and agents, or one JSON object
+ * per line with {@code --json}. Messages are always framed as coming from another agent.
+ */
+final class Output {
+  private Output() {}
+
+  /** Prints one message and flushes, so a reader at the other end of a pipe sees it at once. */
+  static void message(PrintStream out, Message message, boolean json, boolean showStatus) {
+    if (json) {
+      out.println(MessageJson.toLine(message));
+    } else {
+      out.print("[" + Timestamps.format(message.timestamp()) + "] from " + message.from());
+      out.print(" (id " + message.id());
+      if (showStatus) {
+        out.print(", " + message.status().id());
+      }
+      out.println("):");
+      out.println(message.body());
+      out.println();
+    }
+    out.flush();
+  }
+
+  static void messages(PrintStream out, List<Message> messages, boolean json, boolean showStatus) {
+    for (Message message : messages) {
+      message(out, message, json, showStatus);
+    }
+  }
+
+  static void agent(PrintStream out, Agent agent) {
+    out.println(AgentJson.toLine(agent));
+  }
+
+  static void agentTable(PrintStream out, List<Agent> agents) {
+    int nameWidth = "NAME".length();
+    int typeWidth = "TYPE".length();
+    for (Agent agent : agents) {
+      nameWidth = Math.max(nameWidth, agent.name().length());
+      typeWidth = Math.max(typeWidth, agent.type().id().length());
+    }
+    String format = "%-" + nameWidth + "s  %-" + typeWidth + "s  %-24s  %s%n";
+    out.printf(format, "NAME", "TYPE", "REGISTERED", "LAST SEEN");
+    for (Agent agent : agents) {
+      out.printf(
+          format,
+          agent.name(),
+          agent.type().id(),
+          Timestamps.format(agent.registeredAt()),
+          Timestamps.format(agent.lastSeenAt()));
+    }
+  }
+
+  static String plural(int count, String noun) {
+    return count + " " + noun + (count == 1 ? "" : "s");
+  }
+}

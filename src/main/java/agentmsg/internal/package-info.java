@@ -1,0 +1,2 @@
+/** Implementation details of agent-msg; nothing here is API. */
+package agentmsg.internal;

@@ -1,0 +1,153 @@
+package agentmsg.internal.store;
+
+import agentmsg.Message;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/** Queries on the {@code message} table. Stateless. */
+public final class MessageRows {
+  private static final String COLUMNS =
+      "seq, id, sender, recipient, body, created_at, delivered_at, read_at, acked_at";
+
+  private static final int DUPLICATE_KEY = 23505;
+
+  /** How many ids go into one {@code IN (...)} list. */
+  private static final int BATCH = 500;
+
+  private static final RowMapper<Message> MAPPER =
+      (rows, context) ->
+          new Message(
+              rows.getString("id"),
+              rows.getLong("seq"),
+              rows.getString("sender"),
+              rows.getString("recipient"),
+              rows.getString("body"),
+              Instant.ofEpochMilli(rows.getLong("created_at")),
+              instant(rows, "delivered_at"),
+              instant(rows, "read_at"),
+              instant(rows, "acked_at"));
+
+  private MessageRows() {}
+
+  /**
+   * Stores a message unless one with the same id exists, and returns the stored row either way.
+   * This is what makes a retried or resent send store the message exactly once.
+   */
+  public static Message insert(
+      Handle handle, String id, String from, String to, String body, long createdAtMillis) {
+    Optional<Message> existing = find(handle, id);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    try {
+      handle
+          .createUpdate(
+              "INSERT INTO message (id, sender, recipient, body, created_at)"
+                  + " VALUES (:id, :sender, :recipient, :body, :createdAt)")
+          .bind("id", id)
+          .bind("sender", from)
+          .bind("recipient", to)
+          .bind("body", body)
+          .bind("createdAt", createdAtMillis)
+          .execute();
+    } catch (UnableToExecuteStatementException e) {
+      // Another process stored the same id between our look-up and insert: that row is ours.
+      if (TransientErrors.errorCode(e) != DUPLICATE_KEY) {
+        throw e;
+      }
+    }
+    return find(handle, id).orElseThrow();
+  }
+
+  public static Optional<Message> find(Handle handle, String id) {
+    return handle
+        .createQuery("SELECT " + COLUMNS + " FROM message WHERE id = :id")
+        .bind("id", id)
+        .map(MAPPER)
+        .findOne();
+  }
+
+  /** Unread messages to {@code recipient} after sequence number {@code afterSeq}, oldest first. */
+  public static List<Message> unread(Handle handle, String recipient, long afterSeq, int limit) {
+    return handle
+        .createQuery(
+            "SELECT "
+                + COLUMNS
+                + " FROM message WHERE recipient = :recipient AND read_at IS NULL"
+                + " AND seq > :afterSeq ORDER BY seq LIMIT :limit")
+        .bind("recipient", recipient)
+        .bind("afterSeq", afterSeq)
+        .bind("limit", limit)
+        .map(MAPPER)
+        .list();
+  }
+
+  /** The newest {@code limit} messages received by {@code recipient}, returned oldest first. */
+  public static List<Message> received(Handle handle, String recipient, int limit) {
+    return handle
+        .createQuery(
+            "SELECT * FROM (SELECT "
+                + COLUMNS
+                + " FROM message WHERE recipient = :recipient ORDER BY seq DESC LIMIT :limit)"
+                + " ORDER BY seq")
+        .bind("recipient", recipient)
+        .bind("limit", limit)
+        .map(MAPPER)
+        .list();
+  }
+
+  /** Marks the given messages to {@code recipient} read, where they are not yet. */
+  public static int markRead(
+      Handle handle, String recipient, Collection<String> ids, long nowMillis) {
+    int changed = 0;
+    for (List<String> chunk : chunks(ids)) {
+      changed +=
+          handle
+              .createUpdate(
+                  "UPDATE message SET read_at = :now WHERE recipient = :recipient"
+                      + " AND read_at IS NULL AND id IN (<ids>)")
+              .bind("now", nowMillis)
+              .bind("recipient", recipient)
+              .bindList("ids", chunk)
+              .execute();
+    }
+    return changed;
+  }
+
+  /** Which of {@code ids} are stored. */
+  public static Set<String> existing(Handle handle, Collection<String> ids) {
+    Set<String> found = new HashSet<>();
+    for (List<String> chunk : chunks(ids)) {
+      found.addAll(
+          handle
+              .createQuery("SELECT id FROM message WHERE id IN (<ids>)")
+              .bindList("ids", chunk)
+              .mapTo(String.class)
+              .list());
+    }
+    return found;
+  }
+
+  private static List<List<String>> chunks(Collection<String> ids) {
+    List<String> all = List.copyOf(ids);
+    List<List<String>> chunks = new java.util.ArrayList<>();
+    for (int start = 0; start < all.size(); start += BATCH) {
+      chunks.add(all.subList(start, Math.min(all.size(), start + BATCH)));
+    }
+    return chunks;
+  }
+
+  private static Instant instant(ResultSet rows, String column) throws SQLException {
+    long millis = rows.getLong(column);
+    return rows.wasNull() ? null : Instant.ofEpochMilli(millis);
+  }
+}

@@ -1,0 +1,227 @@
+package agentmsg.internal.store;
+
+import agentmsg.StoreUnavailableException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+
+/**
+ * The H2 database of one data home, shared by every agent-msg process on the machine.
+ *
+ * <p>H2 lets one process own a database file; with {@code AUTO_SERVER=TRUE} the others reach it
+ * through the owner over loopback TCP, and when the owner dies one of them takes over. That
+ * hand-over shows up as transient errors for a moment, so every unit of work runs through {@link
+ * #call}, which retries it on a fresh connection with backoff until {@code timeout}. Work must
+ * therefore be idempotent: inserts are keyed by a client-made id, updates are conditional.
+ *
+ * <p>{@code WRITE_DELAY=0} makes each commit reach the file before it returns (a process crash
+ * loses nothing); {@link #sync} forces it to the disk (a power cut loses nothing).
+ *
+ * <p>Thread-safe: one connection, used by one thread at a time.
+ */
+public final class Store implements AutoCloseable {
+  /** The database file name inside the data home, without H2's {@code .mv.db} suffix. */
+  public static final String FILE_NAME = "agent-msg";
+
+  static {
+    // The AUTO_SERVER port must only listen on loopback. H2 reads this once, when it loads.
+    if (System.getProperty("h2.bindAddress") == null) {
+      System.setProperty("h2.bindAddress", "127.0.0.1");
+    }
+  }
+
+  private final Path home;
+  private final String url;
+  private final Duration timeout;
+  private final Jdbi jdbi;
+  private final ReentrantLock lock = new ReentrantLock();
+  private Handle handle;
+  private boolean migrated;
+  private boolean closed;
+
+  private Store(Path home, Duration timeout) {
+    this.home = home;
+    this.timeout = timeout;
+    this.url = "jdbc:h2:file:" + home.resolve(FILE_NAME) + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+    org.h2.Driver driver = new org.h2.Driver();
+    Properties credentials = new Properties();
+    credentials.setProperty("user", "sa");
+    credentials.setProperty("password", "");
+    this.jdbi = Jdbi.create(() -> driver.connect(url, credentials));
+  }
+
+  /**
+   * Opens the store of {@code home}, creating the folder, the database and its schema if needed.
+   * The connection itself is made on first use.
+   *
+   * @param timeout how long to retry while the database is busy changing hands
+   */
+  public static Store open(Path home, Duration timeout) {
+    try {
+      Files.createDirectories(home);
+    } catch (java.io.IOException e) {
+      throw new StoreUnavailableException("cannot create data home " + home + ": " + e, e);
+    }
+    return new Store(home.toAbsolutePath(), timeout);
+  }
+
+  /** The JDBC URL, for tools that need their own connection (the migration runner). */
+  String url() {
+    return url;
+  }
+
+  /** The data home this store lives in. */
+  public Path home() {
+    return home;
+  }
+
+  /**
+   * Runs {@code work} on this store's connection, retrying it on a fresh connection while the
+   * failure is transient and {@code timeout} has not passed. Run writes inside {@code
+   * handle.inTransaction} so a retry never sees half a unit of work.
+   *
+   * @throws StoreUnavailableException when the store stays unreachable for the whole timeout
+   */
+  public <T> T call(Work<T> work) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long backoffMillis = 5;
+    while (true) {
+      RuntimeException failure;
+      lock.lock();
+      try {
+        if (closed) {
+          throw new IllegalStateException("store of " + home + " is closed");
+        }
+        return work.run(handle());
+      } catch (SQLException e) {
+        failure = new StoreUnavailableException(describe(e), e);
+        if (!TransientErrors.isTransient(e)) {
+          throw failure;
+        }
+        discardHandle();
+      } catch (JdbiException e) {
+        if (!TransientErrors.isTransient(e)) {
+          throw new StoreUnavailableException(
+              "message store error in " + home + ": " + describe(e), e);
+        }
+        failure = e;
+        discardHandle();
+      } catch (RuntimeException e) {
+        if (!TransientErrors.isTransient(e)) {
+          throw e;
+        }
+        failure = e;
+        discardHandle();
+      } finally {
+        lock.unlock();
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new StoreUnavailableException(
+            "the message store in "
+                + home
+                + " stayed busy for "
+                + timeout.toSeconds()
+                + " s: "
+                + describe(failure),
+            failure);
+      }
+      sleep(backoffMillis + ThreadLocalRandom.current().nextLong(backoffMillis + 1));
+      backoffMillis = Math.min(backoffMillis * 2, 250);
+    }
+  }
+
+  /** Runs {@code work} like {@link #call}, for work with no result. */
+  public void run(VoidWork work) {
+    call(
+        handle -> {
+          work.run(handle);
+          return null;
+        });
+  }
+
+  /**
+   * Forces everything committed so far to the disk. H2 never syncs on commit by itself; this is
+   * what makes an acknowledged message survive a power cut, not only a process crash.
+   */
+  public void sync() {
+    run(handle -> handle.execute("CHECKPOINT SYNC"));
+  }
+
+  private Handle handle() throws SQLException {
+    if (handle == null) {
+      Handle opened = jdbi.open();
+      try {
+        if (!migrated) {
+          Migrations.ensureCurrent(opened, this);
+          migrated = true;
+        }
+      } catch (RuntimeException | SQLException e) {
+        opened.close();
+        throw e;
+      }
+      handle = opened;
+    }
+    return handle;
+  }
+
+  private void discardHandle() {
+    if (handle != null) {
+      try {
+        handle.close();
+      } catch (RuntimeException alreadyBroken) {
+        // The connection is gone either way; the next attempt opens a new one.
+      }
+      handle = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      discardHandle();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static String describe(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql) {
+        String text = sql.getMessage();
+        int newline = text == null ? -1 : text.indexOf('\n');
+        return (newline < 0 ? text : text.substring(0, newline)) + " [" + sql.getErrorCode() + "]";
+      }
+    }
+    return String.valueOf(failure.getMessage());
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while waiting for the message store", e);
+    }
+  }
+
+  /** Work on a connection; may throw {@link SQLException}. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Handle handle) throws SQLException;
+  }
+
+  /** Work on a connection with no result. */
+  @FunctionalInterface
+  public interface VoidWork {
+    void run(Handle handle) throws SQLException;
+  }
+}

@@ -1,0 +1,118 @@
+package agentmsg.internal.wire;
+
+import agentmsg.Message;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.time.Instant;
+
+/**
+ * The JSON form of a message. Field names keep the original tool's ({@code id}, {@code from},
+ * {@code to}, {@code message}, {@code timestamp}); the delivery state follows when asked for.
+ * Thread-safe.
+ */
+public final class MessageJson {
+  private static final JsonFactory FACTORY = new JsonFactory();
+
+  private MessageJson() {}
+
+  /** The mirror-file form: the message itself, no delivery state (that lives in the store). */
+  public static String toFileJson(Message message) {
+    return write(message, false);
+  }
+
+  /** The {@code --json} line form: the message and its delivery state, on one line. */
+  public static String toLine(Message message) {
+    return write(message, true);
+  }
+
+  private static String write(Message message, boolean withState) {
+    StringWriter out = new StringWriter(256 + message.body().length());
+    try (JsonGenerator json = FACTORY.createGenerator((Writer) out)) {
+      json.writeStartObject();
+      json.writeStringField("id", message.id());
+      json.writeStringField("from", message.from());
+      json.writeStringField("to", message.to());
+      json.writeStringField("message", message.body());
+      json.writeStringField("timestamp", Timestamps.format(message.timestamp()));
+      if (withState) {
+        json.writeNumberField("seq", message.seq());
+        json.writeStringField("status", message.status().id());
+        writeInstant(json, "deliveredAt", message.deliveredAt());
+        writeInstant(json, "readAt", message.readAt());
+        writeInstant(json, "ackedAt", message.ackedAt());
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write JSON to a string", e);
+    }
+    return out.toString();
+  }
+
+  private static void writeInstant(JsonGenerator json, String field, Instant value)
+      throws IOException {
+    if (value == null) {
+      json.writeNullField(field);
+    } else {
+      json.writeStringField(field, Timestamps.format(value));
+    }
+  }
+
+  /**
+   * Reads a message file in the mirror's (and the original tool's) format.
+   *
+   * @throws IllegalArgumentException saying what is wrong with it
+   */
+  public static Incoming parseFile(byte[] content) {
+    JsonNode root;
+    try {
+      root = Holder.MAPPER.readTree(content);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not valid JSON: " + firstLine(e.getMessage()));
+    }
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException("not a JSON object");
+    }
+    String from = text(root, "from", true);
+    String body = text(root, "message", true);
+    String to = text(root, "to", false);
+    String id = text(root, "id", false);
+    String timestamp = text(root, "timestamp", false);
+    Instant sentAt = timestamp == null ? null : Timestamps.parse(timestamp);
+    return new Incoming(id, from, to, body, sentAt);
+  }
+
+  private static String text(JsonNode root, String field, boolean required) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      if (required) {
+        throw new IllegalArgumentException("missing field '" + field + "'");
+      }
+      return null;
+    }
+    if (!node.isValueNode()) {
+      throw new IllegalArgumentException("field '" + field + "' is not a string");
+    }
+    return node.asText();
+  }
+
+  private static String firstLine(String text) {
+    if (text == null) {
+      return "";
+    }
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
+  }
+
+  /** A message read from a file; fields other than {@code from} and {@code body} may be null. */
+  public record Incoming(String id, String from, String to, String body, Instant timestamp) {}
+
+  /** Loaded on first parse only: most commands never read a foreign file. */
+  private static final class Holder {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
+}
