@@ -47,7 +47,7 @@ public final class Options {
 
   private Options(Builder builder) {
     this.home = builder.home != null ? builder.home : defaultHome(System.getProperty("user.home"));
-    this.agent = builder.agent != null ? builder.agent : hostName();
+    this.agent = builder.agent != null ? builder.agent : hostName(builder.hostNameHint);
     this.pollInterval = builder.pollInterval;
     this.maxMessageBytes = builder.maxMessageBytes;
     this.storeTimeout = builder.storeTimeout;
@@ -133,8 +133,8 @@ public final class Options {
    * The host name without a DNS lookup where possible: {@code HOSTNAME}, then {@code
    * /etc/hostname}, then the resolver. Lower-cased and cut to the agent-name rule.
    */
-  static String hostName() {
-    String name = System.getenv("HOSTNAME");
+  static String hostName(String hint) {
+    String name = hint != null ? hint : System.getenv("HOSTNAME");
     if (name == null || name.isBlank()) {
       try {
         name = Files.readString(Path.of("/etc/hostname")).trim();
@@ -161,6 +161,7 @@ public final class Options {
   public static final class Builder {
     private Path home;
     private String agent;
+    private String hostNameHint;
     private Duration pollInterval = Duration.ofMillis(2000);
     private int maxMessageBytes = MAX_MESSAGE_BYTES_LIMIT;
     private Duration storeTimeout = Duration.ofSeconds(30);
@@ -170,7 +171,8 @@ public final class Options {
 
     /**
      * Takes {@code AGENT_MSG_HOME} and {@code AGENT_MSG_AGENT} from the given environment where
-     * they are set and not blank, and {@code HOME} for the default home.
+     * they are set and not blank, {@code HOME} for the default home and {@code HOSTNAME} for the
+     * default agent.
      */
     public Builder environment(Map<String, String> env) {
       Objects.requireNonNull(env, "env");
@@ -180,6 +182,7 @@ public final class Options {
       } else if (env.get("HOME") != null && !env.get("HOME").isBlank()) {
         home(defaultHome(env.get("HOME")));
       }
+      hostNameHint = env.get("HOSTNAME");
       String envAgent = env.get(ENV_AGENT);
       if (envAgent != null && !envAgent.isBlank()) {
         agent(envAgent.trim());

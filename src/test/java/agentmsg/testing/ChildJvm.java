@@ -1,0 +1,186 @@
+package agentmsg.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts a real second JVM on this test's class path: the CLI ({@code agentmsg.cli.Main}) or a test
+ * program. Output is collected line by line on daemon threads.
+ */
+public final class ChildJvm implements AutoCloseable {
+  private final Process process;
+  private final BlockingQueue<String> stdoutLines = new LinkedBlockingQueue<>();
+  private final List<String> stdout = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final StringBuffer stderr = new StringBuffer();
+  private final CompletableFuture<Void> stdoutDone = new CompletableFuture<>();
+  private final CompletableFuture<Void> stderrDone = new CompletableFuture<>();
+
+  private ChildJvm(Process process) {
+    this.process = process;
+    pump(
+        process.getInputStream(),
+        line -> {
+          stdout.add(line);
+          stdoutLines.add(line);
+        },
+        stdoutDone,
+        "stdout");
+    pump(process.getErrorStream(), line -> stderr.append(line).append('\n'), stderrDone, "stderr");
+  }
+
+  /** Starts the CLI with {@code AGENT_MSG_HOME=home} and the given extra environment. */
+  public static ChildJvm cli(Path home, Map<String, String> env, String... args) {
+    return start("agentmsg.cli.Main", home, env, args);
+  }
+
+  /** Starts {@code mainClass} with {@code AGENT_MSG_HOME=home}. */
+  public static ChildJvm start(
+      String mainClass, Path home, Map<String, String> env, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-XX:+UseSerialGC");
+    command.add("-Xshare:auto");
+    command.add("-Dfile.encoding=UTF-8");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(mainClass);
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().remove("AGENT_MSG_AGENT");
+    builder.environment().remove("AGENT_MSG_URL");
+    builder.environment().put("AGENT_MSG_HOME", home.toString());
+    builder.environment().put("LC_ALL", "C.UTF-8");
+    builder.environment().putAll(env);
+    try {
+      return new ChildJvm(builder.start());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start " + command, e);
+    }
+  }
+
+  /** Runs the CLI to completion (at most 60 s) and returns what it did. */
+  public static Result run(Path home, String... args) {
+    return runWithInput(home, null, args);
+  }
+
+  /** Runs the CLI with {@code input} on its standard input. */
+  public static Result runWithInput(Path home, String input, String... args) {
+    try (ChildJvm child = cli(home, Map.of(), args)) {
+      child.writeStdin(input);
+      return child.awaitExit(60);
+    }
+  }
+
+  public void writeStdin(String input) {
+    try {
+      if (input != null) {
+        process.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+      }
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write to the child's stdin", e);
+    }
+  }
+
+  /** Waits for the next stdout line, or returns null after {@code seconds}. */
+  public String nextLine(long seconds) throws InterruptedException {
+    return stdoutLines.poll(seconds, TimeUnit.SECONDS);
+  }
+
+  /** Waits for the process to end and its output to be read. */
+  public Result awaitExit(long seconds) {
+    try {
+      if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("child did not exit within " + seconds + " s; stderr:\n" + stderr);
+      }
+      stdoutDone.get(10, TimeUnit.SECONDS);
+      stderrDone.get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("output of the child was not fully read", e);
+    }
+    return new Result(process.exitValue(), String.join("\n", stdout), stderr.toString());
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Kills the process the way {@code kill -9} does. */
+  public void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** Sends SIGTERM and waits for the exit. */
+  public Result terminate(long seconds) {
+    process.destroy();
+    return awaitExit(seconds);
+  }
+
+  public List<String> stdoutSoFar() {
+    synchronized (stdout) {
+      return List.copyOf(stdout);
+    }
+  }
+
+  public String stderrSoFar() {
+    return stderr.toString();
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+
+  private static void pump(
+      java.io.InputStream stream,
+      java.util.function.Consumer<String> sink,
+      CompletableFuture<Void> done,
+      String name) {
+    Thread thread =
+        new Thread(
+            () -> {
+              try (BufferedReader reader =
+                  new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                  sink.accept(line);
+                }
+                done.complete(null);
+              } catch (IOException e) {
+                done.completeExceptionally(e);
+              }
+            },
+            "child-" + name);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** What a finished child did. */
+  public record Result(int exitCode, String stdout, String stderr) {
+    @Override
+    public String toString() {
+      return "exit " + exitCode + "\n--- stdout:\n" + stdout + "\n--- stderr:\n" + stderr;
+    }
+  }
+}
