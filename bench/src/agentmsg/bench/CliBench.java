@@ -1,0 +1,126 @@
+package agentmsg.bench;
+
+import agentmsg.AgentMessenger;
+import agentmsg.AgentType;
+import agentmsg.Options;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wall time of one command, from starting the process to its exit, for the CLI commands and for the
+ * floors (a Java hello world on the same JDK, {@code node -e 0}). The commands take turns, so noise
+ * from other work on the machine falls on all of them alike.
+ */
+final class CliBench {
+  /** One command line to time. */
+  record Call(String name, List<String> command, Map<String, String> extraEnv) {}
+
+  static final String HELLO = "java hello world";
+  static final String NODE = "node -e 0";
+
+  private final Setup setup;
+  private final Setup.Jdk jdk;
+  private int rebuilds;
+
+  CliBench(Setup setup, Setup.Jdk jdk) {
+    this.setup = setup;
+    this.jdk = jdk;
+  }
+
+  /**
+   * Times each call {@code runs} times after {@code warmups} untimed runs.
+   *
+   * @param variants launcher environments to compare, by name (empty map: as a user runs it)
+   */
+  Map<String, Stats> run(
+      int warmups, int runs, boolean withNode, Map<String, Map<String, String>> variants)
+      throws IOException, InterruptedException {
+    Path home = setup.newHome("cli-" + jdk.key());
+    try (AgentMessenger alice =
+        AgentMessenger.open(
+            Options.builder().home(home).agent("alice").warningListener(w -> {}).build())) {
+      alice.register("alice", AgentType.CODEX);
+      alice.register("bob", AgentType.OTHER);
+    }
+    List<Call> calls = new ArrayList<>();
+    calls.add(
+        new Call(
+            HELLO, List.of(jdk.java(), "-cp", setup.helloClasses().toString(), "Hello"), Map.of()));
+    if (withNode) {
+      calls.add(new Call(NODE, List.of("node", "-e", "0"), Map.of()));
+    }
+    String launcher = setup.launcher().toString();
+    for (Map.Entry<String, Map<String, String>> variant : variants.entrySet()) {
+      String suffix = variant.getKey().isEmpty() ? "" : " (" + variant.getKey() + ")";
+      Map<String, String> extra = variant.getValue();
+      calls.add(
+          new Call(
+              "send" + suffix,
+              List.of(launcher, "send", "bob", "benchmark message", "-s", "alice"),
+              extra));
+      calls.add(new Call("inbox" + suffix, List.of(launcher, "inbox", "bob"), extra));
+      calls.add(new Call("list" + suffix, List.of(launcher, "list"), extra));
+    }
+    Map<String, List<Double>> times = new LinkedHashMap<>();
+    for (Call call : calls) {
+      times.put(call.name(), new ArrayList<>());
+    }
+    Path stderr = setup.stderrFile("cli-" + jdk.key());
+    for (int round = 0; round < warmups + runs; round++) {
+      for (Call call : calls) {
+        double millis = time(call, home, stderr);
+        if (Files.readString(stderr).contains("agent-msg: building")) {
+          // Someone changed the sources meanwhile and the launcher rebuilt: not a fair sample.
+          rebuilds++;
+          millis = time(call, home, stderr);
+        }
+        if (round >= warmups) {
+          times.get(call.name()).add(millis);
+        }
+      }
+    }
+    Map<String, Stats> stats = new LinkedHashMap<>();
+    times.forEach((name, millis) -> stats.put(name, Stats.of(millis)));
+    return stats;
+  }
+
+  /** How many calls were repeated because the launcher rebuilt the jar during them. */
+  int rebuilds() {
+    return rebuilds;
+  }
+
+  private double time(Call call, Path home, Path stderr) throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(call.command());
+    builder.environment().clear();
+    builder.environment().putAll(setup.env(jdk, home));
+    builder.environment().putAll(call.extraEnv());
+    builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    Files.deleteIfExists(stderr);
+    builder.redirectError(stderr.toFile());
+    long start = System.nanoTime();
+    Process process = builder.start();
+    if (!process.waitFor(120, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException(call.name() + " did not finish in 120 s");
+    }
+    long end = System.nanoTime();
+    if (process.exitValue() != 0) {
+      throw new IllegalStateException(
+          call.name()
+              + " exited "
+              + process.exitValue()
+              + ": "
+              + String.join(" ", call.command())
+              + "\n"
+              + Files.readString(stderr));
+    }
+    return (end - start) / 1e6;
+  }
+}
