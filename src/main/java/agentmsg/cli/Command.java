@@ -22,6 +22,14 @@ abstract class Command {
   /** The options of this command, without the ones every command has. */
   abstract Options options();
 
+  /**
+   * Rewrites this command's arguments before they are parsed, for what the parser cannot express
+   * (e.g. an option whose value is optional). Returns them unchanged by default.
+   */
+  String[] normalize(String[] args) {
+    return args;
+  }
+
   /** Runs the command; returns the exit code. */
   abstract int run(Invocation invocation) throws Exception;
 

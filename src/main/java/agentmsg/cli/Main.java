@@ -31,6 +31,9 @@ public final class Main {
             new InboxCommand(),
             new PollCommand(),
             new WaitCommand(),
+            new ServerCommand(),
+            new ConnectCommand(),
+            new PingCommand(),
             new DemoCommand())) {
       commands.put(command.name(), command);
     }
@@ -82,7 +85,7 @@ public final class Main {
       return ExitCodes.USAGE;
     }
     Options options = withCommonOptions(command);
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    String[] rest = command.normalize(Arrays.copyOfRange(args, 1, args.length));
     try {
       CommandLine line = new DefaultParser().parse(options, rest);
       if (line.hasOption("help")) {

@@ -4,6 +4,10 @@ import agentmsg.AgentMessenger;
 import agentmsg.Message;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code send <to> <message>}: stores a message durably, then prints its id. */
@@ -26,7 +30,9 @@ final class SendCommand extends Command {
   @Override
   String details() {
     return "A message of '-' is read from standard input (long or multi-line bodies).\n"
-        + "A message that starts with '-' goes after '--': agent-msg send bob -- \"-1 is wrong\"";
+        + "A message that starts with '-' goes after '--': agent-msg send bob -- \"-1 is wrong\"\n"
+        + "With -w it goes through the server (-u): exit 0 once stored; with --wait [seconds]\n"
+        + "(default 30) once the recipient's client acknowledged it, exit 3 if it did not in time.";
   }
 
   @Override
@@ -38,11 +44,41 @@ final class SendCommand extends Command {
                 null,
                 "id",
                 "id",
-                "Message id to use; sending again with the same id stores it only once"));
+                "Message id to use; sending again with the same id stores it only once"))
+        .addOption(flag("w", "websocket", "Send through the server instead of the files"))
+        .addOption(
+            Option.builder()
+                .longOpt("wait")
+                .hasArg()
+                .optionalArg(true)
+                .argName("seconds")
+                .desc("With -w: wait until the recipient acknowledged it (default: 30 s)")
+                .get())
+        .addOption(ServerUrl.urlOption())
+        .addOption(ServerUrl.headerOption());
+  }
+
+  /** Lets {@code --wait} stand alone or take seconds, without taking the next argument. */
+  @Override
+  String[] normalize(String[] args) {
+    List<String> out = new ArrayList<>(args.length);
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--")) {
+        out.addAll(Arrays.asList(args).subList(i, args.length));
+        break;
+      }
+      if (args[i].equals("--wait")) {
+        boolean seconds = i + 1 < args.length && args[i + 1].matches("[0-9]+(\\.[0-9]*)?");
+        out.add("--wait=" + (seconds ? args[++i] : ""));
+      } else {
+        out.add(args[i]);
+      }
+    }
+    return out.toArray(new String[0]);
   }
 
   @Override
-  int run(Invocation invocation) throws IOException {
+  int run(Invocation invocation) throws IOException, InterruptedException {
     String to = invocation.positional(0);
     if (to == null) {
       throw new UsageException("missing recipient and message");
@@ -54,6 +90,14 @@ final class SendCommand extends Command {
     String body = invocation.positional(1);
     if (body.equals("-")) {
       body = new String(invocation.in().readAllBytes(), StandardCharsets.UTF_8);
+    }
+    if (invocation.line().hasOption("websocket")) {
+      return new WebSocketSend(invocation, to, body).run();
+    }
+    for (String serverOnly : List.of("wait", "url", "header")) {
+      if (invocation.line().hasOption(serverOnly)) {
+        throw new UsageException("--" + serverOnly + " needs -w (send through the server)");
+      }
     }
     try (AgentMessenger messenger = invocation.messenger(null)) {
       String id = invocation.line().getOptionValue("id");

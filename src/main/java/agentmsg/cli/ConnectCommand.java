@@ -1,0 +1,371 @@
+package agentmsg.cli;
+
+import agentmsg.AgentMsgException;
+import agentmsg.AgentNames;
+import agentmsg.Message;
+import agentmsg.internal.Ids;
+import agentmsg.internal.client.WireClient;
+import agentmsg.internal.client.WireConnection;
+import agentmsg.internal.wire.ClientFrame;
+import agentmsg.internal.wire.ServerFrame;
+import agentmsg.internal.wire.Timestamps;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.cli.Options;
+
+/**
+ * {@code connect -a <agent>}: the agent's receiving connection. Prints each pushed message (as
+ * {@code poll} does) and acks it once printed; sends each standard-input line {@code <to>
+ * <message>}; reconnects with backoff when the server goes away, and resends what the server had
+ * not confirmed (same client id, so nothing is stored twice). Runs until stopped.
+ */
+final class ConnectCommand extends Command {
+  private static final long MAX_BACKOFF_MILLIS = 5_000;
+  private static final int REMEMBERED = 10_000;
+
+  @Override
+  String name() {
+    return "connect";
+  }
+
+  @Override
+  String arguments() {
+    return "";
+  }
+
+  @Override
+  String summary() {
+    return "Receive messages as they arrive from the server; stdin lines '<to> <message>' send";
+  }
+
+  @Override
+  String details() {
+    return "Each message is printed, then acknowledged: the server marks it delivered and read,\n"
+        + "and tells its sender. Unacknowledged messages come again after a reconnect.\n"
+        + "One receiving connection per agent: a second is refused unless --takeover.";
+  }
+
+  @Override
+  Options options() {
+    return new Options()
+        .addOption(
+            value(
+                "a",
+                "agent",
+                "name",
+                "Agent to connect as (default: -s, AGENT_MSG_AGENT, host name)"))
+        .addOption(value("s", "from", "name", "Same as -a"))
+        .addOption(ServerUrl.urlOption())
+        .addOption(ServerUrl.headerOption())
+        .addOption(
+            flag(null, "takeover", "Replace the agent's existing receiving connection, if any"));
+  }
+
+  @Override
+  int run(Invocation invocation) throws InterruptedException {
+    invocation.allowPositional(0);
+    String agent = invocation.options(invocation.line().getOptionValue("agent")).agent();
+    return new Session(
+            invocation,
+            agent,
+            ServerUrl.url(invocation),
+            ServerUrl.headers(invocation),
+            invocation.line().hasOption("takeover"))
+        .run();
+  }
+
+  /** One run of {@code connect}, over as many connections as it takes. */
+  private static final class Session {
+    private final Invocation invocation;
+    private final String agent;
+    private final URI url;
+    private final Map<String, String> headers;
+    private final boolean takeover;
+    private final String instance = Ids.newId();
+    private final PrintStream err;
+
+    /** Sent from standard input, not yet confirmed stored: sent again after a reconnect. */
+    private final Map<String, ClientFrame.Send> unconfirmed = new LinkedHashMap<>();
+
+    private final Bounded sentByUs = new Bounded(REMEMBERED);
+    private final Bounded printed = new Bounded(REMEMBERED);
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile WireConnection current;
+    private volatile boolean stopping;
+
+    Session(
+        Invocation invocation,
+        String agent,
+        URI url,
+        Map<String, String> headers,
+        boolean takeover) {
+      this.invocation = invocation;
+      this.agent = agent;
+      this.url = url;
+      this.headers = headers;
+      this.takeover = takeover;
+      this.err = invocation.err();
+    }
+
+    int run() throws InterruptedException {
+      Thread hook = new Thread(this::stop, "agent-msg-connect-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      Thread reader = new Thread(this::readInput, "agent-msg-stdin");
+      reader.setDaemon(true);
+      try (WireClient client = WireClient.start()) {
+        reader.start();
+        long backoff = 100;
+        boolean everWelcomed = false;
+        while (!stopping) {
+          WireConnection connection;
+          try {
+            connection = client.connect(url, headers, Duration.ofSeconds(10));
+          } catch (AgentMsgException e) {
+            if (!everWelcomed) {
+              throw e;
+            }
+            err.println(
+                "Cannot reach " + url + " (" + e.code() + "); retrying in " + backoff + " ms");
+            pause(backoff);
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+            continue;
+          }
+          current = connection;
+          Outcome outcome;
+          try (connection) {
+            outcome = converse(connection);
+          } finally {
+            current = null;
+          }
+          if (outcome.exitCode != null) {
+            return outcome.exitCode;
+          }
+          if (outcome.welcomed) {
+            everWelcomed = true;
+            backoff = 100;
+          }
+          if (!stopping) {
+            err.println("Connection to " + url + " lost; reconnecting in " + backoff + " ms");
+            pause(backoff);
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+          }
+        }
+        return ExitCodes.OK;
+      } finally {
+        finished.countDown();
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // The hook is running; it only waits for the latch above.
+        }
+      }
+    }
+
+    private Outcome converse(WireConnection connection) throws InterruptedException {
+      connection.send(
+          new ClientFrame.Hello(agent, ClientFrame.Role.RECEIVE, takeover, instance, false));
+      boolean welcomed = false;
+      while (true) {
+        WireConnection.Event event = connection.next(Duration.ofMillis(500));
+        if (event == null) {
+          if (stopping) {
+            return new Outcome(ExitCodes.OK, welcomed);
+          }
+          continue;
+        }
+        if (event instanceof WireConnection.Closed) {
+          return new Outcome(stopping ? Integer.valueOf(ExitCodes.OK) : null, welcomed);
+        }
+        ServerFrame frame = ((WireConnection.Frame) event).frame();
+        if (frame instanceof ServerFrame.Push push) {
+          if (!deliver(connection, push)) {
+            return new Outcome(ExitCodes.FAILED, welcomed);
+          }
+        } else if (frame instanceof ServerFrame.Welcome) {
+          welcomed = true;
+          err.println(
+              "Connected to "
+                  + url
+                  + " as "
+                  + agent
+                  + " (type '<to> <message>' to send; Ctrl-C to stop)");
+          for (ClientFrame.Send send : pendingSends()) {
+            connection.send(send);
+          }
+        } else if (frame instanceof ServerFrame.Stored stored) {
+          boolean ours;
+          synchronized (unconfirmed) {
+            ours = unconfirmed.remove(stored.clientId()) != null;
+          }
+          if (ours) {
+            err.println("Sent " + stored.id() + " to " + stored.to());
+          }
+        } else if (frame instanceof ServerFrame.Delivered delivered) {
+          if (delivered.clientId() != null && sentByUs.contains(delivered.clientId())) {
+            err.println("Delivered " + delivered.id() + " to " + delivered.to());
+          }
+        } else if (frame instanceof ServerFrame.Error error) {
+          err.println("error[" + error.code() + "]: " + error.message());
+          if (error.ref() != null) {
+            synchronized (unconfirmed) {
+              unconfirmed.remove(error.ref());
+            }
+          }
+          if (error.code().equals("already-connected") || error.code().equals("taken-over")) {
+            return new Outcome(ExitCodes.FAILED, welcomed);
+          }
+        }
+      }
+    }
+
+    /** Prints a pushed message once, then acks it; false if standard output is gone. */
+    private boolean deliver(WireConnection connection, ServerFrame.Push push) {
+      if (!printed.contains(push.id())) {
+        Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+        Message message =
+            new Message(
+                push.id(),
+                push.seq(),
+                push.from(),
+                push.to() == null ? agent : push.to(),
+                push.message(),
+                timestamp(push.timestamp(), now),
+                now,
+                now,
+                null);
+        PrintStream out = invocation.out();
+        Output.message(out, message, invocation.json(), false);
+        if (out.checkError()) {
+          err.println("error[output-closed]: standard output was closed; stopping");
+          return false;
+        }
+        printed.add(push.id());
+      }
+      try {
+        connection.send(new ClientFrame.Ack(push.id(), null));
+      } catch (AgentMsgException lost) {
+        // Not acked: the server pushes it again after the reconnect, and it is not printed twice.
+      }
+      return true;
+    }
+
+    private void readInput() {
+      BufferedReader lines =
+          new BufferedReader(new InputStreamReader(invocation.in(), StandardCharsets.UTF_8));
+      try {
+        String line;
+        while (!stopping && (line = lines.readLine()) != null) {
+          ClientFrame.Send send = parse(line.strip());
+          if (send == null) {
+            continue;
+          }
+          synchronized (unconfirmed) {
+            unconfirmed.put(send.clientId(), send);
+            sentByUs.add(send.clientId());
+          }
+          WireConnection connection = current;
+          if (connection != null) {
+            try {
+              connection.send(send);
+            } catch (AgentMsgException lost) {
+              // Sent again once reconnected.
+            }
+          }
+        }
+      } catch (IOException e) {
+        err.println("warning: cannot read standard input any more: " + e.getMessage());
+      }
+    }
+
+    private ClientFrame.Send parse(String line) {
+      if (line.isEmpty()) {
+        return null;
+      }
+      int space = line.indexOf(' ');
+      String to = space < 0 ? line : line.substring(0, space);
+      String body = space < 0 ? "" : line.substring(space + 1).strip();
+      if (!AgentNames.isValid(to)) {
+        err.println(
+            "error[invalid-agent-name]: '" + to + "' is not an agent name; type '<to> <message>'");
+        return null;
+      }
+      if (body.isEmpty()) {
+        err.println("error[empty-message]: type '<to> <message>'");
+        return null;
+      }
+      return new ClientFrame.Send(Ids.newId(), null, to, body, null, null, false);
+    }
+
+    private List<ClientFrame.Send> pendingSends() {
+      synchronized (unconfirmed) {
+        return new ArrayList<>(unconfirmed.values());
+      }
+    }
+
+    private void pause(long millis) throws InterruptedException {
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+      while (!stopping && System.nanoTime() < until) {
+        finished.await(Math.min(100, millis), TimeUnit.MILLISECONDS);
+      }
+    }
+
+    private void stop() {
+      stopping = true;
+      WireConnection connection = current;
+      if (connection != null) {
+        connection.close();
+      }
+      try {
+        finished.await(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private static Instant timestamp(String text, Instant fallback) {
+      if (text == null) {
+        return fallback;
+      }
+      try {
+        return Timestamps.parse(text);
+      } catch (IllegalArgumentException malformed) {
+        return fallback;
+      }
+    }
+  }
+
+  private record Outcome(Integer exitCode, boolean welcomed) {}
+
+  /** A set that forgets its oldest entries beyond a bound. Thread-safe. */
+  private static final class Bounded {
+    private final int capacity;
+    private final LinkedHashMap<String, Boolean> entries = new LinkedHashMap<>();
+
+    Bounded(int capacity) {
+      this.capacity = capacity;
+    }
+
+    synchronized void add(String value) {
+      entries.put(value, Boolean.TRUE);
+      if (entries.size() > capacity) {
+        entries.remove(entries.keySet().iterator().next());
+      }
+    }
+
+    synchronized boolean contains(String value) {
+      return entries.containsKey(value);
+    }
+  }
+}

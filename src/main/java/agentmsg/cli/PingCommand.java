@@ -1,0 +1,108 @@
+package agentmsg.cli;
+
+import agentmsg.AgentNames;
+import agentmsg.internal.client.WireClient;
+import agentmsg.internal.client.WireConnection;
+import agentmsg.internal.wire.ClientFrame;
+import agentmsg.internal.wire.FrameCodec;
+import agentmsg.internal.wire.ServerFrame;
+import java.time.Duration;
+import java.util.Locale;
+import org.apache.commons.cli.Options;
+
+/**
+ * {@code ping <agent>}: asks the server whether the agent has a live receiving connection. Exit 0
+ * when it is online, 1 when it is offline or the server cannot be reached.
+ */
+final class PingCommand extends Command {
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+  @Override
+  String name() {
+    return "ping";
+  }
+
+  @Override
+  String arguments() {
+    return "<agent>";
+  }
+
+  @Override
+  String summary() {
+    return "Ask the server whether an agent is connected; exit 0 online, 1 offline";
+  }
+
+  @Override
+  String details() {
+    return "A real round trip to the server, which answers from its live connections.";
+  }
+
+  @Override
+  Options options() {
+    return new Options()
+        .addOption(ServerUrl.urlOption())
+        .addOption(ServerUrl.headerOption())
+        .addOption(value(null, "timeout", "seconds", "Give up after this long (default: 5)"));
+  }
+
+  @Override
+  int run(Invocation invocation) throws InterruptedException {
+    String agent = invocation.positional(0);
+    if (agent == null) {
+      throw new UsageException("missing the agent to ping");
+    }
+    invocation.allowPositional(1);
+    AgentNames.requireValid(agent);
+    Duration timeout = invocation.secondsValue("timeout", DEFAULT_TIMEOUT, 3600);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (WireClient client = WireClient.start();
+        WireConnection connection =
+            client.connect(ServerUrl.url(invocation), ServerUrl.headers(invocation), timeout)) {
+      long sentAt = System.nanoTime();
+      connection.send(new ClientFrame.Ping(agent));
+      while (true) {
+        WireConnection.Event event =
+            connection.next(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        if (event == null) {
+          invocation
+              .err()
+              .println(
+                  "error[timeout]: no pong from the server within " + timeout.toMillis() + " ms");
+          return ExitCodes.TIMEOUT;
+        }
+        if (event instanceof WireConnection.Closed closed) {
+          invocation
+              .err()
+              .println(
+                  "error[connection-lost]: the server closed the connection ("
+                      + closed.statusCode()
+                      + " "
+                      + closed.reason()
+                      + ")");
+          return ExitCodes.FAILED;
+        }
+        ServerFrame frame = ((WireConnection.Frame) event).frame();
+        if (frame instanceof ServerFrame.Error error) {
+          invocation.err().println("error[" + error.code() + "]: " + error.message());
+          return ExitCodes.FAILED;
+        }
+        if (frame instanceof ServerFrame.Pong pong && agent.equals(pong.agent())) {
+          double millis = (System.nanoTime() - sentAt) / 1e6;
+          boolean online = Boolean.TRUE.equals(pong.online());
+          if (invocation.json()) {
+            invocation.out().println(FrameCodec.write(pong));
+          } else {
+            invocation
+                .out()
+                .println(
+                    agent
+                        + " is "
+                        + (online ? "online" : "offline")
+                        + String.format(Locale.ROOT, " (round trip %.1f ms)", millis));
+          }
+          return online ? ExitCodes.OK : ExitCodes.FAILED;
+        }
+      }
+    }
+  }
+}

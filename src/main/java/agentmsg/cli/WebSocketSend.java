@@ -1,0 +1,192 @@
+package agentmsg.cli;
+
+import agentmsg.AgentMsgException;
+import agentmsg.AgentNames;
+import agentmsg.InvalidMessageException;
+import agentmsg.MessageTooLargeException;
+import agentmsg.internal.Ids;
+import agentmsg.internal.client.WireClient;
+import agentmsg.internal.client.WireConnection;
+import agentmsg.internal.wire.ClientFrame;
+import agentmsg.internal.wire.FrameCodec;
+import agentmsg.internal.wire.ServerFrame;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code send -w}: sends one message through the server as a send-only connection and waits for
+ * {@code stored} (and with {@code --wait}, {@code delivered}). A lost connection is retried with
+ * the same client id, so the message is stored once however often it is resent. Every wait is
+ * bounded: exit 3 when time runs out, saying what is known.
+ */
+final class WebSocketSend {
+  static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+  private static final int MAX_CONNECTS = 4;
+  private static final Set<String> USAGE_CODES =
+      Set.of("invalid-agent-name", "invalid-id", "empty-message", "message-too-large");
+
+  private final Invocation invocation;
+  private final String to;
+  private final String body;
+  private final String clientId;
+  private final boolean waitForDelivery;
+  private final Duration timeout;
+  private String storedId;
+
+  WebSocketSend(Invocation invocation, String to, String body) {
+    this.invocation = invocation;
+    this.to = AgentNames.requireValid(to);
+    this.body = body;
+    String id = invocation.line().getOptionValue("id");
+    if (id != null && !AgentNames.isValid(id)) {
+      throw new InvalidMessageException(
+          "invalid-id", "invalid message id '" + id + "': use 1-64 of A-Z a-z 0-9 . _ -");
+    }
+    this.clientId = id != null ? id : Ids.newId();
+    this.waitForDelivery = invocation.line().hasOption("wait");
+    String seconds = invocation.line().getOptionValue("wait");
+    this.timeout =
+        seconds == null || seconds.isEmpty()
+            ? DEFAULT_WAIT
+            : invocation.secondsValue("wait", DEFAULT_WAIT, 7 * 24 * 3600);
+  }
+
+  int run() throws InterruptedException {
+    if (body.isEmpty()) {
+      throw new InvalidMessageException("empty-message", "the message is empty");
+    }
+    int size = body.getBytes(StandardCharsets.UTF_8).length;
+    if (size > agentmsg.Options.MAX_MESSAGE_BYTES_LIMIT) {
+      throw new MessageTooLargeException(size, agentmsg.Options.MAX_MESSAGE_BYTES_LIMIT);
+    }
+    String from = invocation.options(null).agent();
+    URI url = ServerUrl.url(invocation);
+    Map<String, String> headers = ServerUrl.headers(invocation);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (WireClient client = WireClient.start()) {
+      for (int attempt = 1; ; attempt++) {
+        Duration left = Duration.ofNanos(deadline - System.nanoTime());
+        if (left.isNegative() || left.isZero()) {
+          return timedOut();
+        }
+        WireConnection connection;
+        try {
+          connection = client.connect(url, headers, min(left, Duration.ofSeconds(10)));
+        } catch (AgentMsgException e) {
+          if (attempt == 1 || attempt >= MAX_CONNECTS) {
+            throw e; // never reached, or gone for good: nothing was stored by this attempt
+          }
+          Thread.sleep(Math.min(1000, 100L << attempt));
+          continue;
+        }
+        try (connection) {
+          connection.send(
+              new ClientFrame.Hello(from, ClientFrame.Role.SEND_ONLY, false, null, false));
+          connection.send(new ClientFrame.Send(clientId, null, to, body, null, null, false));
+          Integer code = await(connection, deadline);
+          if (code != null) {
+            return code;
+          }
+        }
+        if (attempt >= MAX_CONNECTS) {
+          invocation
+              .err()
+              .println(
+                  "error[connection-lost]: the connection to "
+                      + url
+                      + " kept closing; "
+                      + (storedId == null
+                          ? "the message may not be stored (resend with --id " + clientId + ")"
+                          : "message " + storedId + " is stored"));
+          return ExitCodes.FAILED;
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads events until the outcome is known.
+   *
+   * @return the exit code, or null if the connection closed first and a retry may help
+   */
+  private Integer await(WireConnection connection, long deadline) throws InterruptedException {
+    while (true) {
+      long left = deadline - System.nanoTime();
+      WireConnection.Event event = left <= 0 ? null : connection.next(Duration.ofNanos(left));
+      if (event == null) {
+        return timedOut();
+      }
+      if (event instanceof WireConnection.Closed closed) {
+        if (closed.refused()) {
+          invocation
+              .err()
+              .println(
+                  "error[connection-refused]: the server closed the connection: "
+                      + closed.reason());
+          return ExitCodes.FAILED;
+        }
+        return null;
+      }
+      ServerFrame frame = ((WireConnection.Frame) event).frame();
+      if (frame instanceof ServerFrame.Stored stored && clientId.equals(stored.clientId())) {
+        storedId = stored.id();
+        if (!waitForDelivery) {
+          report(stored, "Message " + stored.id() + " stored for " + to);
+          return ExitCodes.OK;
+        }
+      } else if (frame instanceof ServerFrame.Delivered delivered && isOurs(delivered)) {
+        report(delivered, "Message " + delivered.id() + " delivered to " + to);
+        return ExitCodes.OK;
+      } else if (frame instanceof ServerFrame.Error error
+          && (error.ref() == null || clientId.equals(error.ref()))) {
+        invocation.err().println("error[" + error.code() + "]: " + error.message());
+        return USAGE_CODES.contains(error.code()) ? ExitCodes.USAGE : ExitCodes.FAILED;
+      }
+    }
+  }
+
+  private boolean isOurs(ServerFrame.Delivered delivered) {
+    return clientId.equals(delivered.clientId())
+        || (storedId != null && storedId.equals(delivered.id()));
+  }
+
+  private void report(ServerFrame frame, String text) {
+    invocation.out().println(invocation.json() ? FrameCodec.write(frame) : text);
+  }
+
+  private int timedOut() {
+    String seconds =
+        timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms";
+    if (storedId != null) {
+      invocation
+          .err()
+          .println(
+              "error[timeout]: message "
+                  + storedId
+                  + " is stored, but "
+                  + to
+                  + " did not acknowledge it within "
+                  + seconds
+                  + " (it is delivered when "
+                  + to
+                  + " connects or reads its inbox)");
+    } else {
+      invocation
+          .err()
+          .println(
+              "error[timeout]: the server did not confirm storing the message within "
+                  + seconds
+                  + "; it may or may not be stored (resend with --id "
+                  + clientId
+                  + " to be safe)");
+    }
+    return ExitCodes.TIMEOUT;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) < 0 ? a : b;
+  }
+}

@@ -1,0 +1,172 @@
+package agentmsg.internal.client;
+
+import agentmsg.AgentMsgException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+
+/**
+ * The command line's WebSocket client: one Jetty client (daemon threads named {@code
+ * agent-msg-client}) that opens {@link WireConnection}s to an agent-msg server. Thread-safe.
+ */
+public final class WireClient implements AutoCloseable {
+  /** The server URL when neither {@code -u} nor {@code AGENT_MSG_URL} names one. */
+  public static final String DEFAULT_URL = "ws://127.0.0.1:18790";
+
+  /** Frames up to this size are read; a 1 MB message escaped in JSON fits. */
+  private static final long MAX_FRAME_BYTES = 16L * 1024 * 1024;
+
+  private final HttpClient http;
+  private final WebSocketClient client;
+
+  private WireClient(HttpClient http, WebSocketClient client) {
+    this.http = http;
+    this.client = client;
+  }
+
+  /** Starts a client. */
+  public static WireClient start() {
+    QueuedThreadPool pool = new QueuedThreadPool(16, 1);
+    pool.setName("agent-msg-client");
+    pool.setDaemon(true);
+    HttpClient http = new HttpClient();
+    http.setExecutor(pool);
+    http.setScheduler(new ScheduledExecutorScheduler("agent-msg-client-timer", true));
+    WebSocketClient client = new WebSocketClient(http);
+    client.setMaxTextMessageSize(MAX_FRAME_BYTES);
+    client.setIdleTimeout(Duration.ofSeconds(75));
+    try {
+      http.start();
+      client.start();
+    } catch (Exception e) {
+      stopQuietly(client, http);
+      throw new AgentMsgException("client-failed", "cannot start the WebSocket client: " + e, e);
+    }
+    return new WireClient(http, client);
+  }
+
+  /**
+   * Checks a server URL: {@code ws://} or {@code wss://} with a host.
+   *
+   * @throws IllegalArgumentException saying what is wrong with it
+   */
+  public static URI parseUrl(String text) {
+    URI uri;
+    try {
+      uri = new URI(text.trim());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("invalid server URL '" + text + "': " + e.getReason());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("ws") && !scheme.equals("wss")) {
+      throw new IllegalArgumentException(
+          "server URL '" + text + "' must start with ws:// or wss://");
+    }
+    if (uri.getHost() == null) {
+      throw new IllegalArgumentException("server URL '" + text + "' has no host");
+    }
+    return uri;
+  }
+
+  /**
+   * Parses a {@code --header "name: value"} argument.
+   *
+   * @throws IllegalArgumentException if it has no name or no colon
+   */
+  public static Map.Entry<String, String> parseHeader(String text) {
+    int colon = text.indexOf(':');
+    if (colon <= 0 || text.substring(0, colon).isBlank()) {
+      throw new IllegalArgumentException("--header takes \"name: value\", was '" + text + "'");
+    }
+    return Map.entry(text.substring(0, colon).trim(), text.substring(colon + 1).trim());
+  }
+
+  /**
+   * Opens a connection, sending {@code headers} with the upgrade request.
+   *
+   * @throws AgentMsgException with code {@code server-unavailable} if the server cannot be reached
+   *     or refuses the upgrade in time
+   */
+  public WireConnection connect(URI url, Map<String, String> headers, Duration timeout)
+      throws InterruptedException {
+    ClientUpgradeRequest request = new ClientUpgradeRequest();
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      request.setHeader(header.getKey(), header.getValue());
+    }
+    request.setTimeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+    WireConnection connection = new WireConnection();
+    try {
+      Session session =
+          client.connect(connection, url, request).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      connection.opened(session, http.getScheduler());
+      return connection;
+    } catch (ExecutionException e) {
+      throw unavailable(url, e.getCause());
+    } catch (TimeoutException e) {
+      throw new AgentMsgException(
+          "server-unavailable",
+          "no answer from " + url + " within " + timeout.toMillis() + " ms (is the server up?)");
+    } catch (IOException e) {
+      throw unavailable(url, e);
+    }
+  }
+
+  private static AgentMsgException unavailable(URI url, Throwable cause) {
+    if (cause instanceof UpgradeException upgrade && upgrade.getResponseStatusCode() > 0) {
+      return new AgentMsgException(
+          "server-refused",
+          url
+              + " refused the WebSocket upgrade with HTTP "
+              + upgrade.getResponseStatusCode()
+              + " (a proxy that wants a --header?)",
+          cause);
+    }
+    String reason = cause instanceof ConnectException ? "connection refused" : describe(cause);
+    return new AgentMsgException(
+        "server-unavailable",
+        "cannot connect to " + url + ": " + reason + " (start one with: agent-msg server)",
+        cause);
+  }
+
+  private static String describe(Throwable cause) {
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return message == null ? root.getClass().getSimpleName() : message;
+  }
+
+  @Override
+  public void close() {
+    stopQuietly(client, http);
+  }
+
+  private static void stopQuietly(WebSocketClient client, HttpClient http) {
+    // WebSocketClient.stop() leaves an HttpClient passed in running: stop both.
+    try {
+      client.stop();
+    } catch (Exception ignored) {
+      // Stopping anyway; daemon threads cannot hold the JVM.
+    }
+    try {
+      http.stop();
+    } catch (Exception ignored) {
+      // As above.
+    }
+  }
+}

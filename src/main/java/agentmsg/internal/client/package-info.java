@@ -1,0 +1,2 @@
+/** The command line's WebSocket client of the agent-msg server (Jetty). */
+package agentmsg.internal.client;

@@ -1,0 +1,179 @@
+package agentmsg.internal.store;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/**
+ * The server's queries on the {@code message} table: idempotent inserts keyed by a client id, the
+ * undelivered messages of a recipient, and marking messages delivered. Stateless.
+ */
+public final class DeliveryRows {
+  private static final String COLUMNS =
+      "seq, id, sender, recipient, body, created_at, client_id, delivered_at";
+
+  /** How many ids go into one {@code IN (...)} list. */
+  private static final int CHUNK = 500;
+
+  private static final RowMapper<Row> MAPPER =
+      (rows, context) ->
+          new Row(
+              rows.getString("id"),
+              rows.getLong("seq"),
+              rows.getString("sender"),
+              rows.getString("recipient"),
+              rows.getString("body"),
+              rows.getLong("created_at"),
+              rows.getString("client_id"),
+              rows.getObject("delivered_at", Long.class));
+
+  private DeliveryRows() {}
+
+  /**
+   * A stored message as the server handles it: the message and the client id it was sent with.
+   *
+   * @param clientId the sender's idempotency key, or null
+   * @param deliveredAtMillis when the recipient's client acknowledged it, or null
+   */
+  public record Row(
+      String id,
+      long seq,
+      String sender,
+      String recipient,
+      String body,
+      long createdAtMillis,
+      String clientId,
+      Long deliveredAtMillis) {}
+
+  /**
+   * Inserts a new message and returns its sequence number. The id must be new (a fresh one); a
+   * client id already used by the sender fails on the unique key, so look those up first with
+   * {@link #byClientIds}.
+   */
+  public static long insert(
+      Handle handle,
+      String id,
+      String from,
+      String to,
+      String body,
+      long createdAtMillis,
+      String clientId) {
+    return handle
+        .createUpdate(
+            "INSERT INTO message (id, sender, recipient, body, created_at, client_id)"
+                + " VALUES (:id, :sender, :recipient, :body, :createdAt, :clientId)")
+        .bind("id", id)
+        .bind("sender", from)
+        .bind("recipient", to)
+        .bind("body", body)
+        .bind("createdAt", createdAtMillis)
+        .bind("clientId", clientId)
+        .executeAndReturnGeneratedKeys("seq")
+        .mapTo(Long.class)
+        .one();
+  }
+
+  /** The messages {@code sender} already stored under any of {@code clientIds}, by client id. */
+  public static Map<String, Row> byClientIds(
+      Handle handle, String sender, Collection<String> clientIds) {
+    Map<String, Row> found = new HashMap<>();
+    for (List<String> chunk : chunks(clientIds)) {
+      handle
+          .createQuery(
+              "SELECT "
+                  + COLUMNS
+                  + " FROM message WHERE sender = :sender AND client_id IN (<clientIds>)")
+          .bind("sender", sender)
+          .bindList("clientIds", chunk)
+          .map(MAPPER)
+          .forEach(row -> found.put(row.clientId(), row));
+    }
+    return found;
+  }
+
+  /** The stored messages among {@code ids}, by id. */
+  public static Map<String, Row> byIds(Handle handle, Collection<String> ids) {
+    Map<String, Row> found = new HashMap<>();
+    for (List<String> chunk : chunks(ids)) {
+      handle
+          .createQuery("SELECT " + COLUMNS + " FROM message WHERE id IN (<ids>)")
+          .bindList("ids", chunk)
+          .map(MAPPER)
+          .forEach(row -> found.put(row.id(), row));
+    }
+    return found;
+  }
+
+  /**
+   * Messages to {@code recipient} that are neither delivered nor read, oldest first: what the
+   * server pushes to a receiving connection.
+   */
+  public static List<Row> undelivered(Handle handle, String recipient, int limit) {
+    return handle
+        .createQuery(
+            "SELECT "
+                + COLUMNS
+                + " FROM message WHERE recipient = :recipient AND delivered_at IS NULL"
+                + " AND read_at IS NULL ORDER BY seq LIMIT :limit")
+        .bind("recipient", recipient)
+        .bind("limit", limit)
+        .map(MAPPER)
+        .list();
+  }
+
+  /**
+   * Marks the given messages to {@code recipient} delivered at {@code nowMillis}, and read too when
+   * {@code alsoRead} (a client that acks has shown them) unless they were read before. Only
+   * messages not yet delivered change.
+   *
+   * @return the messages that changed, for telling their senders
+   */
+  public static List<Row> markDelivered(
+      Handle handle, String recipient, Collection<String> ids, long nowMillis, boolean alsoRead) {
+    List<Row> changed = new ArrayList<>();
+    for (List<String> chunk : chunks(ids)) {
+      List<Row> rows =
+          handle
+              .createQuery(
+                  "SELECT "
+                      + COLUMNS
+                      + " FROM message WHERE recipient = :recipient AND delivered_at IS NULL"
+                      + " AND id IN (<ids>)")
+              .bind("recipient", recipient)
+              .bindList("ids", chunk)
+              .map(MAPPER)
+              .list();
+      if (rows.isEmpty()) {
+        continue;
+      }
+      List<String> rowIds = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        rowIds.add(row.id());
+      }
+      handle
+          .createUpdate(
+              "UPDATE message SET delivered_at = :now"
+                  + (alsoRead ? ", read_at = COALESCE(read_at, :now)" : "")
+                  + " WHERE recipient = :recipient AND delivered_at IS NULL AND id IN (<ids>)")
+          .bind("now", nowMillis)
+          .bind("recipient", recipient)
+          .bindList("ids", rowIds)
+          .execute();
+      changed.addAll(rows);
+    }
+    return changed;
+  }
+
+  private static List<List<String>> chunks(Collection<String> ids) {
+    List<String> all = List.copyOf(ids);
+    List<List<String>> chunks = new ArrayList<>();
+    for (int start = 0; start < all.size(); start += CHUNK) {
+      chunks.add(all.subList(start, Math.min(all.size(), start + CHUNK)));
+    }
+    return chunks;
+  }
+}

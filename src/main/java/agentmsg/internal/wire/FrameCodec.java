@@ -1,0 +1,241 @@
+package agentmsg.internal.wire;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.StringWriter;
+
+/**
+ * Reads and writes WebSocket frames: JSON text objects with a {@code type}. Reading is strict about
+ * what it needs and lenient about the rest (unknown fields are ignored), and every problem becomes
+ * a {@link FrameException} with a stable code, never another exception. Thread-safe.
+ */
+public final class FrameCodec {
+  /** The protocol version this code speaks; sent in {@code welcome} and {@code registered}. */
+  public static final int PROTOCOL_VERSION = 1;
+
+  /** The one configured mapper of the wire protocol. */
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+  private FrameCodec() {}
+
+  /** The JSON text of a server frame. */
+  public static String write(ServerFrame frame) {
+    try {
+      return MAPPER.writerFor(ServerFrame.class).writeValueAsString(frame);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + frame.getClass().getSimpleName(), e);
+    }
+  }
+
+  /** The JSON text of a client frame, in our protocol (never the original's). */
+  public static String write(ClientFrame frame) {
+    StringWriter out = new StringWriter(128);
+    try (JsonGenerator json = MAPPER.getFactory().createGenerator(out)) {
+      json.writeStartObject();
+      if (frame instanceof ClientFrame.Hello hello) {
+        json.writeStringField("type", "hello");
+        json.writeNumberField("version", PROTOCOL_VERSION);
+        json.writeStringField("agent", hello.agent());
+        json.writeStringField("role", hello.role().id());
+        if (hello.takeover()) {
+          json.writeBooleanField("takeover", true);
+        }
+        optional(json, "instance", hello.instance());
+      } else if (frame instanceof ClientFrame.Send send) {
+        json.writeStringField("type", "send");
+        optional(json, "clientId", send.clientId());
+        optional(json, "from", send.from());
+        json.writeStringField("to", send.to());
+        json.writeStringField("message", send.message());
+        optional(json, "thread", send.thread());
+        optional(json, "replyTo", send.replyTo());
+      } else if (frame instanceof ClientFrame.Ack ack) {
+        json.writeStringField("type", "ack");
+        optional(json, "id", ack.id());
+        if (ack.upTo() != null) {
+          json.writeNumberField("upTo", ack.upTo());
+        }
+      } else if (frame instanceof ClientFrame.Ping ping) {
+        json.writeStringField("type", "ping");
+        optional(json, "agent", ping.agent());
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write JSON to a string", e);
+    }
+    return out.toString();
+  }
+
+  /**
+   * Reads a frame sent by a client, in our protocol or the original's.
+   *
+   * @throws FrameException saying what is wrong with it
+   */
+  public static ClientFrame parseClient(String text) {
+    JsonNode root = readObject(text);
+    String type = string(root, "type", true, null);
+    String ref = string(root, "clientId", false, null);
+    if (ref == null) {
+      ref = string(root, "id", false, null);
+    }
+    return switch (type) {
+      case "hello" -> {
+        String role = string(root, "role", false, ref);
+        yield new ClientFrame.Hello(
+            string(root, "agent", true, ref),
+            role == null ? ClientFrame.Role.RECEIVE : ClientFrame.Role.parse(role),
+            root.path("takeover").asBoolean(false),
+            string(root, "instance", false, ref),
+            false);
+      }
+      case "register" ->
+          new ClientFrame.Hello(
+              string(root, "agent", true, ref), ClientFrame.Role.RECEIVE, false, null, true);
+      case "send" ->
+          new ClientFrame.Send(
+              string(root, "clientId", false, ref),
+              string(root, "from", false, ref),
+              string(root, "to", true, ref),
+              string(root, "message", true, ref),
+              string(root, "thread", false, ref),
+              string(root, "replyTo", false, ref),
+              false);
+      case "message" ->
+          new ClientFrame.Send(
+              string(root, "id", false, ref),
+              string(root, "from", false, ref),
+              string(root, "to", true, ref),
+              string(root, "message", true, ref),
+              null,
+              null,
+              true);
+      case "ack" -> {
+        String id = string(root, "id", false, ref);
+        JsonNode upTo = root.get("upTo");
+        if (upTo != null && !upTo.isNull() && !upTo.canConvertToLong()) {
+          throw new FrameException("invalid-field", "field 'upTo' must be a whole number", ref);
+        }
+        Long upToSeq = upTo == null || upTo.isNull() ? null : upTo.asLong();
+        if (id == null && upToSeq == null) {
+          throw new FrameException("missing-field", "an ack needs field 'id' or 'upTo'", ref);
+        }
+        yield new ClientFrame.Ack(id, upToSeq);
+      }
+      case "ping" -> new ClientFrame.Ping(string(root, "agent", false, ref));
+      default ->
+          throw new FrameException(
+              "unknown-type",
+              "unknown frame type '"
+                  + type
+                  + "' (expected hello, register, send, message, ack or ping)",
+              ref);
+    };
+  }
+
+  /**
+   * Reads a frame sent by the server.
+   *
+   * @return the frame, or null for a type this client does not know (a newer server's)
+   * @throws FrameException if it is not a well-formed frame
+   */
+  public static ServerFrame parseServer(String text) {
+    JsonNode root = readObject(text);
+    String type = string(root, "type", true, null);
+    return switch (type) {
+      case "welcome" ->
+          new ServerFrame.Welcome(
+              root.path("version").asInt(0),
+              string(root, "agent", false, null),
+              string(root, "role", false, null),
+              string(root, "server", false, null));
+      case "registered" ->
+          new ServerFrame.Registered(
+              string(root, "agent", false, null),
+              root.path("version").asInt(0),
+              string(root, "role", false, null));
+      case "stored" ->
+          new ServerFrame.Stored(
+              string(root, "id", true, null),
+              string(root, "clientId", false, null),
+              root.path("seq").asLong(0),
+              string(root, "to", false, null),
+              string(root, "timestamp", false, null));
+      case "message" ->
+          new ServerFrame.Push(
+              string(root, "id", true, null),
+              root.path("seq").asLong(0),
+              string(root, "from", true, null),
+              string(root, "to", false, null),
+              string(root, "message", true, null),
+              string(root, "timestamp", false, null));
+      case "delivered" ->
+          new ServerFrame.Delivered(
+              string(root, "id", true, null),
+              string(root, "clientId", false, null),
+              string(root, "to", false, null),
+              root.hasNonNull("seq") ? root.get("seq").asLong() : null,
+              string(root, "deliveredAt", false, null));
+      case "pong" ->
+          new ServerFrame.Pong(
+              string(root, "agent", false, null),
+              root.hasNonNull("online") ? root.get("online").asBoolean() : null,
+              root.path("timestamp").asLong(0));
+      case "error" -> {
+        String message = string(root, "message", false, null);
+        yield new ServerFrame.Error(
+            string(root, "code", false, null) == null ? "error" : string(root, "code", false, null),
+            message != null ? message : string(root, "error", false, null),
+            string(root, "ref", false, null),
+            null,
+            null);
+      }
+      default -> null;
+    };
+  }
+
+  private static JsonNode readObject(String text) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new FrameException("bad-frame", "not valid JSON: " + firstLine(e.getOriginalMessage()));
+    }
+    if (root == null || !root.isObject()) {
+      throw new FrameException("bad-frame", "a frame must be a JSON object with a 'type'");
+    }
+    return root;
+  }
+
+  private static String string(JsonNode root, String field, boolean required, String ref) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      if (required) {
+        throw new FrameException("missing-field", "missing field '" + field + "'", ref);
+      }
+      return null;
+    }
+    if (!node.isValueNode()) {
+      throw new FrameException("invalid-field", "field '" + field + "' must be a string", ref);
+    }
+    return node.asText();
+  }
+
+  private static void optional(JsonGenerator json, String field, String value) throws IOException {
+    if (value != null) {
+      json.writeStringField(field, value);
+    }
+  }
+
+  private static String firstLine(String text) {
+    if (text == null) {
+      return "";
+    }
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
+  }
+}

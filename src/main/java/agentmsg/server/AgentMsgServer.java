@@ -1,0 +1,245 @@
+package agentmsg.server;
+
+import agentmsg.AgentMsgException;
+import agentmsg.internal.mailbox.AgentInboxWatch;
+import agentmsg.internal.mailbox.InboxImporter;
+import agentmsg.internal.mailbox.MailboxLayout;
+import agentmsg.internal.mailbox.MirrorWriter;
+import agentmsg.internal.server.PublicListener;
+import agentmsg.internal.store.Store;
+import java.net.BindException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+
+/**
+ * The agent-msg WebSocket server, embeddable: it shares a data home with the command line, stores
+ * every message sent through it durably before answering, and pushes each message to its
+ * recipient's live connection the moment it exists, whoever stored it.
+ *
+ * <pre>{@code
+ * try (AgentMsgServer server = AgentMsgServer.start(ServerOptions.builder().port(0).build())) {
+ *   System.out.println("listening on " + server.uri());
+ *   server.awaitStop();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #stop} stops accepting, answers and commits what was queued, closes every
+ * connection and then the store.
+ */
+public final class AgentMsgServer implements AutoCloseable {
+  /** The largest frame read; larger ones close the connection with 1009. */
+  static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+  private final ServerOptions options;
+  private final ServerLog log;
+  private final Store writeStore;
+  private final Store readStore;
+  private final AgentInboxWatch watch;
+  private final Hub hub;
+  private final MirrorQueue mirror;
+  private final GroupWriter writer;
+  private final Pusher pusher;
+  private final MailboxWatcher watcher;
+  private final ScheduledExecutorService timer;
+  private final Server jetty;
+  private final ServerConnector connector;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private boolean stopping;
+
+  private AgentMsgServer(ServerOptions options) {
+    this.options = options;
+    this.log = new ServerLog(options.log(), options.logDeliveries());
+    this.writeStore = Store.open(options.home(), options.storeTimeout());
+    this.readStore = Store.open(options.home(), options.storeTimeout());
+    MailboxLayout layout = new MailboxLayout(options.home());
+    MirrorWriter mirrorWriter = new MirrorWriter(layout);
+    RecentIds ownIds = new RecentIds(200_000);
+    this.watch = new AgentInboxWatch(layout);
+    this.hub = new Hub(options, log, watch);
+    this.mirror = new MirrorQueue(mirrorWriter, ownIds, log);
+    this.writer = new GroupWriter(writeStore, hub, mirror);
+    this.pusher = new Pusher(readStore, log);
+    hub.attach(writer, pusher);
+    InboxImporter importer =
+        new InboxImporter(
+            readStore,
+            layout,
+            mirrorWriter,
+            options.maxMessageBytes(),
+            warning -> log.line("warning: " + warning));
+    this.watcher = new MailboxWatcher(watch, importer, ownIds, hub);
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "agent-msg-timer");
+              thread.setDaemon(true);
+              return thread;
+            });
+    QueuedThreadPool pool = new QueuedThreadPool();
+    pool.setName("agent-msg-jetty");
+    pool.setDaemon(true);
+    this.jetty = new Server(pool);
+    this.connector = new ServerConnector(jetty);
+    connector.setHost(options.host());
+    connector.setPort(options.port());
+    jetty.addConnector(connector);
+    jetty.setHandler(
+        WebSocketUpgradeHandler.from(
+            jetty,
+            container -> {
+              container.setIdleTimeout(options.idleTimeout());
+              container.setMaxTextMessageSize(MAX_FRAME_BYTES);
+              container.setMaxBinaryMessageSize(64 * 1024);
+              container.addMapping(
+                  "/*", (request, response, callback) -> new PublicListener(new Connection(hub)));
+            }));
+    jetty.setStopTimeout(5_000);
+  }
+
+  /**
+   * Starts a server: opens (and if needed migrates) the store, then listens.
+   *
+   * @throws AgentMsgException with code {@code port-in-use} if the port is taken, {@code
+   *     store-unavailable} if the store cannot be opened, {@code server-failed} otherwise
+   */
+  public static AgentMsgServer start(ServerOptions options) {
+    AgentMsgServer server = new AgentMsgServer(Objects.requireNonNull(options, "options"));
+    try {
+      server.startAll();
+    } catch (RuntimeException e) {
+      server.stop();
+      throw e;
+    }
+    return server;
+  }
+
+  private void startAll() {
+    writeStore.run(handle -> {}); // opens and migrates now, so a broken store fails the start
+    mirror.start();
+    writer.start();
+    pusher.start();
+    watcher.start();
+    try {
+      jetty.start();
+    } catch (Exception e) {
+      if (causedBy(e, BindException.class)) {
+        throw new AgentMsgException(
+            "port-in-use",
+            "cannot listen on "
+                + options.host()
+                + ":"
+                + options.port()
+                + ": the port is in use (another agent-msg server? pick another with -p)",
+            e);
+      }
+      throw new AgentMsgException(
+          "server-failed",
+          "cannot start the server on " + options.host() + ":" + options.port() + ": " + e,
+          e);
+    }
+    long safetyNet = options.pollInterval().toMillis();
+    timer.scheduleWithFixedDelay(this::recheckAll, safetyNet, safetyNet, TimeUnit.MILLISECONDS);
+    long keepAlive = Math.max(1, options.idleTimeout().toMillis() / 3);
+    timer.scheduleWithFixedDelay(this::pingAll, keepAlive, keepAlive, TimeUnit.MILLISECONDS);
+    log.line("listening on " + uri() + " (data home " + options.home() + ")");
+  }
+
+  private void recheckAll() {
+    for (Connection receiver : hub.receivers()) {
+      pusher.request(receiver);
+    }
+  }
+
+  private void pingAll() {
+    for (Connection connection : hub.openConnections()) {
+      connection.sendPing();
+    }
+  }
+
+  /** The URL clients connect to, e.g. {@code ws://127.0.0.1:18790}. */
+  public URI uri() {
+    String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
+    return URI.create("ws://" + host + ":" + port());
+  }
+
+  /** The port listened on (the real one when the options asked for 0). */
+  public int port() {
+    int port = connector.getLocalPort();
+    return port > 0 ? port : options.port();
+  }
+
+  public ServerOptions options() {
+    return options;
+  }
+
+  /** Blocks until {@link #stop} has finished. */
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  /**
+   * Stops: no new connections or frames, commits and answers what was queued, closes every
+   * connection (status 1001), then the store. Repeating it is harmless.
+   */
+  public void stop() {
+    synchronized (this) {
+      if (stopping) {
+        return;
+      }
+      stopping = true;
+    }
+    List<RuntimeException> failures = new ArrayList<>();
+    try {
+      connector.close(); // no new connections; open ones go on until their queued work is done
+      writer.flush(5_000);
+      hub.closeAll();
+      jetty.stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      failures.add(new AgentMsgException("server-failed", "stopping Jetty failed: " + e, e));
+    }
+    timer.shutdownNow();
+    for (AutoCloseable part : List.<AutoCloseable>of(watcher, pusher, writer, mirror)) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        failures.add(new AgentMsgException("server-failed", "stopping failed: " + e, e));
+      }
+    }
+    writeStore.close();
+    readStore.close();
+    log.line("stopped");
+    stopped.countDown();
+    if (!failures.isEmpty()) {
+      throw failures.get(0);
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return true;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
+  }
+}

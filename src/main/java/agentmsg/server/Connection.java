@@ -1,0 +1,297 @@
+package agentmsg.server;
+
+import agentmsg.AgentNames;
+import agentmsg.internal.Ids;
+import agentmsg.internal.wire.ClientFrame;
+import agentmsg.internal.wire.FrameCodec;
+import agentmsg.internal.wire.FrameException;
+import agentmsg.internal.wire.ServerFrame;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.websocket.api.exceptions.MessageTooLargeException;
+
+/**
+ * One WebSocket connection: reads its frames, answers them, and pushes messages to it when it is an
+ * agent's receiving connection. A malformed or failing frame is answered with an {@code error}
+ * frame and never closes the connection or reaches Jetty. Thread-safe: Jetty delivers frames one at
+ * a time; the writer, pusher and timer threads send to it concurrently.
+ */
+final class Connection implements Session.Listener.AutoDemanding {
+  private final Hub hub;
+  private final Object sendLock = new Object();
+
+  /** Whether the pusher has this connection in its queue. */
+  final AtomicBoolean scanQueued = new AtomicBoolean();
+
+  private volatile Session session;
+  private volatile String remote = "?";
+  private volatile String agent;
+  private volatile ClientFrame.Role role;
+  private volatile boolean legacy;
+  private volatile String instance;
+  private volatile Delivery delivery;
+
+  Connection(Hub hub) {
+    this.hub = hub;
+  }
+
+  String agent() {
+    return agent;
+  }
+
+  boolean legacy() {
+    return legacy;
+  }
+
+  String instance() {
+    return instance;
+  }
+
+  boolean receiving() {
+    return role == ClientFrame.Role.RECEIVE;
+  }
+
+  /** The push state of a receiving connection, or null. */
+  Delivery delivery() {
+    return delivery;
+  }
+
+  String remote() {
+    return remote;
+  }
+
+  boolean isOpen() {
+    Session current = session;
+    return current != null && current.isOpen();
+  }
+
+  String describe() {
+    return (agent == null ? "(no hello yet)" : agent)
+        + " ("
+        + (role == null ? "unknown role" : role.id())
+        + (legacy ? ", original protocol" : "")
+        + ") from "
+        + remote;
+  }
+
+  @Override
+  public void onWebSocketOpen(Session session) {
+    this.session = session;
+    this.remote = String.valueOf(session.getRemoteSocketAddress()).replaceFirst("^/", "");
+    hub.opened(this);
+  }
+
+  @Override
+  public void onWebSocketText(String text) {
+    try {
+      handle(FrameCodec.parseClient(text));
+    } catch (FrameException e) {
+      sendError(e.code(), e.getMessage(), e.ref());
+    } catch (RuntimeException e) {
+      hub.log().line("error handling a frame from " + describe() + ": " + e);
+      sendError("internal", "the server failed to handle this frame: " + e, null);
+    }
+  }
+
+  @Override
+  public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+    sendError("bad-frame", "binary frames are not supported: send JSON text frames", null);
+    callback.succeed();
+  }
+
+  @Override
+  public void onWebSocketError(Throwable cause) {
+    if (cause instanceof MessageTooLargeException) {
+      hub.log().line("closing " + describe() + ": frame too large: " + cause.getMessage());
+    }
+  }
+
+  @Override
+  public void onWebSocketClose(int statusCode, String reason) {
+    hub.closed(this, statusCode, reason);
+  }
+
+  private void handle(ClientFrame frame) {
+    if (frame instanceof ClientFrame.Send send) {
+      handleSend(send);
+    } else if (frame instanceof ClientFrame.Ack ack) {
+      handleAck(ack);
+    } else if (frame instanceof ClientFrame.Hello hello) {
+      handleHello(hello);
+    } else if (frame instanceof ClientFrame.Ping ping) {
+      handlePing(ping);
+    }
+  }
+
+  private void handleHello(ClientFrame.Hello hello) {
+    if (agent != null) {
+      throw new FrameException(
+          "already-registered", "this connection is already " + agent + "; open another one");
+    }
+    requireName(hello.agent(), "agent", null);
+    if (hello.instance() != null && !AgentNames.isValid(hello.instance())) {
+      throw new FrameException("invalid-field", "field 'instance' must be 1-64 of [A-Za-z0-9._-]");
+    }
+    this.legacy = hello.legacy();
+    this.instance = hello.instance();
+    if (hello.role() == ClientFrame.Role.SEND_ONLY) {
+      this.role = ClientFrame.Role.SEND_ONLY;
+      this.agent = hello.agent();
+      hub.joined(this);
+      welcome();
+      return;
+    }
+    Connection holder = hub.claimReceiver(this, hello.agent(), hello.takeover(), hello.instance());
+    if (holder != null && !legacy) {
+      sendError(
+          "already-connected",
+          "agent '"
+              + hello.agent()
+              + "' already has a receiving connection (from "
+              + holder.remote()
+              + "); connect with --takeover to replace it, or as send-only",
+          null);
+      close(StatusCode.POLICY_VIOLATION, "already-connected");
+      return;
+    }
+    this.agent = hello.agent();
+    if (holder != null) {
+      // The original's send and ping also register; they keep working, without receiving.
+      this.role = ClientFrame.Role.SEND_ONLY;
+      hub.joined(this);
+      welcome();
+      sendError(
+          "already-connected",
+          "agent '"
+              + agent
+              + "' already has a receiving connection; this one can send but receives nothing",
+          null);
+      return;
+    }
+    this.role = ClientFrame.Role.RECEIVE;
+    this.delivery = new Delivery(this, hub.writer(), hub.options().maxInFlight());
+    hub.joined(this);
+    // Registered (if new) by the writer; the welcome and the first push follow its commit.
+    hub.writer().register(this, agent);
+  }
+
+  /** Sends the hello reply; for a receiving connection, called once its agent is registered. */
+  void welcome() {
+    if (legacy) {
+      send(new ServerFrame.Registered(agent, FrameCodec.PROTOCOL_VERSION, role.id()));
+    } else {
+      send(new ServerFrame.Welcome(FrameCodec.PROTOCOL_VERSION, agent, role.id(), "agent-msg"));
+    }
+  }
+
+  private void handleSend(ClientFrame.Send send) {
+    String ref = send.clientId();
+    if (agent == null) {
+      throw new FrameException(
+          "not-registered", "say hello (or register) with your agent name before sending", ref);
+    }
+    if (send.from() != null && !send.from().equals(agent)) {
+      throw new FrameException(
+          "from-mismatch",
+          "this connection is agent '" + agent + "' and cannot send as '" + send.from() + "'",
+          ref);
+    }
+    requireName(send.to(), "to", ref);
+    if (ref != null && !AgentNames.isValid(ref)) {
+      throw new FrameException(
+          "invalid-id", "the client id must be 1-64 of [A-Za-z0-9._-] not starting with '.'", ref);
+    }
+    if (send.message().isEmpty()) {
+      throw new FrameException("empty-message", "the message is empty", ref);
+    }
+    int size = send.message().getBytes(StandardCharsets.UTF_8).length;
+    int limit = hub.options().maxMessageBytes();
+    if (size > limit) {
+      throw new FrameException(
+          "message-too-large",
+          "message is " + size + " bytes, over the limit of " + limit + " bytes",
+          ref);
+    }
+    hub.writer().send(this, send, Ids.newId());
+  }
+
+  private void handleAck(ClientFrame.Ack ack) {
+    Delivery current = delivery;
+    if (current == null) {
+      throw new FrameException(
+          "not-receiving", "only a receiving connection acks messages", ack.id());
+    }
+    List<String> ids = ack.upTo() == null ? new ArrayList<>() : current.idsUpTo(ack.upTo());
+    if (ack.id() != null) {
+      ids.add(ack.id());
+    }
+    hub.writer().ack(this, ids, true);
+  }
+
+  private void handlePing(ClientFrame.Ping ping) {
+    if (ping.agent() == null) {
+      send(new ServerFrame.Pong(null, null, System.currentTimeMillis()));
+      return;
+    }
+    requireName(ping.agent(), "agent", null);
+    send(
+        new ServerFrame.Pong(ping.agent(), hub.isOnline(ping.agent()), System.currentTimeMillis()));
+  }
+
+  private static void requireName(String name, String field, String ref) {
+    if (!AgentNames.isValid(name)) {
+      throw new FrameException(
+          "invalid-agent-name",
+          "field '"
+              + field
+              + "' is not a valid agent name: '"
+              + name
+              + "' (use 1-64 of A-Z a-z 0-9 . _ -)",
+          ref);
+    }
+  }
+
+  void sendError(String code, String message, String ref) {
+    send(ServerFrame.Error.of(code, message, ref, legacy));
+  }
+
+  void send(ServerFrame frame) {
+    send(frame, Callback.NOOP);
+  }
+
+  /** Sends a frame; {@code callback} learns whether it was written. Never blocks. */
+  void send(ServerFrame frame, Callback callback) {
+    Session current = session;
+    if (current == null || !current.isOpen()) {
+      callback.fail(new IllegalStateException("connection closed"));
+      return;
+    }
+    String text = FrameCodec.write(frame);
+    synchronized (sendLock) {
+      current.sendText(text, callback);
+    }
+  }
+
+  void sendPing() {
+    Session current = session;
+    if (current != null && current.isOpen()) {
+      synchronized (sendLock) {
+        current.sendPing(ByteBuffer.allocate(0), Callback.NOOP);
+      }
+    }
+  }
+
+  /** Closes the connection with a status code and a short reason (at most 123 bytes). */
+  void close(int statusCode, String reason) {
+    Session current = session;
+    if (current != null) {
+      current.close(statusCode, reason, Callback.NOOP);
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package agentmsg.server;
+
+import agentmsg.internal.store.DeliveryRows.Row;
+import agentmsg.internal.wire.ServerFrame;
+import agentmsg.internal.wire.Timestamps;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.jetty.websocket.api.Callback;
+
+/**
+ * What has been pushed to one receiving connection and not yet acknowledged, and what waits for
+ * room. At most {@code cap} messages are in flight; new ones from this server wait in memory (up to
+ * {@code cap} more), beyond that in the store, marked by {@code backlog}: then the pusher pages
+ * through the store's undelivered messages in order as acks free room. A message leaves the
+ * in-flight set only once its ack is committed, so a store page never shows a message that is
+ * neither in flight nor delivered, except for the moment between the two ({@code recent} covers
+ * it).
+ *
+ * <p>Thread-safe: every method holds this object's lock; pushing never blocks.
+ */
+final class Delivery {
+  /** Ids acked lately, so that a page read just before their commit does not push them again. */
+  private static final int RECENT = 4096;
+
+  private final Connection connection;
+  private final GroupWriter writer;
+  private final int cap;
+  private final Map<String, Row> inFlight = new LinkedHashMap<>();
+  private final ArrayDeque<Row> waiting = new ArrayDeque<>();
+  private final Set<String> waitingIds = new HashSet<>();
+  private final LinkedHashSet<String> recent = new LinkedHashSet<>();
+
+  /** The store may hold undelivered messages that are neither in flight nor waiting. */
+  private boolean backlog = true;
+
+  Delivery(Connection connection, GroupWriter writer, int cap) {
+    this.connection = connection;
+    this.writer = writer;
+    this.cap = cap;
+  }
+
+  /** How many rows the pusher should read per page. */
+  int pageSize() {
+    return 2 * cap + 64;
+  }
+
+  /**
+   * A message this server just stored for this connection's agent.
+   *
+   * @return whether the pusher should read the store
+   */
+  synchronized boolean offer(Row row) {
+    if (backlog) {
+      return inFlight.size() < cap;
+    }
+    if (inFlight.containsKey(row.id()) || waitingIds.contains(row.id())) {
+      return false;
+    }
+    if (inFlight.size() < cap) {
+      push(row);
+    } else if (waiting.size() < cap) {
+      waiting.add(row);
+      waitingIds.add(row.id());
+    } else {
+      spillToStore();
+    }
+    return false;
+  }
+
+  /**
+   * A page of the store's undelivered messages to this agent, oldest first.
+   *
+   * @return whether to read the next page at once
+   */
+  synchronized boolean scanned(List<Row> rows, int pageSize) {
+    boolean pushed = false;
+    for (Row row : rows) {
+      String id = row.id();
+      if (inFlight.containsKey(id) || waitingIds.contains(id) || recent.contains(id)) {
+        continue;
+      }
+      if (inFlight.size() >= cap) {
+        // No room: everything not in flight stays in the store until acks free room.
+        spillToStore();
+        return false;
+      }
+      push(row);
+      pushed = true;
+    }
+    if (rows.size() < pageSize) {
+      backlog = false;
+      return false;
+    }
+    backlog = true;
+    return pushed && inFlight.size() < cap;
+  }
+
+  /** The in-flight ids with a sequence number up to {@code seq}: a cumulative ack. */
+  synchronized List<String> idsUpTo(long seq) {
+    List<String> ids = new ArrayList<>();
+    for (Row row : inFlight.values()) {
+      if (row.seq() <= seq) {
+        ids.add(row.id());
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * The acks of {@code ids} are committed: frees their room and pushes what waits.
+   *
+   * @return whether the pusher should read the store
+   */
+  synchronized boolean release(Collection<String> ids) {
+    for (String id : ids) {
+      if (inFlight.remove(id) != null) {
+        recent.add(id);
+      }
+    }
+    if (recent.size() > RECENT) {
+      Iterator<String> oldest = recent.iterator();
+      for (int excess = recent.size() - RECENT; excess > 0; excess--) {
+        oldest.next();
+        oldest.remove();
+      }
+    }
+    while (inFlight.size() < cap && !waiting.isEmpty()) {
+      Row row = waiting.poll();
+      waitingIds.remove(row.id());
+      push(row);
+    }
+    return backlog && inFlight.size() <= cap / 2;
+  }
+
+  synchronized int inFlightCount() {
+    return inFlight.size();
+  }
+
+  private void spillToStore() {
+    backlog = true;
+    waiting.clear();
+    waitingIds.clear();
+  }
+
+  private void push(Row row) {
+    inFlight.put(row.id(), row);
+    ServerFrame.Push frame =
+        new ServerFrame.Push(
+            row.id(),
+            row.seq(),
+            row.sender(),
+            row.recipient(),
+            row.body(),
+            Timestamps.format(Instant.ofEpochMilli(row.createdAtMillis())));
+    if (connection.legacy()) {
+      // The original's clients never ack: for them, written to the socket counts as delivered
+      // (not as read, so the inbox still shows it).
+      String id = row.id();
+      connection.send(
+          frame, Callback.from(() -> writer.ack(connection, List.of(id), false), failure -> {}));
+    } else {
+      connection.send(frame);
+    }
+  }
+}

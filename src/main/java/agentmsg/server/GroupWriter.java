@@ -1,0 +1,376 @@
+package agentmsg.server;
+
+import agentmsg.AgentMsgException;
+import agentmsg.AgentType;
+import agentmsg.internal.store.AgentRows;
+import agentmsg.internal.store.DeliveryRows;
+import agentmsg.internal.store.DeliveryRows.Row;
+import agentmsg.internal.store.Store;
+import agentmsg.internal.wire.ClientFrame;
+import agentmsg.internal.wire.ServerFrame;
+import agentmsg.internal.wire.Timestamps;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Group commit: one thread ({@code agent-msg-writer}) takes every queued registration, send and ack
+ * from all connections, applies them in one transaction, syncs the store to disk once, and only
+ * then answers: {@code stored} to senders, pushes to recipients, {@code delivered} to the senders
+ * of acked messages. Many messages share one sync, which is what makes durable and fast agree.
+ * Thread-safe: any thread may queue; one thread writes.
+ */
+final class GroupWriter implements AutoCloseable {
+  private static final int MAX_BATCH = 4096;
+
+  private final Store store;
+  private final Hub hub;
+  private final MirrorQueue mirror;
+  private final LinkedBlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+  private final Set<String> knownAgents = ConcurrentHashMap.newKeySet();
+  private final Thread thread;
+  private volatile boolean stopping;
+
+  GroupWriter(Store store, Hub hub, MirrorQueue mirror) {
+    this.store = store;
+    this.hub = hub;
+    this.mirror = mirror;
+    this.thread = new Thread(this::loop, "agent-msg-writer");
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Registers {@code agent} if it is new; then welcomes the connection and starts pushing. */
+  void register(Connection connection, String agent) {
+    queue.add(new Register(connection, agent));
+  }
+
+  void send(Connection connection, ClientFrame.Send frame, String id) {
+    queue.add(new Send(connection, frame, id));
+  }
+
+  /** Marks messages delivered (and read, if {@code alsoRead}) for the connection's agent. */
+  void ack(Connection connection, List<String> ids, boolean alsoRead) {
+    if (!ids.isEmpty()) {
+      queue.add(new Ack(connection, ids, alsoRead));
+    }
+  }
+
+  /** Waits until everything queued before this call is committed and answered. */
+  boolean flush(long timeoutMillis) throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(1);
+    queue.add(new Flush(done));
+    return done.await(timeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private void loop() {
+    List<Task> batch = new ArrayList<>();
+    while (!stopping || !queue.isEmpty()) {
+      try {
+        Task first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        process(batch);
+      } catch (InterruptedException e) {
+        if (!stopping) {
+          hub.log().line("writer interrupted; stopping");
+        }
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        hub.log().line("writer failed on a batch of " + batch.size() + ": " + e);
+      } finally {
+        batch.clear();
+      }
+    }
+  }
+
+  private void process(List<Task> batch) {
+    long now = System.currentTimeMillis();
+    Outcome outcome;
+    try {
+      int[] attempt = {0};
+      outcome =
+          store.call(
+              handle -> {
+                attempt[0]++;
+                Outcome result = handle.inTransaction(tx -> apply(tx, batch, now, attempt[0] > 1));
+                if (result.wrote) {
+                  handle.execute("CHECKPOINT SYNC");
+                }
+                return result;
+              });
+    } catch (RuntimeException e) {
+      fail(batch, e);
+      return;
+    }
+    knownAgents.addAll(outcome.agents);
+    publish(batch, outcome, now);
+  }
+
+  private Outcome apply(Handle tx, List<Task> batch, long now, boolean retry) {
+    Outcome out = new Outcome();
+    List<Send> sends = new ArrayList<>();
+    Map<String, Set<String>> clientIdsBySender = new HashMap<>();
+    Map<String, Map<Boolean, Set<String>>> acks = new LinkedHashMap<>();
+    for (Task task : batch) {
+      if (task instanceof Register register) {
+        ensureAgent(tx, register.agent(), now, out);
+        out.wrote = true;
+      } else if (task instanceof Send send) {
+        sends.add(send);
+        if (send.frame().clientId() != null) {
+          clientIdsBySender
+              .computeIfAbsent(send.sender(), name -> new HashSet<>())
+              .add(send.frame().clientId());
+        }
+      } else if (task instanceof Ack ack) {
+        acks.computeIfAbsent(ack.connection().agent(), name -> new HashMap<>())
+            .computeIfAbsent(ack.alsoRead(), read -> new LinkedHashSet<>())
+            .addAll(ack.ids());
+      }
+    }
+    // A retry after a lost connection may find its own first attempt committed.
+    Map<String, Row> ours = Map.of();
+    if (retry && !sends.isEmpty()) {
+      List<String> ids = new ArrayList<>(sends.size());
+      for (Send send : sends) {
+        ids.add(send.id());
+      }
+      ours = DeliveryRows.byIds(tx, ids);
+    }
+    Map<String, Row> earlier = new HashMap<>();
+    for (Map.Entry<String, Set<String>> entry : clientIdsBySender.entrySet()) {
+      for (Row row : DeliveryRows.byClientIds(tx, entry.getKey(), entry.getValue()).values()) {
+        earlier.put(row.sender() + '\n' + row.clientId(), row);
+      }
+    }
+    Set<String> senders = new LinkedHashSet<>();
+    for (Send send : sends) {
+      String clientId = send.frame().clientId();
+      String key = send.sender() + '\n' + clientId;
+      Row row = ours.get(send.id());
+      if (row != null) {
+        out.results.put(send, new Result(row, true, null));
+        continue;
+      }
+      row = clientId == null ? null : earlier.get(key);
+      if (row != null) {
+        out.results.put(send, new Result(row, false, null));
+        continue;
+      }
+      String to = send.frame().to();
+      if (!agentExists(tx, to, out)) {
+        out.results.put(
+            send,
+            new Result(
+                null,
+                false,
+                new AgentMsgException(
+                    "unknown-agent", "no agent named '" + to + "' (see: agent-msg list)")));
+        continue;
+      }
+      ensureAgent(tx, send.sender(), now, out);
+      senders.add(send.sender());
+      String body = send.frame().message();
+      long seq = DeliveryRows.insert(tx, send.id(), send.sender(), to, body, now, clientId);
+      row = new Row(send.id(), seq, send.sender(), to, body, now, clientId, null);
+      if (clientId != null) {
+        earlier.put(key, row);
+      }
+      out.results.put(send, new Result(row, true, null));
+      out.wrote = true;
+    }
+    for (String sender : senders) {
+      AgentRows.touch(tx, sender, now);
+    }
+    for (Map.Entry<String, Map<Boolean, Set<String>>> byRecipient : acks.entrySet()) {
+      for (Map.Entry<Boolean, Set<String>> byRead : byRecipient.getValue().entrySet()) {
+        List<Row> changed =
+            DeliveryRows.markDelivered(
+                tx, byRecipient.getKey(), byRead.getValue(), now, byRead.getKey());
+        out.delivered.addAll(changed);
+        out.wrote |= !changed.isEmpty();
+      }
+    }
+    return out;
+  }
+
+  private boolean agentExists(Handle tx, String name, Outcome out) {
+    if (knownAgents.contains(name) || out.agents.contains(name)) {
+      return true;
+    }
+    if (AgentRows.exists(tx, name)) {
+      out.agents.add(name);
+      return true;
+    }
+    return false;
+  }
+
+  private void ensureAgent(Handle tx, String name, long now, Outcome out) {
+    if (!agentExists(tx, name, out)) {
+      AgentRows.upsert(tx, name, AgentType.OTHER, now);
+      out.agents.add(name);
+    }
+  }
+
+  private void publish(List<Task> batch, Outcome outcome, long now) {
+    String at = Timestamps.format(Instant.ofEpochMilli(now));
+    for (Task task : batch) {
+      if (task instanceof Send send) {
+        Result result = outcome.results.get(send);
+        Connection connection = send.connection();
+        if (result.failure() != null) {
+          connection.sendError(
+              result.failure().code(), result.failure().getMessage(), send.frame().clientId());
+          continue;
+        }
+        Row row = result.row();
+        connection.send(
+            new ServerFrame.Stored(
+                row.id(),
+                row.clientId(),
+                row.seq(),
+                row.recipient(),
+                Timestamps.format(Instant.ofEpochMilli(row.createdAtMillis()))));
+        if (result.fresh()) {
+          hub.offer(row);
+          mirror.add(row);
+        } else if (row.deliveredAtMillis() != null) {
+          String id = connection.legacy() && row.clientId() != null ? row.clientId() : row.id();
+          connection.send(
+              new ServerFrame.Delivered(
+                  id,
+                  row.clientId(),
+                  row.recipient(),
+                  row.seq(),
+                  Timestamps.format(Instant.ofEpochMilli(row.deliveredAtMillis()))));
+        }
+      } else if (task instanceof Register register) {
+        register.connection().welcome();
+        hub.pusher().request(register.connection());
+      } else if (task instanceof Ack ack) {
+        Delivery delivery = ack.connection().delivery();
+        if (delivery != null && delivery.release(ack.ids())) {
+          hub.pusher().request(ack.connection());
+        }
+      } else if (task instanceof Flush flush) {
+        flush.done().countDown();
+      }
+    }
+    for (Row row : outcome.delivered) {
+      hub.delivered(row, now);
+      hub.log()
+          .delivery(
+              "delivered "
+                  + row.id()
+                  + " "
+                  + row.sender()
+                  + " -> "
+                  + row.recipient()
+                  + " at "
+                  + at);
+    }
+    hub.log().flush();
+  }
+
+  private void fail(List<Task> batch, RuntimeException failure) {
+    String code = failure instanceof AgentMsgException known ? known.code() : "store-unavailable";
+    hub.log().line("store failure on a batch of " + batch.size() + ": " + failure.getMessage());
+    for (Task task : batch) {
+      if (task instanceof Send send) {
+        send.connection()
+            .sendError(
+                code,
+                "not stored, send again (same clientId): " + failure.getMessage(),
+                send.frame().clientId());
+      } else if (task instanceof Register register) {
+        register.connection().sendError(code, "cannot register: " + failure.getMessage(), null);
+        register.connection().close(StatusCode.SERVER_ERROR, code);
+      } else if (task instanceof Ack ack) {
+        // Not marked delivered: released, so the next page of undelivered messages resends them.
+        Delivery delivery = ack.connection().delivery();
+        if (delivery != null) {
+          delivery.release(ack.ids());
+        }
+      } else if (task instanceof Flush flush) {
+        flush.done().countDown();
+      }
+    }
+  }
+
+  /** Stops after committing and answering everything queued. */
+  @Override
+  public void close() {
+    stopping = true;
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private sealed interface Task {}
+
+  private record Register(Connection connection, String agent) implements Task {}
+
+  /** Not a record: equal frames from one connection are still two sends. */
+  private static final class Send implements Task {
+    private final Connection connection;
+    private final ClientFrame.Send frame;
+    private final String id;
+
+    Send(Connection connection, ClientFrame.Send frame, String id) {
+      this.connection = connection;
+      this.frame = frame;
+      this.id = id;
+    }
+
+    Connection connection() {
+      return connection;
+    }
+
+    ClientFrame.Send frame() {
+      return frame;
+    }
+
+    String id() {
+      return id;
+    }
+
+    String sender() {
+      return connection.agent();
+    }
+  }
+
+  private record Ack(Connection connection, List<String> ids, boolean alsoRead) implements Task {}
+
+  private record Flush(CountDownLatch done) implements Task {}
+
+  private record Result(Row row, boolean fresh, AgentMsgException failure) {}
+
+  private static final class Outcome {
+    final Map<Send, Result> results = new HashMap<>();
+    final List<Row> delivered = new ArrayList<>();
+    final Set<String> agents = new HashSet<>();
+    boolean wrote;
+  }
+}

@@ -1,0 +1,171 @@
+package agentmsg.server;
+
+import agentmsg.internal.mailbox.AgentInboxWatch;
+import agentmsg.internal.store.DeliveryRows.Row;
+import agentmsg.internal.wire.ServerFrame;
+import agentmsg.internal.wire.Timestamps;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.websocket.api.StatusCode;
+
+/**
+ * Who is connected: every open connection, each agent's connections, and its one receiving
+ * connection. Routes stored messages to receivers and {@code delivered} notices to senders.
+ * Thread-safe.
+ */
+final class Hub {
+  private final ServerOptions options;
+  private final ServerLog log;
+  private final AgentInboxWatch watch;
+  private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+  private final Map<String, Set<Connection>> byAgent = new ConcurrentHashMap<>();
+  private final Map<String, Connection> receivers = new ConcurrentHashMap<>();
+  private GroupWriter writer;
+  private Pusher pusher;
+
+  Hub(ServerOptions options, ServerLog log, AgentInboxWatch watch) {
+    this.options = options;
+    this.log = log;
+    this.watch = watch;
+  }
+
+  /** Completes the wiring; called once, before the first connection. */
+  void attach(GroupWriter writer, Pusher pusher) {
+    this.writer = writer;
+    this.pusher = pusher;
+  }
+
+  ServerOptions options() {
+    return options;
+  }
+
+  ServerLog log() {
+    return log;
+  }
+
+  GroupWriter writer() {
+    return writer;
+  }
+
+  Pusher pusher() {
+    return pusher;
+  }
+
+  void opened(Connection connection) {
+    open.add(connection);
+  }
+
+  /**
+   * Makes {@code connection} the receiving connection of {@code agent}, unless another live one
+   * holds it and neither {@code takeover} nor the same client {@code instance} allows replacing it.
+   *
+   * @return the connection that holds the name and was kept, or null if {@code connection} got it
+   */
+  synchronized Connection claimReceiver(
+      Connection connection, String agent, boolean takeover, String instance) {
+    Connection holder = receivers.get(agent);
+    boolean sameClient =
+        instance != null && instance.equals(holder == null ? null : holder.instance());
+    if (holder != null && holder.isOpen() && !takeover && !sameClient) {
+      return holder;
+    }
+    receivers.put(agent, connection);
+    watch.watch(agent);
+    if (holder != null && holder.isOpen()) {
+      log.line(
+          "takeover of " + agent + ": closing the receiving connection from " + holder.remote());
+      holder.sendError(
+          "taken-over",
+          "another connection (from " + connection.remote() + ") took over agent '" + agent + "'",
+          null);
+      holder.close(StatusCode.POLICY_VIOLATION, "taken-over");
+    }
+    return null;
+  }
+
+  /** A connection said hello. */
+  void joined(Connection connection) {
+    byAgent
+        .computeIfAbsent(connection.agent(), name -> ConcurrentHashMap.newKeySet())
+        .add(connection);
+    log.line("connect " + connection.describe());
+  }
+
+  void closed(Connection connection, int statusCode, String reason) {
+    open.remove(connection);
+    String agent = connection.agent();
+    if (agent == null) {
+      return;
+    }
+    Set<Connection> connections = byAgent.get(agent);
+    if (connections != null) {
+      connections.remove(connection);
+    }
+    synchronized (this) {
+      if (receivers.remove(agent, connection)) {
+        watch.unwatch(agent);
+      }
+    }
+    Delivery delivery = connection.delivery();
+    String unacked = delivery == null ? "" : ", " + delivery.inFlightCount() + " unacked";
+    log.line(
+        "disconnect "
+            + connection.describe()
+            + ": "
+            + statusCode
+            + (reason == null || reason.isEmpty() ? "" : " " + reason)
+            + unacked);
+  }
+
+  /** The receiving connection of {@code agent}, or null. */
+  Connection receiver(String agent) {
+    return receivers.get(agent);
+  }
+
+  boolean isOnline(String agent) {
+    Connection receiver = receivers.get(agent);
+    return receiver != null && receiver.isOpen();
+  }
+
+  Collection<Connection> receivers() {
+    return List.copyOf(receivers.values());
+  }
+
+  Collection<Connection> openConnections() {
+    return List.copyOf(open);
+  }
+
+  /** A message this server just stored: push it if its recipient is connected. */
+  void offer(Row row) {
+    Connection receiver = receivers.get(row.recipient());
+    Delivery delivery = receiver == null ? null : receiver.delivery();
+    if (delivery != null && delivery.offer(row)) {
+      pusher.request(receiver);
+    }
+  }
+
+  /** Tells every live connection of the message's sender that it was delivered. */
+  void delivered(Row row, long deliveredAtMillis) {
+    Set<Connection> connections = byAgent.get(row.sender());
+    if (connections == null || connections.isEmpty()) {
+      return;
+    }
+    String at = Timestamps.format(Instant.ofEpochMilli(deliveredAtMillis));
+    for (Connection connection : connections) {
+      String id = connection.legacy() && row.clientId() != null ? row.clientId() : row.id();
+      connection.send(
+          new ServerFrame.Delivered(id, row.clientId(), row.recipient(), row.seq(), at));
+    }
+  }
+
+  /** Closes every connection, telling clients the server is going away. */
+  void closeAll() {
+    for (Connection connection : openConnections()) {
+      connection.close(StatusCode.SHUTDOWN, "server stopping");
+    }
+  }
+}

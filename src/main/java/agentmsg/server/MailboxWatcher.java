@@ -1,0 +1,87 @@
+package agentmsg.server;
+
+import agentmsg.internal.mailbox.AgentInboxWatch;
+import agentmsg.internal.mailbox.InboxImporter;
+import agentmsg.internal.mailbox.InboxWatch;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The server as a reader of the mailbox ({@code agent-msg-watcher}): when a file lands in the inbox
+ * of a connected agent and it is not the server's own mirror write, another process stored a
+ * message (or dropped a file to import): import what needs it and have the pusher read the store.
+ * Thread-safe.
+ */
+final class MailboxWatcher implements AutoCloseable {
+  private final AgentInboxWatch watch;
+  private final InboxImporter importer;
+  private final RecentIds ownIds;
+  private final Hub hub;
+  private final Thread thread;
+  private volatile boolean stopping;
+
+  MailboxWatcher(AgentInboxWatch watch, InboxImporter importer, RecentIds ownIds, Hub hub) {
+    this.watch = watch;
+    this.importer = importer;
+    this.ownIds = ownIds;
+    this.hub = hub;
+    this.thread = new Thread(this::loop, "agent-msg-watcher");
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  private void loop() {
+    while (!stopping) {
+      try {
+        Map<String, InboxWatch.Changes> changes = watch.await(Duration.ofMillis(500));
+        for (Map.Entry<String, InboxWatch.Changes> entry : changes.entrySet()) {
+          handle(entry.getKey(), entry.getValue());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        if (!stopping) {
+          hub.log().line("watcher: " + e);
+        }
+      }
+    }
+  }
+
+  private void handle(String agent, InboxWatch.Changes changes) {
+    Connection receiver = hub.receiver(agent);
+    if (receiver == null) {
+      return;
+    }
+    List<String> foreign = new ArrayList<>();
+    for (String name : changes.names()) {
+      if (name.endsWith(".json") && !ownIds.contains(name.substring(0, name.length() - 5))) {
+        foreign.add(name);
+      }
+    }
+    if (changes.overflow()) {
+      importer.importAll(agent);
+    } else if (!foreign.isEmpty()) {
+      importer.importNames(agent, foreign);
+    } else {
+      return;
+    }
+    hub.pusher().request(receiver);
+  }
+
+  @Override
+  public void close() {
+    stopping = true;
+    watch.close();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package agentmsg.server;
+
+import agentmsg.internal.store.DeliveryRows;
+import agentmsg.internal.store.DeliveryRows.Row;
+import agentmsg.internal.store.Store;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads the store's undelivered messages for receiving connections that asked for it (on connect,
+ * when acks free room, when another process wrote to their inbox, and as a safety net) and pushes
+ * them in order. One thread ({@code agent-msg-push}); a connection is queued at most once at a
+ * time. Thread-safe.
+ */
+final class Pusher implements AutoCloseable {
+  private final Store store;
+  private final ServerLog log;
+  private final LinkedBlockingQueue<Connection> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private volatile boolean stopping;
+
+  Pusher(Store store, ServerLog log) {
+    this.store = store;
+    this.log = log;
+    this.thread = new Thread(this::loop, "agent-msg-push");
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Asks for a read of {@code connection}'s undelivered messages. */
+  void request(Connection connection) {
+    if (connection.scanQueued.compareAndSet(false, true)) {
+      queue.add(connection);
+    }
+  }
+
+  private void loop() {
+    while (!stopping) {
+      Connection connection;
+      try {
+        connection = queue.poll(200, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (connection == null) {
+        continue;
+      }
+      connection.scanQueued.set(false);
+      Delivery delivery = connection.delivery();
+      if (delivery == null || !connection.isOpen()) {
+        continue;
+      }
+      try {
+        int pageSize = delivery.pageSize();
+        String agent = connection.agent();
+        List<Row> rows = store.call(handle -> DeliveryRows.undelivered(handle, agent, pageSize));
+        if (delivery.scanned(rows, pageSize)) {
+          request(connection);
+        }
+      } catch (RuntimeException e) {
+        // The safety-net interval asks again.
+        log.line("cannot read undelivered messages of " + connection.agent() + ": " + e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    stopping = true;
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

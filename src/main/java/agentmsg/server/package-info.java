@@ -1,0 +1,2 @@
+/** The embeddable agent-msg WebSocket server: {@link agentmsg.server.AgentMsgServer}. */
+package agentmsg.server;
