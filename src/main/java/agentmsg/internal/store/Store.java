@@ -3,11 +3,16 @@ package agentmsg.internal.store;
 import agentmsg.StoreUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.ConnectionFactory;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -37,6 +42,9 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /** How long a closing owner waits for the clients connected through it to finish. */
+  private static final Duration LINGER = Duration.ofSeconds(3);
+
   private final Path home;
   private final String url;
   private final Duration timeout;
@@ -54,7 +62,77 @@ public final class Store implements AutoCloseable {
     Properties credentials = new Properties();
     credentials.setProperty("user", "sa");
     credentials.setProperty("password", "");
-    this.jdbi = Jdbi.create(() -> driver.connect(url, credentials));
+    OpenLock openLock = new OpenLock(home, FILE_NAME);
+    this.jdbi =
+        Jdbi.create(new SharedConnections(openLock, () -> driver.connect(url, credentials)));
+  }
+
+  /**
+   * Opens connections through the {@link OpenLock}, and gives the owner lock back when an owning
+   * connection closes.
+   */
+  private final class SharedConnections implements ConnectionFactory {
+    private final OpenLock openLock;
+    private final OpenLock.Opener opener;
+    private final Set<Connection> owning = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    SharedConnections(OpenLock openLock, OpenLock.Opener opener) {
+      this.openLock = openLock;
+      this.opener = opener;
+    }
+
+    @Override
+    public Connection openConnection() throws SQLException {
+      OpenLock.Opened opened = openLock.connect(opener, timeout);
+      if (opened.owner()) {
+        synchronized (owning) {
+          owning.add(opened.connection());
+        }
+      }
+      return opened.connection();
+    }
+
+    @Override
+    public void closeConnection(Connection connection) throws SQLException {
+      boolean owner;
+      synchronized (owning) {
+        owner = owning.remove(connection);
+      }
+      try {
+        if (owner && openLock.isLastHold()) {
+          lingerForClients(connection);
+        }
+        connection.close();
+      } finally {
+        if (owner) {
+          openLock.release();
+        }
+      }
+    }
+
+    /**
+     * Before the owner closes the database, lets the other processes connected through it finish
+     * (bounded): closing under them would break their sessions and send them all back to the door.
+     */
+    private void lingerForClients(Connection connection) {
+      long deadline = System.nanoTime() + LINGER.toNanos();
+      try (var statement =
+          connection.prepareStatement(
+              "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE CLIENT_ADDR IS NOT NULL")) {
+        while (System.nanoTime() - deadline < 0) {
+          try (var rows = statement.executeQuery()) {
+            if (!rows.next() || rows.getInt(1) == 0) {
+              return;
+            }
+          }
+          Thread.sleep(5);
+        }
+      } catch (SQLException broken) {
+        // Nothing to wait for on a broken connection.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /**
@@ -107,7 +185,7 @@ public final class Store implements AutoCloseable {
         }
         discardHandle();
       } catch (JdbiException e) {
-        if (!TransientErrors.isTransient(e)) {
+        if (!TransientErrors.isTransient(e) && !connectionLost()) {
           throw new StoreUnavailableException(
               "message store error in " + home + ": " + describe(e), e);
         }
@@ -169,6 +247,18 @@ public final class Store implements AutoCloseable {
       handle = opened;
     }
     return handle;
+  }
+
+  /**
+   * Whether the current connection died (its owner went away): whatever the error said, the work is
+   * then worth retrying on a new connection.
+   */
+  private boolean connectionLost() {
+    try {
+      return handle != null && !handle.getConnection().isValid(1);
+    } catch (SQLException e) {
+      return true;
+    }
   }
 
   private void discardHandle() {

@@ -30,6 +30,9 @@ final class TransientErrors {
   /** Whether {@code failure} or one of its causes is a transient H2 error. */
   static boolean isTransient(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.sql.SQLTransientException) {
+        return true; // e.g. waiting for our turn to open the database timed out
+      }
       if (cause instanceof SQLException sql) {
         for (SQLException next = sql; next != null; next = next.getNextException()) {
           if (CODES.contains(next.getErrorCode())) {
