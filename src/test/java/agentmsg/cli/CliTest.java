@@ -173,6 +173,35 @@ class CliTest {
     assertThat(cli.run("inbox", "alice", "--json").stdout()).contains("\"from\":\"test-host\"");
   }
 
+  @Test
+  void aForeignFileIsImportedAndAMalformedOneIsSetAsideWithoutBreakingInbox() throws Exception {
+    java.nio.file.Files.writeString(
+        home.resolve("inbox/bob/legacy-1.json"),
+        "{\"id\":\"legacy-1\",\"from\":\"old-tool\",\"to\":\"bob\",\"message\":\"from the old tool\","
+            + "\"timestamp\":\"2026-01-01T00:00:00.000Z\"}");
+    Path broken = home.resolve("inbox/bob/broken.json");
+    java.nio.file.Files.writeString(broken, "not json at all");
+    java.nio.file.Files.setLastModifiedTime(
+        broken, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+
+    Result inbox = cli.run("inbox", "bob");
+    assertThat(inbox.exitCode()).isZero();
+    assertThat(inbox.stdout()).contains("from old-tool (id legacy-1):", "from the old tool");
+    assertThat(inbox.stderr())
+        .startsWith("warning: rejected")
+        .contains("broken.json", "not valid JSON");
+    assertThat(home.resolve("rejected/bob/broken.json.reason")).exists();
+    assertThat(cli.run("inbox", "bob").stdout()).isEqualTo("No new messages for bob.");
+  }
+
+  @Test
+  void demoExchangesMessagesAndReportsTheWakeUpTime() {
+    Result demo = cli.run("demo", "--rounds", "5");
+    assertThat(demo.exitCode()).as(demo.toString()).isZero();
+    assertThat(demo.stdout())
+        .contains("alice -> bob", "woke bob in", "over 5 messages", "median", "none deleted");
+  }
+
   private static void assertError(Result result, int exitCode, String stderrStart) {
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(exitCode);
     assertThat(result.stdout()).as(result.toString()).isEmpty();
