@@ -29,7 +29,7 @@ public final class Bench {
     int warmups = 20;
     int waitRuns = 20;
     int idleSeconds = 10;
-    boolean cacheCompare = false;
+    boolean cacheCompare = true;
     String label = "";
     final List<Path> jdkHomes = new ArrayList<>();
     boolean defaultJdk = true;
@@ -124,7 +124,7 @@ public final class Bench {
         case "--label" -> settings.label = args[++i];
         case "--jdk" -> settings.jdkHomes.add(Path.of(args[++i]).toAbsolutePath());
         case "--no-default-jdk" -> settings.defaultJdk = false;
-        case "--cache-compare" -> settings.cacheCompare = true;
+        case "--no-cache-compare" -> settings.cacheCompare = false;
         case "--quick" -> {
           settings.runs = 5;
           settings.messages = 50;

@@ -1,0 +1,63 @@
+package agentmsg.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The workload {@code bin/agent-msg} runs once per build and JDK to record the JVM's class-data
+ * archive (JDK 17-24) or AOT cache (JDK 25+): the everyday commands, in one JVM, in a scratch data
+ * home. Every class they load is then mapped from the archive instead of being found, read and
+ * verified again by each CLI call. Not part of the command line; the launcher starts it with {@code
+ * -cp agent-msg.jar agentmsg.cli.CacheTraining <scratch-home>}.
+ */
+public final class CacheTraining {
+  private CacheTraining() {}
+
+  public static void main(String[] args) {
+    if (args.length != 1) {
+      System.err.println("usage: CacheTraining <empty scratch data home>");
+      System.exit(ExitCodes.USAGE);
+    }
+    Map<String, String> env = Map.of("AGENT_MSG_HOME", args[0], "HOME", args[0]);
+    PrintStream sink =
+        new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+    int failures = 0;
+    failures += step(env, sink, ExitCodes.OK, "register", "alice", "-t", "claude-code");
+    failures += step(env, sink, ExitCodes.OK, "register", "bob", "-t", "codex", "--json");
+    failures += step(env, sink, ExitCodes.OK, "list");
+    failures += step(env, sink, ExitCodes.OK, "list", "--json");
+    failures +=
+        step(env, sink, ExitCodes.OK, "send", "bob", "can you run the tests?", "-s", "alice");
+    failures += step(env, sink, ExitCodes.OK, "send", "bob", "-", "-s", "alice", "--json");
+    failures += step(env, sink, ExitCodes.FAILED, "send", "nobody", "hello", "-s", "alice");
+    failures += step(env, sink, ExitCodes.OK, "inbox", "bob");
+    failures += step(env, sink, ExitCodes.OK, "send", "bob", "and the linter", "-s", "alice");
+    failures += step(env, sink, ExitCodes.OK, "inbox", "bob", "--json");
+    failures += step(env, sink, ExitCodes.OK, "inbox", "bob", "--all");
+    failures += step(env, sink, ExitCodes.OK, "inbox", "bob", "--all", "--json");
+    failures += step(env, sink, ExitCodes.OK, "send", "alice", "done", "-s", "bob");
+    failures += step(env, sink, ExitCodes.OK, "wait", "alice", "--timeout", "5");
+    failures += step(env, sink, ExitCodes.OK, "send", "alice", "again", "-s", "bob");
+    failures += step(env, sink, ExitCodes.OK, "wait", "alice", "--json", "--timeout", "5");
+    failures += step(env, sink, ExitCodes.TIMEOUT, "wait", "alice", "--timeout", "0");
+    failures += step(env, sink, ExitCodes.OK, "send", "--help");
+    failures += step(env, sink, ExitCodes.OK, "--version");
+    System.exit(failures == 0 ? ExitCodes.OK : ExitCodes.FAILED);
+  }
+
+  private static int step(Map<String, String> env, PrintStream sink, int expected, String... args) {
+    InputStream in =
+        new ByteArrayInputStream("a body\nfrom stdin\n".getBytes(StandardCharsets.UTF_8));
+    int code = Main.run(in, sink, sink, env, args);
+    if (code != expected) {
+      System.err.println(
+          "training step '" + String.join(" ", args) + "' exited " + code + ", not " + expected);
+      return 1;
+    }
+    return 0;
+  }
+}
