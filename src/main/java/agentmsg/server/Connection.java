@@ -157,6 +157,15 @@ final class Connection implements Session.Listener.AutoDemanding {
               + holder.remote()
               + "); connect with --takeover to replace it, or as send-only",
           null);
+      hub.log()
+          .line(
+              "refused a second receiving connection for "
+                  + hello.agent()
+                  + " from "
+                  + remote
+                  + " (held from "
+                  + holder.remote()
+                  + ")");
       close(StatusCode.POLICY_VIOLATION, "already-connected");
       return;
     }

@@ -321,6 +321,7 @@ final class GroupWriter implements AutoCloseable {
   @Override
   public void close() {
     stopping = true;
+    queue.add(new Flush(new CountDownLatch(1))); // wakes the loop, which then ends
     try {
       thread.join(10_000);
     } catch (InterruptedException e) {

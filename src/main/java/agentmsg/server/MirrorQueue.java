@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class MirrorQueue implements AutoCloseable {
   private static final int CAPACITY = 100_000;
 
+  /** Queued by {@link #close} to wake the thread; never written. */
+  private static final Row WAKE_UP = new Row("", 0, "", "", "", 0, null, null);
+
   private final MirrorWriter writer;
   private final RecentIds ownIds;
   private final ServerLog log;
@@ -62,7 +65,9 @@ final class MirrorQueue implements AutoCloseable {
         batch.add(first);
         queue.drainTo(batch, 1023);
         for (Row row : batch) {
-          write(row);
+          if (row != WAKE_UP) {
+            write(row);
+          }
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -94,6 +99,7 @@ final class MirrorQueue implements AutoCloseable {
   @Override
   public void close() {
     stopping = true;
+    queue.offer(WAKE_UP);
     try {
       thread.join(10_000);
     } catch (InterruptedException e) {

@@ -56,10 +56,12 @@ final class Pusher implements AutoCloseable {
         continue;
       }
       try {
-        int pageSize = delivery.pageSize();
+        Delivery.Page page = delivery.nextPage();
         String agent = connection.agent();
-        List<Row> rows = store.call(handle -> DeliveryRows.undelivered(handle, agent, pageSize));
-        if (delivery.scanned(rows, pageSize)) {
+        List<Row> rows =
+            store.call(
+                handle -> DeliveryRows.undelivered(handle, agent, page.afterSeq(), page.limit()));
+        if (delivery.scanned(rows, page)) {
           request(connection);
         }
       } catch (RuntimeException e) {
@@ -72,6 +74,7 @@ final class Pusher implements AutoCloseable {
   @Override
   public void close() {
     stopping = true;
+    thread.interrupt(); // nothing is lost: a pusher only reads
     try {
       thread.join(5_000);
     } catch (InterruptedException e) {

@@ -109,17 +109,18 @@ public final class DeliveryRows {
   }
 
   /**
-   * Messages to {@code recipient} that are neither delivered nor read, oldest first: what the
-   * server pushes to a receiving connection.
+   * Messages to {@code recipient} after sequence number {@code afterSeq} that are neither delivered
+   * nor read, oldest first: what the server pushes to a receiving connection.
    */
-  public static List<Row> undelivered(Handle handle, String recipient, int limit) {
+  public static List<Row> undelivered(Handle handle, String recipient, long afterSeq, int limit) {
     return handle
         .createQuery(
             "SELECT "
                 + COLUMNS
                 + " FROM message WHERE recipient = :recipient AND delivered_at IS NULL"
-                + " AND read_at IS NULL ORDER BY seq LIMIT :limit")
+                + " AND read_at IS NULL AND seq > :afterSeq ORDER BY seq LIMIT :limit")
         .bind("recipient", recipient)
+        .bind("afterSeq", afterSeq)
         .bind("limit", limit)
         .map(MAPPER)
         .list();

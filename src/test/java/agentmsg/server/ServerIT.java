@@ -1,0 +1,374 @@
+package agentmsg.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import agentmsg.AgentMessenger;
+import agentmsg.AgentType;
+import agentmsg.Message;
+import agentmsg.MessageStatus;
+import agentmsg.Options;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real server on port 0 over a real H2 store, with real WebSocket clients. */
+class ServerIT {
+  private static HttpClient http;
+  private static WebSocketClient client;
+
+  @TempDir Path home;
+  private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+  private AgentMsgServer server;
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @BeforeAll
+  static void startClient() throws Exception {
+    http = new HttpClient();
+    client = new WebSocketClient(http);
+    client.setMaxTextMessageSize(16 * 1024 * 1024);
+    http.start();
+    client.start();
+  }
+
+  @AfterAll
+  static void stopClient() throws Exception {
+    client.stop();
+    http.stop();
+  }
+
+  @BeforeEach
+  void start() {
+    for (String agent : List.of("alice", "bob", "carol")) {
+      try (AgentMessenger messenger = messenger(agent)) {
+        messenger.register(AgentType.OTHER);
+      }
+    }
+    server = startServer(ServerOptions.builder());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AutoCloseable closeable : toClose) {
+      closeable.close();
+    }
+    server.stop();
+  }
+
+  private AgentMsgServer startServer(ServerOptions.Builder builder) {
+    return AgentMsgServer.start(
+        builder
+            .home(home)
+            .port(0)
+            .log(new PrintStream(logBytes, true, StandardCharsets.UTF_8))
+            .build());
+  }
+
+  private AgentMessenger messenger(String agent) {
+    return AgentMessenger.open(
+        Options.builder().home(home).agent(agent).warningListener(warning -> {}).build());
+  }
+
+  private TestSocket hello(String agent, String role) throws Exception {
+    TestSocket socket = TestSocket.hello(client, server.uri(), agent, role);
+    toClose.add(socket);
+    return socket;
+  }
+
+  private TestSocket raw() throws Exception {
+    TestSocket socket = TestSocket.connect(client, server.uri());
+    toClose.add(socket);
+    return socket;
+  }
+
+  @Test
+  void roundTripWithAckTellsTheSenderDelivered() throws Exception {
+    TestSocket alice = hello("alice", "receive");
+    TestSocket bob = hello("bob", "send-only");
+
+    bob.sendMessage("c-1", "alice", "hello alice");
+    JsonNode stored = bob.next("stored");
+    assertThat(stored.path("clientId").asText()).isEqualTo("c-1");
+    String id = stored.path("id").asText();
+
+    JsonNode pushed = alice.next("message");
+    assertThat(pushed.path("id").asText()).isEqualTo(id);
+    assertThat(pushed.path("from").asText()).isEqualTo("bob");
+    assertThat(pushed.path("message").asText()).isEqualTo("hello alice");
+    assertThat(pushed.path("seq").asLong()).isEqualTo(stored.path("seq").asLong());
+
+    alice.ack(id);
+    JsonNode delivered = bob.next("delivered");
+    assertThat(delivered.path("id").asText()).isEqualTo(id);
+    assertThat(delivered.path("clientId").asText()).isEqualTo("c-1");
+    assertThat(delivered.path("to").asText()).isEqualTo("alice");
+
+    try (AgentMessenger reader = messenger("alice")) {
+      assertThat(reader.unread()).as("an acked message is not shown again by inbox").isEmpty();
+      Message message = reader.history(10).get(0);
+      assertThat(message.id()).isEqualTo(id);
+      assertThat(message.deliveredAt()).isNotNull();
+      assertThat(message.status()).isEqualTo(MessageStatus.READ);
+    }
+  }
+
+  @Test
+  void offlineRecipientGetsItsMessagesInOrderOnConnect() throws Exception {
+    TestSocket bob = hello("bob", "send-only");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      bob.sendMessage("c-" + i, "alice", "message " + i);
+      ids.add(bob.next("stored").path("id").asText());
+    }
+
+    TestSocket alice = hello("alice", "receive");
+    List<String> received = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      JsonNode pushed = alice.next("message");
+      assertThat(pushed.path("message").asText()).isEqualTo("message " + i);
+      received.add(pushed.path("id").asText());
+    }
+    assertThat(received).containsExactlyElementsOf(ids);
+  }
+
+  @Test
+  void resendWithTheSameClientIdIsStoredOnce() throws Exception {
+    TestSocket alice = hello("alice", "receive");
+    TestSocket bob = hello("bob", "send-only");
+
+    bob.sendMessage("same", "alice", "once");
+    String first = bob.next("stored").path("id").asText();
+    bob.sendMessage("same", "alice", "once");
+    assertThat(bob.next("stored").path("id").asText()).isEqualTo(first);
+
+    JsonNode pushed = alice.next("message");
+    assertThat(pushed.path("id").asText()).isEqualTo(first);
+    alice.ack(first);
+    bob.next("delivered");
+
+    // A resend after delivery answers stored and delivered at once, still with the first id.
+    bob.sendMessage("same", "alice", "once");
+    assertThat(bob.next("stored").path("id").asText()).isEqualTo(first);
+    assertThat(bob.next("delivered").path("id").asText()).isEqualTo(first);
+    try (AgentMessenger reader = messenger("alice")) {
+      assertThat(reader.history(10)).hasSize(1);
+    }
+  }
+
+  @Test
+  void fileModeSendFromTheCliIsPushedToTheConnectedRecipient() throws Exception {
+    TestSocket alice = hello("alice", "receive");
+    Message sent;
+    try (AgentMessenger bob = messenger("bob")) {
+      sent = bob.send("alice", "sent without the server");
+    }
+    JsonNode pushed = alice.next("message");
+    assertThat(pushed.path("id").asText()).isEqualTo(sent.id());
+    assertThat(pushed.path("message").asText()).isEqualTo("sent without the server");
+  }
+
+  @Test
+  void secondReceivingConnectionIsRefusedUnlessItTakesOver() throws Exception {
+    TestSocket first = hello("alice", "receive");
+
+    TestSocket second = raw();
+    second.send("{\"type\":\"hello\",\"agent\":\"alice\"}");
+    assertThat(second.next("error").path("code").asText()).isEqualTo("already-connected");
+    assertThat(second.awaitClose()).isEqualTo(1008);
+
+    // Send-only connections share the name.
+    TestSocket sender = hello("alice", "send-only");
+    sender.sendMessage("to-self", "alice", "still the first connection");
+    assertThat(first.next("message").path("message").asText())
+        .isEqualTo("still the first connection");
+
+    TestSocket third = raw();
+    third.send("{\"type\":\"hello\",\"agent\":\"alice\",\"takeover\":true}");
+    third.next("welcome");
+    assertThat(first.nextOf("error").path("code").asText()).isEqualTo("taken-over");
+    assertThat(first.awaitClose()).isEqualTo(1008);
+    assertThat(third.next("message").path("message").asText())
+        .as("the unacked message goes to the new connection")
+        .isEqualTo("still the first connection");
+  }
+
+  @Test
+  void badFramesAreAnsweredWithErrorsAndOtherClientsKeepWorking() throws Exception {
+    TestSocket alice = hello("alice", "receive");
+    TestSocket bad = raw();
+
+    bad.send("this is not json");
+    assertThat(bad.next("error").path("code").asText()).isEqualTo("bad-frame");
+    bad.send("[1,2,3]");
+    assertThat(bad.next("error").path("code").asText()).isEqualTo("bad-frame");
+    bad.send("{\"type\":\"teleport\"}");
+    assertThat(bad.next("error").path("code").asText()).isEqualTo("unknown-type");
+    bad.send("{\"message\":\"no type\"}");
+    assertThat(bad.next("error").path("code").asText()).isEqualTo("missing-field");
+    bad.send("{\"type\":\"send\",\"clientId\":\"x1\",\"to\":\"alice\",\"message\":\"hi\"}");
+    JsonNode notRegistered = bad.next("error");
+    assertThat(notRegistered.path("code").asText()).isEqualTo("not-registered");
+    assertThat(notRegistered.path("ref").asText()).isEqualTo("x1");
+    bad.send("{\"type\":\"hello\",\"agent\":\"../etc\",\"role\":\"send-only\"}");
+    assertThat(bad.next("error").path("code").asText()).isEqualTo("invalid-agent-name");
+    bad.send("{\"type\":\"hello\",\"agent\":\"bob\",\"role\":\"send-only\"}");
+    bad.next("welcome");
+    bad.send("{\"type\":\"send\",\"clientId\":\"x2\",\"message\":\"no recipient\"}");
+    assertThat(bad.next("error").path("code").asText()).isEqualTo("missing-field");
+    bad.sendMessage("x3", "nobody", "to no one");
+    JsonNode unknown = bad.next("error");
+    assertThat(unknown.path("code").asText()).isEqualTo("unknown-agent");
+    assertThat(unknown.path("ref").asText()).isEqualTo("x3");
+    bad.sendMessage("x4", "alice", "x".repeat(Options.MAX_MESSAGE_BYTES_LIMIT + 1));
+    JsonNode tooLarge = bad.next("error");
+    assertThat(tooLarge.path("code").asText()).isEqualTo("message-too-large");
+    assertThat(tooLarge.path("ref").asText()).isEqualTo("x4");
+
+    // The connection survived all of that.
+    bad.sendMessage("x5", "alice", "still here");
+    bad.next("stored");
+    assertThat(alice.next("message").path("message").asText()).isEqualTo("still here");
+
+    // A frame over the hard limit closes only that connection, with 1009.
+    bad.send("\"" + "y".repeat(AgentMsgServer.MAX_FRAME_BYTES + 10) + "\"");
+    assertThat(bad.awaitClose()).isEqualTo(1009);
+    TestSocket carol = hello("carol", "send-only");
+    carol.sendMessage("c1", "alice", "server still up");
+    carol.next("stored");
+    assertThat(alice.next("message").path("message").asText()).isEqualTo("server still up");
+  }
+
+  @Test
+  void clientOfTheOriginalProtocolExchangesMessagesWithOurs() throws Exception {
+    TestSocket ours = hello("alice", "receive");
+    TestSocket old = raw();
+    old.send("{\"type\":\"register\",\"agent\":\"bob\"}");
+    JsonNode registered = old.next("registered");
+    assertThat(registered.path("agent").asText()).isEqualTo("bob");
+
+    old.send(
+        "{\"type\":\"message\",\"id\":\"m8x2k1\",\"from\":\"bob\",\"to\":\"alice\","
+            + "\"message\":\"hi from the old tool\",\"timestamp\":\"2026-01-02T03:04:05.000Z\"}");
+    old.next("stored");
+    JsonNode pushed = ours.next("message");
+    assertThat(pushed.path("from").asText()).isEqualTo("bob");
+    assertThat(pushed.path("message").asText()).isEqualTo("hi from the old tool");
+    ours.ack(pushed.path("id").asText());
+    assertThat(old.next("delivered").path("id").asText())
+        .as("the original client matches delivered by the id it sent")
+        .isEqualTo("m8x2k1");
+
+    TestSocket alice = hello("alice", "send-only");
+    alice.sendMessage("r1", "bob", "hi old tool");
+    String replyId = alice.next("stored").path("id").asText();
+    JsonNode reply = old.nextOf("message");
+    assertThat(reply.path("id").asText()).isEqualTo(replyId);
+    assertThat(reply.path("from").asText()).isEqualTo("alice");
+    assertThat(reply.path("to").asText()).isEqualTo("bob");
+    assertThat(reply.path("message").asText()).isEqualTo("hi old tool");
+    assertThat(reply.path("timestamp").asText()).isNotEmpty();
+    // Written to the original client counts as delivered, not read: its inbox still shows it.
+    assertThat(alice.next("delivered").path("id").asText()).isEqualTo(replyId);
+    try (AgentMessenger reader = messenger("bob")) {
+      assertThat(reader.unread()).extracting(Message::id).containsExactly(replyId);
+    }
+
+    old.send("{\"type\":\"ping\"}");
+    assertThat(old.nextOf("pong").path("timestamp").asLong()).isPositive();
+    old.send(
+        "{\"type\":\"message\",\"id\":\"m9\",\"from\":\"mallory\",\"to\":\"alice\",\"message\":\"x\"}");
+    JsonNode mismatch = old.nextOf("error");
+    assertThat(mismatch.path("code").asText()).isEqualTo("from-mismatch");
+    assertThat(mismatch.path("error").asText()).as("the original reads 'error'").isNotEmpty();
+    assertThat(mismatch.path("id").asText()).isEqualTo("m9");
+  }
+
+  @Test
+  void pingTellsWhetherAnAgentHasAReceivingConnection() throws Exception {
+    TestSocket asker = raw();
+    asker.send("{\"type\":\"ping\",\"agent\":\"alice\"}");
+    JsonNode offline = asker.next("pong");
+    assertThat(offline.path("agent").asText()).isEqualTo("alice");
+    assertThat(offline.path("online").asBoolean()).isFalse();
+
+    hello("alice", "receive");
+    asker.send("{\"type\":\"ping\",\"agent\":\"alice\"}");
+    assertThat(asker.next("pong").path("online").asBoolean()).isTrue();
+  }
+
+  @Test
+  void inFlightIsCappedAndUnackedMessagesComeAgainAfterAReconnect() throws Exception {
+    server.stop();
+    server = startServer(ServerOptions.builder().maxInFlight(3));
+    TestSocket bob = hello("bob", "send-only");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      bob.sendMessage("c-" + i, "alice", "m" + i);
+      ids.add(bob.next("stored").path("id").asText());
+    }
+
+    TestSocket first = hello("alice", "receive");
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      seen.add(first.next("message").path("id").asText());
+    }
+    assertThat(seen).containsExactlyElementsOf(ids.subList(0, 3));
+    first.ack(seen.get(0));
+    assertThat(first.next("message").path("id").asText()).isEqualTo(ids.get(3));
+    first.close();
+    assertThat(first.awaitClose()).isEqualTo(1000);
+
+    // Everything not acked comes again, in order, and acks let the rest through.
+    TestSocket second = hello("alice", "receive");
+    List<String> again = new ArrayList<>();
+    while (again.size() < ids.size() - 1) {
+      JsonNode pushed = second.next("message");
+      again.add(pushed.path("id").asText());
+      second.send("{\"type\":\"ack\",\"upTo\":" + pushed.path("seq").asLong() + "}");
+    }
+    assertThat(again).containsExactlyElementsOf(ids.subList(1, ids.size()));
+  }
+
+  @Test
+  void restartLosesNothingAcknowledgedAndRedeliversWhatWasNotAcked() throws Exception {
+    TestSocket bob = hello("bob", "send-only");
+    TestSocket alice = hello("alice", "receive");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      bob.sendMessage("r-" + i, "alice", "m" + i);
+      ids.add(bob.next("stored").path("id").asText());
+    }
+    for (int i = 0; i < 6; i++) {
+      String id = alice.next("message").path("id").asText();
+      if (i < 3) {
+        alice.ack(id);
+        bob.nextOf("delivered");
+      }
+    }
+
+    server.stop();
+    assertThat(alice.awaitClose()).isEqualTo(1001);
+    server = startServer(ServerOptions.builder());
+
+    TestSocket again = hello("alice", "receive");
+    List<String> redelivered = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      redelivered.add(again.next("message").path("id").asText());
+    }
+    assertThat(redelivered).containsExactlyElementsOf(ids.subList(3, 6));
+    try (AgentMessenger reader = messenger("alice")) {
+      assertThat(reader.history(10)).extracting(Message::id).containsExactlyElementsOf(ids);
+    }
+  }
+}
