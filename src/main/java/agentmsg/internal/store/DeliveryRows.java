@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * The server's queries on the {@code message} table: idempotent inserts keyed by a client id, the
@@ -77,20 +78,22 @@ public final class DeliveryRows {
         .one();
   }
 
-  /** The messages {@code sender} already stored under any of {@code clientIds}, by client id. */
+  /**
+   * The messages {@code sender} already stored under any of {@code clientIds}, by client id. One
+   * index lookup each: an {@code IN} list here made H2 scan all of the sender's messages.
+   */
   public static Map<String, Row> byClientIds(
       Handle handle, String sender, Collection<String> clientIds) {
     Map<String, Row> found = new HashMap<>();
-    for (List<String> chunk : chunks(clientIds)) {
+    for (String clientId : clientIds) {
       handle
           .createQuery(
-              "SELECT "
-                  + COLUMNS
-                  + " FROM message WHERE sender = :sender AND client_id IN (<clientIds>)")
+              "SELECT " + COLUMNS + " FROM message WHERE sender = :sender AND client_id = :clientId")
           .bind("sender", sender)
-          .bindList("clientIds", chunk)
+          .bind("clientId", clientId)
           .map(MAPPER)
-          .forEach(row -> found.put(row.clientId(), row));
+          .findOne()
+          .ifPresent(row -> found.put(clientId, row));
     }
     return found;
   }
@@ -129,42 +132,39 @@ public final class DeliveryRows {
   /**
    * Marks the given messages to {@code recipient} delivered at {@code nowMillis}, and read too when
    * {@code alsoRead} (a client that acks has shown them) unless they were read before. Only
-   * messages not yet delivered change.
+   * messages not yet delivered change. Each update is keyed by id alone, so that H2 finds it by the
+   * id index whatever else is undelivered.
    *
    * @return the messages that changed, for telling their senders
    */
   public static List<Row> markDelivered(
       Handle handle, String recipient, Collection<String> ids, long nowMillis, boolean alsoRead) {
-    List<Row> changed = new ArrayList<>();
-    for (List<String> chunk : chunks(ids)) {
-      List<Row> rows =
-          handle
-              .createQuery(
-                  "SELECT "
-                      + COLUMNS
-                      + " FROM message WHERE recipient = :recipient AND delivered_at IS NULL"
-                      + " AND id IN (<ids>)")
-              .bind("recipient", recipient)
-              .bindList("ids", chunk)
-              .map(MAPPER)
-              .list();
-      if (rows.isEmpty()) {
-        continue;
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    List<String> ordered = List.copyOf(ids);
+    PreparedBatch batch =
+        handle.prepareBatch(
+            "UPDATE message SET delivered_at = :now"
+                + (alsoRead ? ", read_at = COALESCE(read_at, :now)" : "")
+                + " WHERE id = :id AND recipient = :recipient AND delivered_at IS NULL");
+    for (String id : ordered) {
+      batch.bind("now", nowMillis).bind("id", id).bind("recipient", recipient).add();
+    }
+    int[] counts = batch.execute();
+    List<String> changedIds = new ArrayList<>();
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] > 0) {
+        changedIds.add(ordered.get(i));
       }
-      List<String> rowIds = new ArrayList<>(rows.size());
-      for (Row row : rows) {
-        rowIds.add(row.id());
+    }
+    Map<String, Row> rows = byIds(handle, changedIds);
+    List<Row> changed = new ArrayList<>(changedIds.size());
+    for (String id : changedIds) {
+      Row row = rows.get(id);
+      if (row != null) {
+        changed.add(row);
       }
-      handle
-          .createUpdate(
-              "UPDATE message SET delivered_at = :now"
-                  + (alsoRead ? ", read_at = COALESCE(read_at, :now)" : "")
-                  + " WHERE recipient = :recipient AND delivered_at IS NULL AND id IN (<ids>)")
-          .bind("now", nowMillis)
-          .bind("recipient", recipient)
-          .bindList("ids", rowIds)
-          .execute();
-      changed.addAll(rows);
     }
     return changed;
   }
