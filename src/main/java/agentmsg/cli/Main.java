@@ -34,6 +34,7 @@ public final class Main {
             new ServerCommand(),
             new ConnectCommand(),
             new PingCommand(),
+            new McpCommand(),
             new DemoCommand())) {
       commands.put(command.name(), command);
     }

@@ -1,0 +1,88 @@
+package agentmsg.cli;
+
+import agentmsg.Agent;
+import agentmsg.AgentMessenger;
+import agentmsg.AgentType;
+import agentmsg.Options;
+import agentmsg.mcp.MailboxMcpServer;
+import java.io.PrintStream;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code mcp [--agent <name>]}: serves the agent's mailbox as an MCP server on stdin/stdout until
+ * the client closes stdin. Only this command loads the MCP SDK (through {@code agentmsg.mcp}).
+ */
+final class McpCommand extends Command {
+  @Override
+  String name() {
+    return "mcp";
+  }
+
+  @Override
+  String arguments() {
+    return "";
+  }
+
+  @Override
+  String summary() {
+    return "Serve an agent's mailbox as an MCP server on stdio (for Claude Code, Codex, OpenCode)";
+  }
+
+  @Override
+  String details() {
+    return "Tools: send, inbox, wait_for_message, reply, history, list_agents, message_status.\n"
+        + "Registers the agent if needed. stdout carries the protocol; diagnostics go to stderr.\n"
+        + "Set up, e.g.: claude mcp add agent-msg -- agent-msg mcp --agent <name>";
+  }
+
+  @Override
+  org.apache.commons.cli.Options options() {
+    return new org.apache.commons.cli.Options()
+        .addOption(
+            value(null, "agent", "name", "The agent to act as (default: -s, AGENT_MSG_AGENT)"))
+        .addOption(value("s", "from", "name", "The agent to act as, if --agent is not given"))
+        .addOption(value("t", "type", "type", "Agent type when registering: " + AgentType.allIds()))
+        .addOption(
+            value("i", "interval", "ms", "Safety-net re-check interval in ms (default: 2000)"));
+  }
+
+  @Override
+  int run(Invocation invocation) throws InterruptedException {
+    invocation.allowPositional(0);
+    String typeText = invocation.line().getOptionValue("type");
+    AgentType requested = typeText == null ? null : AgentType.parse(typeText);
+    AtomicReference<MailboxMcpServer> serving = new AtomicReference<>();
+    Options options =
+        invocation.options(invocation.line().getOptionValue("agent")).toBuilder()
+            .warningListener(
+                warning -> {
+                  invocation.warn(warning);
+                  MailboxMcpServer server = serving.get();
+                  if (server != null) {
+                    server.log(warning);
+                  }
+                })
+            .build();
+    // stdout belongs to the protocol: anything a library prints there would corrupt it.
+    PrintStream stdout = System.out;
+    System.setOut(invocation.err());
+    try (AgentMessenger messenger = AgentMessenger.open(options)) {
+      Optional<Agent> known = messenger.findAgent(messenger.agent());
+      if (requested != null || known.isEmpty()) {
+        messenger.register(requested != null ? requested : AgentType.OTHER);
+      }
+      try (MailboxMcpServer server =
+          MailboxMcpServer.start(messenger, invocation.in(), invocation.out(), Usage.version())) {
+        serving.set(server);
+        invocation.err().println("agent-msg mcp: serving the mailbox of " + messenger.agent());
+        invocation.err().flush();
+        server.awaitInputClosed();
+        serving.set(null);
+      }
+    } finally {
+      System.setOut(stdout);
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,103 @@
+package agentmsg.mcp;
+
+import agentmsg.AgentMessenger;
+import agentmsg.AgentMsgException;
+import agentmsg.InboxReader;
+import agentmsg.Message;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Watches one agent's inbox on a daemon thread ({@code agent-msg-mcp-watch}) and hands each new
+ * unread message, once, to a listener. It never marks anything read: the agent reads its mail with
+ * the tools. Messages already unread when it starts are not announced: the client may not have
+ * finished initializing yet, and the inbox tool shows them. Thread-safe; {@link #close} stops the
+ * thread and waits for it.
+ */
+final class InboxNotifier implements AutoCloseable {
+  private static final Duration SLICE = Duration.ofMinutes(10);
+
+  private final InboxReader reader;
+  private final Consumer<List<Message>> listener;
+  private final Consumer<String> warnings;
+  private final Thread thread;
+  private volatile boolean closed;
+
+  private InboxNotifier(
+      InboxReader reader, Consumer<List<Message>> listener, Consumer<String> warnings) {
+    this.reader = reader;
+    this.listener = listener;
+    this.warnings = warnings;
+    this.thread = new Thread(this::loop, "agent-msg-mcp-watch");
+    thread.setDaemon(true);
+  }
+
+  /**
+   * Starts watching; the watch is in place when this returns, and every message that lands from
+   * then on is announced.
+   */
+  static InboxNotifier start(
+      AgentMessenger messenger, Consumer<List<Message>> listener, Consumer<String> warnings)
+      throws InterruptedException {
+    InboxReader reader = messenger.openInbox();
+    try {
+      // Takes the backlog off the reader, so that it returns only what lands from now on.
+      reader.next(Duration.ZERO);
+    } catch (InterruptedException | RuntimeException e) {
+      reader.close();
+      throw e;
+    }
+    InboxNotifier notifier = new InboxNotifier(reader, listener, warnings);
+    notifier.thread.start();
+    return notifier;
+  }
+
+  private void loop() {
+    while (!closed) {
+      try {
+        List<Message> fresh = reader.next(SLICE);
+        if (!fresh.isEmpty() && !closed) {
+          listener.accept(fresh);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (AgentMsgException | IllegalStateException e) {
+        // A store changing hands, a mirror folder gone: report it, the next round re-queries.
+        if (!closed) {
+          warnings.accept("inbox watch: " + e.getMessage());
+          pause();
+        }
+      }
+    }
+  }
+
+  /** Waits a little after a failure, without spinning; returns at once when closed. */
+  private void pause() {
+    synchronized (this) {
+      try {
+        if (!closed) {
+          wait(1000);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        closed = true;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    synchronized (this) {
+      notifyAll();
+    }
+    reader.close();
+    try {
+      thread.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

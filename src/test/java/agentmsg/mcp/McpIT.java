@@ -1,0 +1,213 @@
+package agentmsg.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import agentmsg.testing.ChildJvm;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.LoggingMessageNotification;
+import io.modelcontextprotocol.spec.McpSchema.TextContent;
+import io.modelcontextprotocol.spec.McpSchema.Tool;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code agent-msg mcp} as a real child JVM, driven over stdio by the MCP SDK's own client: the way
+ * Claude Code, Codex or OpenCode run it.
+ */
+class McpIT {
+  private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
+
+  @TempDir Path home;
+
+  private final List<McpSyncClient> clients = new ArrayList<>();
+
+  @AfterEach
+  void closeClients() {
+    for (McpSyncClient client : clients) {
+      client.closeGracefully();
+    }
+  }
+
+  @Test
+  void listsTheMailboxToolsEachWithADescriptionAndASchema() {
+    McpSyncClient alice = connect("alice", null);
+
+    List<Tool> tools = alice.listTools().tools();
+
+    assertThat(tools)
+        .extracting(Tool::name)
+        .containsExactlyInAnyOrder(
+            "send",
+            "inbox",
+            "wait_for_message",
+            "reply",
+            "history",
+            "list_agents",
+            "message_status");
+    for (Tool tool : tools) {
+      assertThat(tool.description()).as(tool.name()).isNotBlank().endsWith(".");
+      assertThat(tool.inputSchema()).as(tool.name()).containsEntry("type", "object");
+      assertThat(tool.inputSchema()).as(tool.name()).containsEntry("additionalProperties", false);
+    }
+    Tool send = tools.stream().filter(tool -> tool.name().equals("send")).findFirst().orElseThrow();
+    assertThat(send.inputSchema().get("required")).isEqualTo(List.of("to", "message"));
+  }
+
+  @Test
+  void twoAgentsTalkThroughTheirOwnServersAndTheReplyIsAnnounced() throws Exception {
+    CompletableFuture<LoggingMessageNotification> announced = new CompletableFuture<>();
+    McpSyncClient alice =
+        connect(
+            "alice",
+            note -> {
+              if (note.data().contains("from bob")) {
+                announced.complete(note);
+              }
+            });
+    McpSyncClient bob = connect("bob", null);
+
+    // Bob waits first; alice's message wakes him through the inbox watch.
+    CompletableFuture<CallToolResult> bobWaits =
+        CompletableFuture.supplyAsync(
+            () -> call(bob, "wait_for_message", Map.of("timeout_seconds", 120)));
+    CallToolResult sent =
+        call(alice, "send", Map.of("to", "bob", "message", "can you run the tests?"));
+    assertThat(sent.isError()).as(text(sent)).isFalse();
+    assertThat(text(sent)).contains("\"from\":\"alice\"", "\"to\":\"bob\"");
+
+    CallToolResult received = bobWaits.get(120, TimeUnit.SECONDS);
+    assertThat(received.isError()).as(text(received)).isFalse();
+    assertThat(text(received))
+        .contains("\"timedOut\":false", "can you run the tests?", "\"status\":\"read\"");
+    String questionId = firstId(text(received));
+
+    CallToolResult replied =
+        call(bob, "reply", Map.of("message_id", questionId, "message", "All 212 tests pass."));
+    assertThat(text(replied)).as(text(replied)).contains("\"to\":\"alice\"", "\"from\":\"bob\"");
+
+    // The notification comes without marking anything read: the inbox still shows the reply.
+    assertThat(announced.get(120, TimeUnit.SECONDS).data()).contains("from bob");
+    CallToolResult inbox = call(alice, "inbox", Map.of());
+    assertThat(text(inbox)).contains("\"count\":1", "All 212 tests pass.");
+    assertThat(text(call(alice, "inbox", Map.of()))).contains("\"count\":0");
+
+    assertThat(text(call(alice, "history", Map.of("limit", 10))))
+        .contains("All 212 tests pass.", "\"status\":\"read\"");
+    assertThat(text(call(bob, "message_status", Map.of("message_id", questionId))))
+        .contains("\"id\":\"" + questionId + "\"", "\"status\":\"read\"");
+    assertThat(text(call(alice, "list_agents", Map.of())))
+        .contains("\"name\":\"alice\"", "\"name\":\"bob\"");
+  }
+
+  @Test
+  void badArgumentsComeBackAsToolErrorsWithTheCliCodes() {
+    McpSyncClient alice = connect("alice", null);
+
+    assertError(
+        call(alice, "send", Map.of("to", "nobody", "message", "hello")),
+        "error[unknown-agent]: no agent named 'nobody' (see: agent-msg list)");
+    assertError(
+        call(alice, "send", Map.of("to", "alice", "message", "")), "error[empty-message]: ");
+    assertError(call(alice, "send", Map.of("to", "alice")), "error[usage]: send: missing");
+    assertError(
+        call(alice, "send", Map.of("to", "../x", "message", "hi")), "error[invalid-name]: ");
+    assertError(
+        call(alice, "wait_for_message", Map.of("timeout_seconds", 601)),
+        "error[usage]: wait_for_message: 'timeout_seconds' must be between 0 and 600");
+    assertError(call(alice, "wait_for_message", Map.of("timeout_seconds", -1)), "error[usage]: ");
+    assertError(
+        call(alice, "wait_for_message", Map.of("timeout_seconds", "soon")), "error[usage]: ");
+    assertError(call(alice, "history", Map.of("limit", 0)), "error[usage]: ");
+    assertError(
+        call(alice, "inbox", Map.of("everything", true)), "error[usage]: inbox: unknown argument");
+
+    CallToolResult nothing = call(alice, "wait_for_message", Map.of("timeout_seconds", 0));
+    assertThat(nothing.isError()).isFalse();
+    assertThat(text(nothing)).isEqualTo("{\"count\":0,\"timedOut\":true,\"messages\":[]}");
+  }
+
+  @Test
+  void stdoutCarriesOnlyTheProtocolAndTheServerEndsWithItsInput() throws Exception {
+    try (ChildJvm child = ChildJvm.cli(home, Map.of(), "mcp", "--agent", "carol", "-t", "codex")) {
+      child.writeStdin(
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+              + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n");
+      ChildJvm.Result result = child.awaitExit(60);
+
+      assertThat(result.exitCode()).as(result.toString()).isZero();
+      assertThat(result.stdout()).as(result.toString()).isNotEmpty();
+      for (String line : result.stdout().split("\n")) {
+        assertThat(line).as(result.toString()).startsWith("{\"jsonrpc\":\"2.0\"");
+      }
+      assertThat(result.stderr()).contains("serving the mailbox of carol");
+    }
+    assertThat(ChildJvm.run(home, "list", "--json").stdout())
+        .contains("\"name\":\"carol\",\"type\":\"codex\"");
+  }
+
+  private McpSyncClient connect(
+      String agent, java.util.function.Consumer<LoggingMessageNotification> logs) {
+    List<String> args = new ArrayList<>();
+    args.add("-XX:TieredStopAtLevel=1");
+    args.add("-XX:+UseSerialGC");
+    args.add("-Dfile.encoding=UTF-8");
+    args.add("-cp");
+    args.add(System.getProperty("java.class.path"));
+    args.add("agentmsg.cli.Main");
+    args.addAll(List.of("mcp", "--agent", agent));
+    ServerParameters parameters =
+        ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
+            .args(args)
+            .env(Map.of("AGENT_MSG_HOME", home.toString(), "AGENT_MSG_AGENT", agent))
+            .build();
+    StdioClientTransport transport =
+        new StdioClientTransport(parameters, McpJsonDefaults.getMapper());
+    McpClient.SyncSpec spec =
+        McpClient.sync(transport)
+            .requestTimeout(Duration.ofSeconds(180))
+            .initializationTimeout(Duration.ofSeconds(120));
+    if (logs != null) {
+      spec.loggingConsumer(logs);
+    }
+    McpSyncClient client = spec.build();
+    clients.add(client);
+    client.initialize();
+    return client;
+  }
+
+  private static CallToolResult call(
+      McpSyncClient client, String tool, Map<String, Object> arguments) {
+    return client.callTool(new CallToolRequest(tool, arguments));
+  }
+
+  private static void assertError(CallToolResult result, String prefix) {
+    assertThat(result.isError()).as(text(result)).isTrue();
+    assertThat(text(result)).startsWith(prefix);
+  }
+
+  private static String text(CallToolResult result) {
+    return ((TextContent) result.content().get(0)).text();
+  }
+
+  private static String firstId(String json) {
+    Matcher matcher = ID.matcher(json);
+    assertThat(matcher.find()).as(json).isTrue();
+    return matcher.group(1);
+  }
+}
