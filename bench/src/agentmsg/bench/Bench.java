@@ -67,8 +67,8 @@ public final class Bench {
                   + jdk.version()
                   + ": "
                   + cli.rebuilds()
-                  + " CLI call(s) were timed again because the launcher rebuilt the jar"
-                  + " (sources changed during the run).");
+                  + " CLI call(s) were timed again because the launcher built the jar or"
+                  + " recorded its start-up cache during them.");
         }
         progress(
             "  wake-up: "
