@@ -1,6 +1,5 @@
 package agentmsg.internal.wire;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,18 +17,72 @@ public final class FrameCodec {
   public static final int PROTOCOL_VERSION = 1;
 
   /** The one configured mapper of the wire protocol. */
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private FrameCodec() {}
 
-  /** The JSON text of a server frame. */
+  /** The JSON text of a server frame: {@code type} first, null fields left out. */
   public static String write(ServerFrame frame) {
-    try {
-      return MAPPER.writerFor(ServerFrame.class).writeValueAsString(frame);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write " + frame.getClass().getSimpleName(), e);
+    StringWriter out =
+        new StringWriter(
+            frame instanceof ServerFrame.Push push ? 160 + push.message().length() : 128);
+    try (JsonGenerator json = MAPPER.getFactory().createGenerator(out)) {
+      json.writeStartObject();
+      if (frame instanceof ServerFrame.Stored stored) {
+        json.writeStringField("type", "stored");
+        json.writeStringField("id", stored.id());
+        optional(json, "clientId", stored.clientId());
+        json.writeNumberField("seq", stored.seq());
+        optional(json, "to", stored.to());
+        optional(json, "timestamp", stored.timestamp());
+      } else if (frame instanceof ServerFrame.Push push) {
+        json.writeStringField("type", "message");
+        json.writeStringField("id", push.id());
+        json.writeNumberField("seq", push.seq());
+        json.writeStringField("from", push.from());
+        optional(json, "to", push.to());
+        json.writeStringField("message", push.message());
+        optional(json, "timestamp", push.timestamp());
+      } else if (frame instanceof ServerFrame.Delivered delivered) {
+        json.writeStringField("type", "delivered");
+        json.writeStringField("id", delivered.id());
+        optional(json, "clientId", delivered.clientId());
+        optional(json, "to", delivered.to());
+        if (delivered.seq() != null) {
+          json.writeNumberField("seq", delivered.seq());
+        }
+        optional(json, "deliveredAt", delivered.deliveredAt());
+      } else if (frame instanceof ServerFrame.Welcome welcome) {
+        json.writeStringField("type", "welcome");
+        json.writeNumberField("version", welcome.version());
+        optional(json, "agent", welcome.agent());
+        optional(json, "role", welcome.role());
+        optional(json, "server", welcome.server());
+      } else if (frame instanceof ServerFrame.Registered registered) {
+        json.writeStringField("type", "registered");
+        optional(json, "agent", registered.agent());
+        json.writeNumberField("version", registered.version());
+        optional(json, "role", registered.role());
+      } else if (frame instanceof ServerFrame.Pong pong) {
+        json.writeStringField("type", "pong");
+        optional(json, "agent", pong.agent());
+        if (pong.online() != null) {
+          json.writeBooleanField("online", pong.online());
+        }
+        json.writeNumberField("timestamp", pong.timestamp());
+      } else if (frame instanceof ServerFrame.Error error) {
+        json.writeStringField("type", "error");
+        json.writeStringField("code", error.code());
+        optional(json, "message", error.message());
+        optional(json, "ref", error.ref());
+        optional(json, "error", error.error());
+        optional(json, "id", error.id());
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write JSON to a string", e);
     }
+    return out.toString();
   }
 
   /** The JSON text of a client frame, in our protocol (never the original's). */

@@ -1,35 +1,19 @@
 package agentmsg.internal.wire;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.annotation.JsonTypeName;
-
 /**
  * A frame the server sends. Written by {@link FrameCodec#write} as a JSON object whose {@code type}
- * comes first; null fields are left out. Immutable.
+ * ({@code welcome}, {@code registered}, {@code stored}, {@code message}, {@code delivered}, {@code
+ * pong}, {@code error}) comes first; null fields are left out. Immutable.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
-@JsonSubTypes({
-  @JsonSubTypes.Type(ServerFrame.Welcome.class),
-  @JsonSubTypes.Type(ServerFrame.Registered.class),
-  @JsonSubTypes.Type(ServerFrame.Stored.class),
-  @JsonSubTypes.Type(ServerFrame.Push.class),
-  @JsonSubTypes.Type(ServerFrame.Delivered.class),
-  @JsonSubTypes.Type(ServerFrame.Pong.class),
-  @JsonSubTypes.Type(ServerFrame.Error.class)
-})
 public sealed interface ServerFrame {
 
   /** The reply to {@code hello}: the protocol version and the role the connection got. */
-  @JsonTypeName("welcome")
   record Welcome(int version, String agent, String role, String server) implements ServerFrame {}
 
   /** The reply to the original's {@code register}, with our version added. */
-  @JsonTypeName("registered")
   record Registered(String agent, int version, String role) implements ServerFrame {}
 
   /** A sent message is durably stored (committed and synced) under {@code id}. */
-  @JsonTypeName("stored")
   record Stored(String id, String clientId, long seq, String to, String timestamp)
       implements ServerFrame {}
 
@@ -37,7 +21,6 @@ public sealed interface ServerFrame {
    * A message pushed to its recipient ({@code type: message}, as in the original). {@code seq}
    * grows with every message stored; ack it by {@code id} or up to {@code seq}.
    */
-  @JsonTypeName("message")
   record Push(String id, long seq, String from, String to, String message, String timestamp)
       implements ServerFrame {}
 
@@ -45,12 +28,10 @@ public sealed interface ServerFrame {
    * The recipient acknowledged a message this agent sent. For a client of the original protocol,
    * {@code id} is the id it sent the message with.
    */
-  @JsonTypeName("delivered")
   record Delivered(String id, String clientId, String to, Long seq, String deliveredAt)
       implements ServerFrame {}
 
   /** The answer to {@code ping}: whether {@code agent} has a live receiving connection. */
-  @JsonTypeName("pong")
   record Pong(String agent, Boolean online, long timestamp) implements ServerFrame {}
 
   /**
@@ -58,7 +39,6 @@ public sealed interface ServerFrame {
    * frame it answers. {@code error} and {@code id} repeat message and ref for clients of the
    * original protocol, which read those.
    */
-  @JsonTypeName("error")
   record Error(String code, String message, String ref, String error, String id)
       implements ServerFrame {
     public static Error of(String code, String message, String ref, boolean legacy) {
