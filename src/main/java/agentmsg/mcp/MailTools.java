@@ -169,6 +169,10 @@ final class MailTools implements AutoCloseable {
     }
     try (InboxReader reader = messenger.openInbox()) {
       waiting.add(reader);
+      if (closed) {
+        // close() may have run before the add: then it did not see this reader.
+        reader.close();
+      }
       try {
         List<Message> batch = reader.next(timeout);
         List<Message> read = batch.isEmpty() ? batch : reader.markRead(batch, Instant.now());
