@@ -55,6 +55,7 @@ public final class AgentMsgServer implements AutoCloseable {
   private final ServerConnector connector;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private boolean stopping;
+  private volatile boolean listening;
 
   private AgentMsgServer(ServerOptions options) {
     this.options = options;
@@ -151,6 +152,7 @@ public final class AgentMsgServer implements AutoCloseable {
     timer.scheduleWithFixedDelay(this::recheckAll, safetyNet, safetyNet, TimeUnit.MILLISECONDS);
     long keepAlive = Math.max(1, options.idleTimeout().toMillis() / 3);
     timer.scheduleWithFixedDelay(this::pingAll, keepAlive, keepAlive, TimeUnit.MILLISECONDS);
+    listening = true;
     log.line("listening on " + uri() + " (data home " + options.home() + ")");
   }
 
@@ -219,7 +221,9 @@ public final class AgentMsgServer implements AutoCloseable {
     }
     writeStore.close();
     readStore.close();
-    log.line("stopped");
+    if (listening) {
+      log.line("stopped");
+    }
     stopped.countDown();
     if (!failures.isEmpty()) {
       throw failures.get(0);

@@ -108,6 +108,11 @@ public final class TestSocket implements Session.Listener.AutoDemanding, AutoClo
   }
 
   @Override
+  public void onWebSocketError(Throwable cause) {
+    // A close event follows; tests look at its status code.
+  }
+
+  @Override
   public void onWebSocketClose(int statusCode, String reason) {
     closeReason = reason;
     closed.complete(statusCode);

@@ -1,0 +1,226 @@
+package agentmsg.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import agentmsg.AgentMessenger;
+import agentmsg.AgentType;
+import agentmsg.Message;
+import agentmsg.Options;
+import agentmsg.testing.ChildJvm;
+import agentmsg.testing.InProcessCli;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server, connect, ping and send -w commands, with servers and clients in real JVMs. */
+class ServerCliIT {
+  private static HttpClient http;
+  private static WebSocketClient client;
+
+  @TempDir Path home;
+
+  @BeforeAll
+  static void startClient() throws Exception {
+    http = new HttpClient();
+    client = new WebSocketClient(http);
+    http.start();
+    client.start();
+  }
+
+  @AfterAll
+  static void stopClient() throws Exception {
+    client.stop();
+    http.stop();
+  }
+
+  @BeforeEach
+  void registerAgents() {
+    for (String agent : List.of("alice", "bob", "carol")) {
+      try (AgentMessenger messenger =
+          AgentMessenger.open(Options.builder().home(home).agent(agent).build())) {
+        messenger.register(AgentType.OTHER);
+      }
+    }
+  }
+
+  @Test
+  void killNineOfTheServerLosesNothingStoredAndRedeliversWhatWasNotAcked() throws Exception {
+    List<String> ids = new ArrayList<>();
+    try (ChildJvm server = startServerJvm()) {
+      URI url = serverUrl(server);
+      try (TestSocket bob = TestSocket.hello(client, url, "bob", "send-only");
+          TestSocket alice = TestSocket.hello(client, url, "alice", "receive")) {
+        for (int i = 0; i < 20; i++) {
+          bob.sendMessage("k-" + i, "alice", "m" + i);
+        }
+        while (ids.size() < 20) {
+          JsonNode frame = bob.next();
+          if (frame.path("type").asText().equals("stored")) {
+            ids.add(frame.path("id").asText());
+          }
+        }
+        for (int i = 0; i < 20; i++) {
+          String id = alice.next("message").path("id").asText();
+          assertThat(id).isEqualTo(ids.get(i));
+          if (i < 10) {
+            alice.ack(id);
+          }
+        }
+        for (int delivered = 0; delivered < 10; ) {
+          if (bob.next().path("type").asText().equals("delivered")) {
+            delivered++;
+          }
+        }
+        server.kill9();
+        assertThat(alice.awaitClose()).isNotEqualTo(1000);
+      }
+    }
+
+    try (ChildJvm server = startServerJvm();
+        TestSocket alice = TestSocket.hello(client, serverUrl(server), "alice", "receive")) {
+      List<String> redelivered = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        redelivered.add(alice.next("message").path("id").asText());
+      }
+      assertThat(redelivered).containsExactlyElementsOf(ids.subList(10, 20));
+      terminate(server);
+    }
+    try (AgentMessenger reader =
+        AgentMessenger.open(Options.builder().home(home).agent("alice").build())) {
+      assertThat(reader.history(100)).extracting(Message::id).containsExactlyElementsOf(ids);
+      assertThat(reader.unread())
+          .extracting(Message::id)
+          .containsExactlyElementsOf(ids.subList(10, 20));
+    }
+  }
+
+  @Test
+  void connectSendWaitAndPingWorkTogetherAndConnectSurvivesARestart() throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    AgentMsgServer server = startInProcess(port);
+    String url = server.uri().toString();
+    InProcessCli cli = new InProcessCli(home);
+    try (ChildJvm alice = ChildJvm.cli(home, Map.of(), "connect", "-a", "alice", "-u", url)) {
+      alice.writeStdin("bob hello bob, from alice's terminal\n");
+      try (TestSocket bob = TestSocket.hello(client, server.uri(), "bob", "receive")) {
+        JsonNode fromStdin = bob.next("message");
+        assertThat(fromStdin.path("from").asText()).isEqualTo("alice");
+        assertThat(fromStdin.path("message").asText())
+            .isEqualTo("hello bob, from alice's terminal");
+      }
+
+      ChildJvm.Result sent =
+          cli.run("send", "alice", "are you there?", "-s", "bob", "-w", "--wait", "-u", url);
+      assertThat(sent.exitCode()).as(sent.toString()).isZero();
+      assertThat(sent.stdout()).startsWith("Message ").endsWith(" delivered to alice");
+      assertThat(nextNonEmpty(alice)).startsWith("[").contains("from bob");
+      assertThat(nextNonEmpty(alice)).isEqualTo("are you there?");
+
+      ChildJvm.Result online = cli.run("ping", "alice", "-u", url);
+      assertThat(online.exitCode()).as(online.toString()).isZero();
+      assertThat(online.stdout()).startsWith("alice is online");
+      ChildJvm.Result offline = cli.run("ping", "carol", "-u", url);
+      assertThat(offline.exitCode()).isEqualTo(1);
+      assertThat(offline.stdout()).startsWith("carol is offline");
+
+      ChildJvm.Result stored = cli.run("send", "carol", "later", "-s", "bob", "-w", "-u", url);
+      assertThat(stored.exitCode()).as(stored.toString()).isZero();
+      assertThat(stored.stdout()).endsWith("stored for carol");
+      ChildJvm.Result timedOut =
+          cli.run("send", "-w", "--wait", "0.5", "carol", "still there?", "-s", "bob", "-u", url);
+      assertThat(timedOut.exitCode()).as(timedOut.toString()).isEqualTo(3);
+      assertThat(timedOut.stderr()).startsWith("error[timeout]: message ").contains("is stored");
+      ChildJvm.Result unknown = cli.run("send", "nobody", "hi", "-s", "bob", "-w", "-u", url);
+      assertThat(unknown.exitCode()).isEqualTo(1);
+      assertThat(unknown.stderr()).startsWith("error[unknown-agent]");
+
+      server.stop();
+      server = startInProcess(port);
+      ChildJvm.Result afterRestart =
+          cli.run("send", "alice", "after the restart", "-s", "bob", "-w", "--wait", "-u", url);
+      assertThat(afterRestart.exitCode()).as(afterRestart.toString()).isZero();
+      assertThat(nextNonEmpty(alice)).contains("from bob");
+      assertThat(nextNonEmpty(alice)).isEqualTo("after the restart");
+
+      ChildJvm.Result stopped = terminate(alice);
+      assertThat(stopped.stderr()).contains("Connected to " + url + " as alice");
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
+  void serverCommandFailsClearlyOnBadSettings() throws Exception {
+    InProcessCli cli = new InProcessCli(home);
+    try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      ChildJvm.Result inUse = cli.run("server", "-p", Integer.toString(busy.getLocalPort()));
+      assertThat(inUse.exitCode()).isEqualTo(1);
+      assertThat(inUse.stderr()).startsWith("error[port-in-use]").doesNotContain("\tat ");
+    }
+    ChildJvm.Result badPort = cli.run("server", "-p", "70000");
+    assertThat(badPort.exitCode()).isEqualTo(2);
+    assertThat(badPort.stderr()).startsWith("error[usage]: --port must be between 0 and 65535");
+    ChildJvm.Result remote = cli.run("server", "--host", "0.0.0.0");
+    assertThat(remote.exitCode()).isEqualTo(2);
+    assertThat(remote.stderr()).startsWith("error[insecure-host]");
+    ChildJvm.Result noServer =
+        cli.run("send", "alice", "hi", "-s", "bob", "-w", "-u", "ws://127.0.0.1:1");
+    assertThat(noServer.exitCode()).isEqualTo(1);
+    assertThat(noServer.stderr()).startsWith("error[server-unavailable]");
+    ChildJvm.Result waitWithoutServer = cli.run("send", "alice", "hi", "--wait");
+    assertThat(waitWithoutServer.exitCode()).isEqualTo(2);
+    assertThat(waitWithoutServer.stderr()).contains("--wait needs -w");
+  }
+
+  /** SIGTERM without closing the child's streams first, so that all its output is read. */
+  private static ChildJvm.Result terminate(ChildJvm child) {
+    ProcessHandle.of(child.pid()).ifPresent(ProcessHandle::destroy);
+    return child.awaitExit(30);
+  }
+
+  private AgentMsgServer startInProcess(int port) {
+    return AgentMsgServer.start(
+        ServerOptions.builder()
+            .home(home)
+            .port(port)
+            .log(new PrintStream(OutputStream.nullOutputStream()))
+            .build());
+  }
+
+  private ChildJvm startServerJvm() {
+    return ChildJvm.cli(home, Map.of(), "server", "-p", "0", "-q");
+  }
+
+  private static URI serverUrl(ChildJvm server) throws InterruptedException {
+    String line = server.nextLine(60);
+    assertThat(line).as("the server's first line; stderr: %s", server.stderrSoFar()).isNotNull();
+    assertThat(line).startsWith("agent-msg server listening on ws://127.0.0.1:");
+    return URI.create(line.substring(line.indexOf("ws://")));
+  }
+
+  private static String nextNonEmpty(ChildJvm child) throws InterruptedException {
+    while (true) {
+      String line = child.nextLine(20);
+      assertThat(line).as("a line within 20 s; stderr: %s", child.stderrSoFar()).isNotNull();
+      if (!line.isEmpty()) {
+        return line;
+      }
+    }
+  }
+}
