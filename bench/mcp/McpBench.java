@@ -42,9 +42,10 @@ public final class McpBench {
     int notifications = intOption(args, "--notifications", 100);
     Path home = Files.createTempDirectory("agent-msg-mcp-bench");
     BlockingQueue<Long> announcements = new LinkedBlockingQueue<>();
-    try (McpSyncClient alice = connect(root, home, "alice", null);
+    List<StdioClientTransport> servers = new ArrayList<>();
+    try (McpSyncClient alice = connect(root, home, "alice", null, servers);
         McpSyncClient bob =
-            connect(root, home, "bob", note -> announcements.add(System.nanoTime()))) {
+            connect(root, home, "bob", note -> announcements.add(System.nanoTime()), servers)) {
       Map<String, Object> sendArgs = Map.of("to", "bob", "message", "benchmark message");
       for (int i = 0; i < 200; i++) {
         call(alice, "send", sendArgs);
@@ -85,19 +86,30 @@ public final class McpBench {
       row("list_agents", list);
       row("send call -> recipient's new-mail notification", announced);
     } finally {
+      // The servers exit once their stdin is closed; the home is theirs until then.
+      for (StdioClientTransport server : servers) {
+        server.awaitForExit();
+      }
       deleteTree(home);
     }
   }
 
   private static McpSyncClient connect(
-      Path root, Path home, String agent, Consumer<LoggingMessageNotification> logs) {
+      Path root,
+      Path home,
+      String agent,
+      Consumer<LoggingMessageNotification> logs,
+      List<StdioClientTransport> servers) {
     ServerParameters parameters =
         ServerParameters.builder(root.resolve("bin/agent-msg").toString())
             .args("mcp", "--agent", agent)
             .env(Map.of("AGENT_MSG_HOME", home.toString()))
             .build();
+    StdioClientTransport transport =
+        new StdioClientTransport(parameters, McpJsonDefaults.getMapper());
+    servers.add(transport);
     McpClient.SyncSpec spec =
-        McpClient.sync(new StdioClientTransport(parameters, McpJsonDefaults.getMapper()))
+        McpClient.sync(transport)
             .requestTimeout(Duration.ofSeconds(120))
             .initializationTimeout(Duration.ofSeconds(120));
     if (logs != null) {
@@ -115,7 +127,8 @@ public final class McpBench {
   }
 
   private static void call(McpSyncClient client, String tool, Map<String, Object> arguments) {
-    CallToolResult result = client.callTool(new CallToolRequest(tool, arguments));
+    CallToolResult result =
+        client.callTool(CallToolRequest.builder(tool).arguments(arguments).build());
     if (Boolean.TRUE.equals(result.isError())) {
       throw new IllegalStateException(tool + ": " + ((TextContent) result.content().get(0)).text());
     }

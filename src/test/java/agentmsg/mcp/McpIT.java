@@ -193,7 +193,7 @@ class McpIT {
 
   private static CallToolResult call(
       McpSyncClient client, String tool, Map<String, Object> arguments) {
-    return client.callTool(new CallToolRequest(tool, arguments));
+    return client.callTool(CallToolRequest.builder(tool).arguments(arguments).build());
   }
 
   private static void assertError(CallToolResult result, String prefix) {
