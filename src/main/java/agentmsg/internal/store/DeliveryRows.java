@@ -88,7 +88,9 @@ public final class DeliveryRows {
     for (String clientId : clientIds) {
       handle
           .createQuery(
-              "SELECT " + COLUMNS + " FROM message WHERE sender = :sender AND client_id = :clientId")
+              "SELECT "
+                  + COLUMNS
+                  + " FROM message WHERE sender = :sender AND client_id = :clientId")
           .bind("sender", sender)
           .bind("clientId", clientId)
           .map(MAPPER)
