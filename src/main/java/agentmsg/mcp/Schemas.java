@@ -10,6 +10,9 @@ final class Schemas {
   /** The agent-name rule of {@code agentmsg.AgentNames}, which message ids follow too. */
   static final String NAME_PATTERN = "^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$";
 
+  /** An agent name, {@code @all} or {@code @<group>}. */
+  static final String RECIPIENT_PATTERN = "^@?[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$";
+
   private Schemas() {}
 
   /** An object schema with these properties (name, schema pairs); no other property allowed. */
@@ -35,6 +38,12 @@ final class Schemas {
   static Map<String, Object> name(String description) {
     Map<String, Object> schema = string(description);
     schema.put("pattern", NAME_PATTERN);
+    return schema;
+  }
+
+  static Map<String, Object> recipient(String description) {
+    Map<String, Object> schema = string(description);
+    schema.put("pattern", RECIPIENT_PATTERN);
     return schema;
   }
 
@@ -68,9 +77,10 @@ final class Schemas {
     return schema;
   }
 
-  static Map<String, Object> dateTime(String description) {
+  /** A point in time: ISO-8601 or an age such as {@code 2h} (see {@link ToolArguments}). */
+  static Map<String, Object> time(String description) {
     Map<String, Object> schema = string(description);
-    schema.put("format", "date-time");
+    schema.put("pattern", "^(\\d{1,9}[smhdw]|\\d{4}-\\d{2}-\\d{2}T.+)$");
     return schema;
   }
 

@@ -4,8 +4,11 @@ import agentmsg.AgentMsgException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The arguments of one tool call, checked against what the tool's schema promises. Every violation
@@ -14,6 +17,8 @@ import java.util.Set;
  * call.
  */
 final class ToolArguments {
+  private static final Pattern AGE = Pattern.compile("(\\d{1,9})(s|m|h|d|w)");
+
   private final String tool;
   private final Map<String, Object> values;
 
@@ -91,19 +96,37 @@ final class ToolArguments {
     return value;
   }
 
-  /** An ISO-8601 instant such as {@code 2026-01-31T12:00:00Z}, or null when absent. */
-  Instant optionalInstant(String name) {
+  /**
+   * A point in time: an ISO-8601 instant such as {@code 2026-01-31T12:00:00Z}, or an age before
+   * {@code now} such as {@code 90s}, {@code 30m}, {@code 2h}, {@code 1d} or {@code 1w}; null when
+   * absent.
+   */
+  Instant optionalTime(String name, Instant now) {
     String value = optionalString(name);
     if (value == null) {
       return null;
     }
+    String text = value.trim();
+    Matcher age = AGE.matcher(text);
+    if (age.matches()) {
+      long amount = Long.parseLong(age.group(1));
+      ChronoUnit unit =
+          switch (age.group(2)) {
+            case "s" -> ChronoUnit.SECONDS;
+            case "m" -> ChronoUnit.MINUTES;
+            case "h" -> ChronoUnit.HOURS;
+            case "d" -> ChronoUnit.DAYS;
+            default -> ChronoUnit.WEEKS;
+          };
+      return now.minus(unit.getDuration().multipliedBy(amount));
+    }
     try {
-      return Instant.parse(value.trim());
+      return Instant.parse(text);
     } catch (DateTimeParseException e) {
       throw usage(
           "'"
               + name
-              + "' must be an ISO-8601 time such as 2026-01-31T12:00:00Z, was '"
+              + "' must be an ISO-8601 time such as 2026-01-31T12:00:00Z or an age such as 2h, was '"
               + value
               + "'");
     }
