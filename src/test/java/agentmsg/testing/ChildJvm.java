@@ -130,9 +130,12 @@ public final class ChildJvm implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
-  /** Sends SIGTERM and waits for the exit. */
+  /**
+   * Sends SIGTERM and waits for the exit. Through the process handle: {@code Process.destroy()}
+   * would also close our ends of the child's streams, losing what it prints while stopping.
+   */
   public Result terminate(long seconds) {
-    process.destroy();
+    process.toHandle().destroy();
     return awaitExit(seconds);
   }
 
