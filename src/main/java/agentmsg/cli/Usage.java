@@ -34,7 +34,8 @@ final class Usage {
   }
 
   static void command(PrintStream out, Command command, Options options) {
-    out.println("usage: agent-msg " + command.name() + " " + command.arguments() + " [options]");
+    String arguments = command.arguments().isEmpty() ? "" : " " + command.arguments();
+    out.println("usage: agent-msg " + command.name() + arguments + " [options]");
     out.println();
     out.println(command.summary());
     if (!command.details().isEmpty()) {
