@@ -5,6 +5,9 @@ import agentmsg.internal.mailbox.InboxImporter;
 import agentmsg.internal.mailbox.MailboxLayout;
 import agentmsg.internal.mailbox.MirrorWriter;
 import agentmsg.internal.store.AgentRows;
+import agentmsg.internal.store.ConversationRows;
+import agentmsg.internal.store.GroupRows;
+import agentmsg.internal.store.HistoryRows;
 import agentmsg.internal.store.MessageRows;
 import agentmsg.internal.store.Store;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +15,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The front door: one agent's view of a data home. It registers agents, sends messages, reads and
@@ -214,6 +220,7 @@ public final class AgentMessenger implements AutoCloseable {
                   MessageRows.markRead(tx, agent(), ids, at);
                   AgentRows.touch(tx, agent(), at);
                 }));
+    touchReceipts(messages, "read", at);
     return markedCopies(messages, readAt);
   }
 
@@ -283,6 +290,275 @@ public final class AgentMessenger implements AutoCloseable {
     } catch (MailboxException e) {
       // The message is committed: the store is the truth, and doctor rebuilds the mirror.
       options.warningListener().accept(e.getMessage());
+    }
+  }
+
+  /**
+   * Sends a draft: to one agent, to {@code @all} (every registered agent but this one) or to
+   * {@code @<group>} (its members but this one), one copy per recipient with its own id and read
+   * state, all in one thread. Returns once every copy is durably stored.
+   *
+   * @throws UnknownAgentException if a single recipient is not registered
+   * @throws AgentMsgException {@code unknown-group} or {@code no-recipients} for a fan-out
+   */
+  public List<Message> send(MessageDraft draft) {
+    Conversations.check(draft, options.maxMessageBytes());
+    String from = agent();
+    boolean[] senderAdded = new boolean[1];
+    List<Message> sent =
+        store.call(
+            handle -> {
+              long now = System.currentTimeMillis();
+              List<Message> stored =
+                  handle.inTransaction(
+                      tx -> {
+                        List<String> recipients = Conversations.recipients(tx, draft, from);
+                        senderAdded[0] = !AgentRows.exists(tx, from);
+                        if (senderAdded[0]) {
+                          AgentRows.upsert(tx, from, AgentType.OTHER, now);
+                        } else {
+                          AgentRows.touch(tx, from, now);
+                        }
+                        return Conversations.insert(tx, draft, from, recipients, now);
+                      });
+              handle.execute("CHECKPOINT SYNC");
+              return stored;
+            });
+    if (senderAdded[0]) {
+      options
+          .warningListener()
+          .accept("registered sender '" + from + "' as type 'other' (set it with: register -t)");
+    }
+    for (Message message : sent) {
+      writeMirror(message);
+    }
+    return sent;
+  }
+
+  /** The message with id {@code id}, if stored. */
+  public Optional<Message> message(String id) {
+    return store.call(handle -> MessageRows.find(handle, id));
+  }
+
+  /**
+   * The thread that {@code id} names or belongs to, oldest first: {@code id} may be a thread id or
+   * the id of any message in it. Empty if neither exists.
+   */
+  public List<Message> thread(String id) {
+    return store.call(
+        handle -> {
+          String thread = MessageRows.find(handle, id).map(Message::thread).orElse(id);
+          return ConversationRows.thread(handle, thread);
+        });
+  }
+
+  /**
+   * What became of a message: the message {@code id}, or, if there is none, every copy in the
+   * thread {@code id} (the shared id of a broadcast or group send). Empty if neither exists.
+   */
+  public List<Message> status(String id) {
+    return store.call(handle -> ConversationRows.messageOrThread(handle, id));
+  }
+
+  /**
+   * Acknowledges messages sent to this agent (an ack implies read). Acking twice is harmless.
+   *
+   * @return the messages that were not acked before, as they are now
+   * @throws AgentMsgException {@code unknown-message} or {@code not-recipient} for a bad id; then
+   *     nothing is acked
+   */
+  public List<Message> ack(Collection<String> ids) {
+    long now = System.currentTimeMillis();
+    List<Message> changed =
+        store.call(
+            handle ->
+                handle.inTransaction(
+                    tx -> {
+                      for (String id : ids) {
+                        Message message =
+                            MessageRows.find(tx, id)
+                                .orElseThrow(
+                                    () ->
+                                        new AgentMsgException(
+                                            "unknown-message", "no message with id '" + id + "'"));
+                        if (!message.to().equals(agent())) {
+                          throw new AgentMsgException(
+                              "not-recipient",
+                              "message "
+                                  + id
+                                  + " was sent to '"
+                                  + message.to()
+                                  + "', not to '"
+                                  + agent()
+                                  + "'; only its recipient can ack it");
+                        }
+                      }
+                      AgentRows.touch(tx, agent(), now);
+                      return ConversationRows.ack(tx, agent(), ids, now);
+                    }));
+    store.sync();
+    touchReceipts(changed, "acked", now);
+    List<Message> acked = new ArrayList<>(changed.size());
+    for (Message message : changed) {
+      acked.add(Conversations.acked(message, Instant.ofEpochMilli(now)));
+    }
+    return acked;
+  }
+
+  /**
+   * Messages that asked for an ack and have none yet, oldest first: those this agent owes (sent to
+   * it) and those owed to it (sent by it).
+   */
+  public List<Message> pendingAcks() {
+    return store.call(handle -> ConversationRows.pendingAcks(handle, agent()));
+  }
+
+  /** Unread messages to this agent that the hook has not surfaced yet, oldest first. */
+  public List<Message> unsurfaced(int limit) {
+    importer.importAll(agent());
+    return store.call(
+        handle -> {
+          AgentRows.requireRegistered(handle, agent());
+          return ConversationRows.unsurfaced(handle, agent(), limit);
+        });
+  }
+
+  /** Records that {@code messages} (to this agent) were put into its model's context now. */
+  public void markSurfaced(Collection<Message> messages) {
+    if (messages.isEmpty()) {
+      return;
+    }
+    List<String> ids = new ArrayList<>(messages.size());
+    for (Message message : messages) {
+      ids.add(message.id());
+    }
+    long now = System.currentTimeMillis();
+    store.run(
+        handle ->
+            handle.useTransaction(tx -> ConversationRows.markSurfaced(tx, agent(), ids, now)));
+    touchReceipts(messages, "surfaced", now);
+  }
+
+  /** The messages this agent sent or received that match {@code query}, newest first. */
+  public List<Message> history(HistoryQuery query) {
+    importer.importAll(agent());
+    return store.call(
+        handle -> {
+          AgentRows.requireRegistered(handle, agent());
+          return HistoryRows.history(handle, agent(), query);
+        });
+  }
+
+  /**
+   * Starts watching this agent's receipts folder, so that {@link ReceiptWatch#await} wakes when a
+   * recipient reads or acks. Open it before sending, so that no receipt is missed.
+   */
+  public ReceiptWatch watchReceipts() {
+    return new ReceiptWatch(this, layout.receipts(agent()));
+  }
+
+  /** The current state of the messages {@code ids}; used by {@link ReceiptWatch}. */
+  List<Message> current(Collection<String> ids) {
+    return store.call(
+        handle -> {
+          List<Message> found = new ArrayList<>(ids.size());
+          for (String id : ids) {
+            MessageRows.find(handle, id).ifPresent(found::add);
+          }
+          return found;
+        });
+  }
+
+  /**
+   * Creates group {@code name} with {@code members} (registered agents). The name follows the agent
+   * name rule and may not be {@code all}.
+   */
+  public void createGroup(String name, Collection<String> members) {
+    Conversations.checkGroupName(name);
+    long now = System.currentTimeMillis();
+    store.run(
+        handle ->
+            handle.useTransaction(
+                tx -> {
+                  Conversations.requireAgents(tx, members);
+                  GroupRows.create(tx, name, now);
+                  GroupRows.add(tx, name, members);
+                }));
+    store.sync();
+  }
+
+  /** Adds registered agents to group {@code name}; returns how many were not members yet. */
+  public int addToGroup(String name, Collection<String> members) {
+    int added =
+        store.call(
+            handle ->
+                handle.inTransaction(
+                    tx -> {
+                      Conversations.requireGroup(tx, name);
+                      Conversations.requireAgents(tx, members);
+                      return GroupRows.add(tx, name, members);
+                    }));
+    store.sync();
+    return added;
+  }
+
+  /** Removes agents from group {@code name}; returns how many were members. */
+  public int removeFromGroup(String name, Collection<String> members) {
+    int removed =
+        store.call(
+            handle ->
+                handle.inTransaction(
+                    tx -> {
+                      Conversations.requireGroup(tx, name);
+                      return GroupRows.remove(tx, name, members);
+                    }));
+    store.sync();
+    return removed;
+  }
+
+  /** Deletes group {@code name} (not its members' messages). */
+  public void deleteGroup(String name) {
+    store.run(
+        handle ->
+            handle.useTransaction(
+                tx -> {
+                  Conversations.requireGroup(tx, name);
+                  GroupRows.delete(tx, name);
+                }));
+    store.sync();
+  }
+
+  /** Every group with its members, by name. */
+  public Map<String, List<String>> groups() {
+    return store.call(GroupRows::all);
+  }
+
+  /** The members of group {@code name}. */
+  public List<String> groupMembers(String name) {
+    return store.call(
+        handle -> {
+          Conversations.requireGroup(handle, name);
+          return GroupRows.members(handle, name);
+        });
+  }
+
+  /**
+   * Rewrites one small file per sender in its receipts folder, which wakes a sender waiting for a
+   * receipt. Best effort: the store holds the truth, and waiters also re-check on an interval.
+   */
+  private void touchReceipts(Collection<Message> messages, String state, long atMillis) {
+    Set<String> senders = new LinkedHashSet<>();
+    for (Message message : messages) {
+      senders.add(message.from());
+    }
+    for (String sender : senders) {
+      String json =
+          "{\"reader\":\"" + agent() + "\",\"state\":\"" + state + "\",\"at\":" + atMillis + "}\n";
+      try {
+        mirror.place(json.getBytes(StandardCharsets.UTF_8), layout.receiptFile(sender, agent()));
+      } catch (MailboxException e) {
+        options.warningListener().accept(e.getMessage());
+      }
     }
   }
 

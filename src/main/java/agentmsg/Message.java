@@ -15,6 +15,13 @@ import java.util.Objects;
  * @param deliveredAt when a connected client of the recipient acknowledged it, or null
  * @param readAt when the recipient was shown it, or null
  * @param ackedAt when the recipient explicitly acknowledged it, or null
+ * @param thread the thread it belongs to: its own id when it starts one
+ * @param replyTo the id of the message it answers, or null
+ * @param subject a short subject line, or null
+ * @param priority how important it is
+ * @param ackRequired whether the sender asked the recipient to acknowledge it
+ * @param surfacedAt when the {@code hook} command put it into the recipient's model context, or
+ *     null
  */
 public record Message(
     String id,
@@ -25,7 +32,13 @@ public record Message(
     Instant timestamp,
     Instant deliveredAt,
     Instant readAt,
-    Instant ackedAt) {
+    Instant ackedAt,
+    String thread,
+    String replyTo,
+    String subject,
+    Priority priority,
+    boolean ackRequired,
+    Instant surfacedAt) {
 
   public Message {
     Objects.requireNonNull(id, "id");
@@ -33,6 +46,41 @@ public record Message(
     Objects.requireNonNull(to, "to");
     Objects.requireNonNull(body, "body");
     Objects.requireNonNull(timestamp, "timestamp");
+    if (thread == null) {
+      thread = id;
+    }
+    if (priority == null) {
+      priority = Priority.NORMAL;
+    }
+  }
+
+  /** A message that starts its own thread, of normal priority, with no subject and no ack asked. */
+  public Message(
+      String id,
+      long seq,
+      String from,
+      String to,
+      String body,
+      Instant timestamp,
+      Instant deliveredAt,
+      Instant readAt,
+      Instant ackedAt) {
+    this(
+        id,
+        seq,
+        from,
+        to,
+        body,
+        timestamp,
+        deliveredAt,
+        readAt,
+        ackedAt,
+        null,
+        null,
+        null,
+        Priority.NORMAL,
+        false,
+        null);
   }
 
   /** The furthest state this message has reached. */
@@ -58,6 +106,21 @@ public record Message(
   public Message markedRead(Instant at) {
     return readAt != null
         ? this
-        : new Message(id, seq, from, to, body, timestamp, deliveredAt, at, ackedAt);
+        : new Message(
+            id,
+            seq,
+            from,
+            to,
+            body,
+            timestamp,
+            deliveredAt,
+            at,
+            ackedAt,
+            thread,
+            replyTo,
+            subject,
+            priority,
+            ackRequired,
+            surfacedAt);
   }
 }

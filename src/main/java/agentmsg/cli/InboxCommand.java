@@ -35,6 +35,9 @@ final class InboxCommand extends Command {
     return new Options()
         .addOption(flag("a", "all", "Show all messages received, read ones too"))
         .addOption(value("n", "limit", "count", "With --all: only the newest <count> messages"))
+        .addOption(
+            flag(
+                null, "urgent", "Only high and urgent messages (the others stay unread for later)"))
         .addOption(value("s", "from", "name", "The agent whose inbox to show, if none is given"));
   }
 
@@ -49,6 +52,12 @@ final class InboxCommand extends Command {
     PrintStream out = invocation.out();
     try (AgentMessenger messenger = invocation.messenger(invocation.positional(0))) {
       List<Message> shown = all ? messenger.history(limit) : messenger.unread();
+      if (invocation.line().hasOption("urgent")) {
+        shown =
+            shown.stream()
+                .filter(message -> message.priority().compareTo(agentmsg.Priority.HIGH) >= 0)
+                .toList();
+      }
       List<Message> unread = shown.stream().filter(Message::unread).toList();
       List<Message> marked = messenger.markRead(unread);
       // --all shows each message's state before this read, so the new ones stand out.

@@ -35,7 +35,18 @@ public final class Main {
             new ConnectCommand(),
             new PingCommand(),
             new McpCommand(),
-            new DemoCommand())) {
+            new DemoCommand(),
+            new ReplyCommand(),
+            new ThreadCommand(),
+            new StatusCommand(),
+            new AckCommand(),
+            new AcksCommand(),
+            new HistoryCommand(),
+            new GroupCommand(),
+            new HookCommand(),
+            new SetupCommand(),
+            new PruneCommand(),
+            new DoctorCommand())) {
       commands.put(command.name(), command);
     }
   }

@@ -22,14 +22,39 @@ final class Output {
     } else {
       out.print("[" + Timestamps.format(message.timestamp()) + "] from " + message.from());
       out.print(" (id " + message.id());
+      out.print(conversation(message));
       if (showStatus) {
         out.print(", " + message.status().id());
       }
       out.println("):");
+      if (message.subject() != null) {
+        out.println("Subject: " + message.subject());
+      }
       out.println(message.body());
       out.println();
     }
     out.flush();
+  }
+
+  /**
+   * The conversation notes of a message's header, only where they differ from a plain message:
+   * {@code , in reply to X, thread T, priority high, ack required}.
+   */
+  static String conversation(Message message) {
+    StringBuilder notes = new StringBuilder();
+    if (message.replyTo() != null) {
+      notes.append(", in reply to ").append(message.replyTo());
+    }
+    if (!message.thread().equals(message.id())) {
+      notes.append(", thread ").append(message.thread());
+    }
+    if (message.priority() != agentmsg.Priority.NORMAL) {
+      notes.append(", priority ").append(message.priority().id());
+    }
+    if (message.ackRequired() && message.ackedAt() == null) {
+      notes.append(", ack required");
+    }
+    return notes.toString();
   }
 
   static void messages(PrintStream out, List<Message> messages, boolean json, boolean showStatus) {

@@ -2,8 +2,12 @@ package agentmsg.cli;
 
 import agentmsg.AgentMessenger;
 import agentmsg.Message;
+import agentmsg.MessageDraft;
+import agentmsg.MessageStatus;
+import agentmsg.Priority;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,7 +36,11 @@ final class SendCommand extends Command {
     return "A message of '-' is read from standard input (long or multi-line bodies).\n"
         + "A message that starts with '-' goes after '--': agent-msg send bob -- \"-1 is wrong\"\n"
         + "With -w it goes through the server (-u): exit 0 once stored; with --wait [seconds]\n"
-        + "(default 30) once the recipient's client acknowledged it, exit 3 if it did not in time.";
+        + "(default 30) once the recipient's client acknowledged it, exit 3 if it did not in time.\n"
+        + "<to> may be an agent, @all (every registered agent but you) or @<group>: one copy\n"
+        + "each, with its own id and read state, all in one thread.\n"
+        + "--wait-read/--wait-ack <seconds> block until every recipient read/acked it (exit 3 if\n"
+        + "not in time), woken by the readers' receipt files, with -i as the safety net.";
   }
 
   @Override
@@ -55,8 +63,23 @@ final class SendCommand extends Command {
                 .desc("With -w: wait until the recipient acknowledged it (default: 30 s)")
                 .get())
         .addOption(ServerUrl.urlOption())
-        .addOption(ServerUrl.headerOption());
+        .addOption(ServerUrl.headerOption())
+        .addOption(value(null, "thread", "id", "Join this thread (a thread id or a message id)"))
+        .addOption(value(null, "subject", "text", "A subject line"))
+        .addOption(value(null, "priority", "level", "low, normal (default), high or urgent"))
+        .addOption(flag(null, "ack-required", "Ask the recipient to ack it (agent-msg ack <id>)"))
+        .addOption(
+            value(null, "wait-read", "seconds", "Block until the recipient read it; exit 3 if not"))
+        .addOption(
+            value(null, "wait-ack", "seconds", "Block until the recipient acked it; exit 3 if not"))
+        .addOption(
+            value(
+                "i", "interval", "ms", "With --wait-read/--wait-ack: safety-net re-check (2000)"));
   }
+
+  /** The options that only file mode (without -w) understands. */
+  private static final List<String> FILE_ONLY =
+      List.of("thread", "subject", "priority", "ack-required", "wait-read", "wait-ack", "interval");
 
   /** Lets {@code --wait} stand alone or take seconds, without taking the next argument. */
   @Override
@@ -92,11 +115,27 @@ final class SendCommand extends Command {
       body = new String(invocation.in().readAllBytes(), StandardCharsets.UTF_8);
     }
     if (invocation.line().hasOption("websocket")) {
+      for (String fileOnly : FILE_ONLY) {
+        if (invocation.line().hasOption(fileOnly)) {
+          throw new UsageException("--" + fileOnly + " works without -w (through the files) only");
+        }
+      }
       return new WebSocketSend(invocation, to, body).run();
     }
     for (String serverOnly : List.of("wait", "url", "header")) {
       if (invocation.line().hasOption(serverOnly)) {
         throw new UsageException("--" + serverOnly + " needs -w (send through the server)");
+      }
+    }
+    if (to.startsWith("@") || FILE_ONLY.stream().anyMatch(invocation.line()::hasOption)) {
+      MessageDraft draft = MessageDraft.to(to, body).withId(invocation.line().getOptionValue("id"));
+      try (AgentMessenger messenger = invocation.messenger(null)) {
+        String thread = invocation.line().getOptionValue("thread");
+        if (thread != null) {
+          // A message id names its thread too.
+          thread = messenger.message(thread).map(Message::thread).orElse(thread);
+        }
+        return sendDraft(invocation, messenger, draft.withThread(thread));
       }
     }
     try (AgentMessenger messenger = invocation.messenger(null)) {
@@ -109,5 +148,109 @@ final class SendCommand extends Command {
       }
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * Sends a draft with the conversation options of the command line (subject, priority, ack
+   * request, waits); shared with {@code reply}.
+   */
+  static int sendDraft(Invocation invocation, AgentMessenger messenger, MessageDraft draft)
+      throws InterruptedException {
+    var line = invocation.line();
+    if (line.hasOption("subject")) {
+      draft = draft.withSubject(line.getOptionValue("subject"));
+    }
+    if (line.hasOption("priority")) {
+      draft = draft.withPriority(Priority.parse(line.getOptionValue("priority")));
+    }
+    if (line.hasOption("ack-required")) {
+      draft = draft.withAckRequired(true);
+    }
+    if (line.hasOption("wait-read") && line.hasOption("wait-ack")) {
+      throw new UsageException("use --wait-read or --wait-ack, not both");
+    }
+    MessageStatus target =
+        line.hasOption("wait-ack")
+            ? MessageStatus.ACKED
+            : line.hasOption("wait-read") ? MessageStatus.READ : null;
+    Duration timeout =
+        target == null
+            ? Duration.ZERO
+            : invocation.secondsValue(
+                target == MessageStatus.ACKED ? "wait-ack" : "wait-read",
+                Duration.ZERO,
+                7 * 24 * 3600);
+    if (target == null) {
+      List<Message> sent = messenger.send(draft);
+      printSent(invocation, sent, true);
+      return ExitCodes.OK;
+    }
+    // The watch is in place before the send, so that no receipt can slip in between.
+    try (agentmsg.ReceiptWatch watch = messenger.watchReceipts()) {
+      List<Message> sent = messenger.send(draft);
+      printSent(invocation, sent, false);
+      List<Message> now = watch.await(sent, target, timeout);
+      boolean reached = agentmsg.ReceiptWatch.reached(now, target);
+      if (invocation.json()) {
+        Output.messages(invocation.out(), now, true, true);
+      }
+      for (Message message : now) {
+        boolean done = message.status().compareTo(target) >= 0;
+        String verb = target == MessageStatus.ACKED ? "acked" : "read";
+        if (done && !invocation.json()) {
+          java.time.Instant at =
+              target == MessageStatus.ACKED ? message.ackedAt() : message.readAt();
+          invocation
+              .out()
+              .println(
+                  (target == MessageStatus.ACKED ? "Acked" : "Read")
+                      + " by "
+                      + message.to()
+                      + " at "
+                      + agentmsg.internal.wire.Timestamps.format(at));
+        } else if (!done) {
+          invocation
+              .err()
+              .println(
+                  "Not "
+                      + verb
+                      + " by "
+                      + message.to()
+                      + " within "
+                      + TimeArgs.describe(timeout)
+                      + " (status: "
+                      + message.status().id()
+                      + "; see: agent-msg status "
+                      + message.id()
+                      + ")");
+        }
+      }
+      return reached ? ExitCodes.OK : ExitCodes.TIMEOUT;
+    }
+  }
+
+  private static void printSent(Invocation invocation, List<Message> sent, boolean json) {
+    if (invocation.json()) {
+      if (json) {
+        Output.messages(invocation.out(), sent, true, true);
+      }
+      return;
+    }
+    for (Message message : sent) {
+      invocation.out().println("Message " + message.id() + " sent to " + message.to());
+    }
+    if (sent.size() > 1) {
+      String thread = sent.get(0).thread();
+      invocation
+          .out()
+          .println(
+              Output.plural(sent.size(), "copy").replace("copys", "copies")
+                  + " in thread "
+                  + thread
+                  + " (see: agent-msg status "
+                  + thread
+                  + ")");
+    }
+    invocation.out().flush();
   }
 }

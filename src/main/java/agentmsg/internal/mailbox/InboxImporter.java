@@ -32,6 +32,9 @@ public final class InboxImporter {
   /** A file younger than this that does not parse may still be being written: look again later. */
   private static final long SETTLE_MILLIS = 2_000;
 
+  /** The longest subject the store keeps. */
+  private static final int MAX_SUBJECT = 1_000;
+
   private final Store store;
   private final MailboxLayout layout;
   private final MirrorWriter mirror;
@@ -141,14 +144,28 @@ public final class InboxImporter {
                             incoming.from(),
                             agent,
                             incoming.body(),
-                            sentAt.toEpochMilli())));
+                            sentAt.toEpochMilli(),
+                            extras(incoming))));
     mirror.write(stored);
     return !layout.inboxFile(agent, stored.id()).equals(file);
+  }
+
+  /** The conversation fields of a dropped file; unusable thread or reply ids are left out. */
+  private static MessageRows.Extras extras(MessageJson.Incoming incoming) {
+    return new MessageRows.Extras(
+        isUsableId(incoming.thread()) ? incoming.thread() : null,
+        isUsableId(incoming.replyTo()) ? incoming.replyTo() : null,
+        incoming.subject(),
+        incoming.priority(),
+        incoming.ackRequired());
   }
 
   private void checkIncoming(MessageJson.Incoming incoming) {
     if (!AgentNames.isValid(incoming.from())) {
       throw new IllegalArgumentException("field 'from' is not a valid agent name");
+    }
+    if (incoming.subject() != null && incoming.subject().length() > MAX_SUBJECT) {
+      throw new IllegalArgumentException("field 'subject' is over " + MAX_SUBJECT + " characters");
     }
     if (incoming.body().isEmpty()) {
       throw new IllegalArgumentException("field 'message' is empty");

@@ -33,6 +33,20 @@ public record MailboxLayout(Path home) {
     return home.resolve("rejected").resolve(AgentNames.requireValid(agent));
   }
 
+  /**
+   * Folder of the receipts for {@code agent}'s sent messages: a reader that marks them read, acked
+   * or surfaced rewrites a small file here, which wakes a sender waiting with {@code --wait-read}
+   * or {@code --wait-ack}. One file per reader, so it never grows with the number of messages.
+   */
+  public Path receipts(String agent) {
+    return home.resolve("receipts").resolve(AgentNames.requireValid(agent));
+  }
+
+  /** The receipt file that {@code reader} rewrites in {@code sender}'s receipts folder. */
+  public Path receiptFile(String sender, String reader) {
+    return receipts(sender).resolve(AgentNames.requireValid(reader) + ".json");
+  }
+
   /** The mirror file of message {@code id} in {@code agent}'s inbox. */
   public Path inboxFile(String agent, String id) {
     return inbox(agent).resolve(id + ".json");

@@ -63,19 +63,24 @@ public final class DeliveryRows {
       String body,
       long createdAtMillis,
       String clientId) {
-    return handle
-        .createUpdate(
-            "INSERT INTO message (id, sender, recipient, body, created_at, client_id)"
-                + " VALUES (:id, :sender, :recipient, :body, :createdAt, :clientId)")
-        .bind("id", id)
-        .bind("sender", from)
-        .bind("recipient", to)
-        .bind("body", body)
-        .bind("createdAt", createdAtMillis)
-        .bind("clientId", clientId)
-        .executeAndReturnGeneratedKeys("seq")
-        .mapTo(Long.class)
-        .one();
+    long seq =
+        handle
+            .createUpdate(
+                "INSERT INTO message (id, sender, recipient, body, created_at, client_id,"
+                    + " thread_id) VALUES (:id, :sender, :recipient, :body, :createdAt, :clientId,"
+                    + " :id)")
+            .bind("id", id)
+            .bind("sender", from)
+            .bind("recipient", to)
+            .bind("body", body)
+            .bind("createdAt", createdAtMillis)
+            .bind("clientId", clientId)
+            .executeAndReturnGeneratedKeys("seq")
+            .mapTo(Long.class)
+            .one();
+    // Every insert path indexes its words in its own transaction: search must find this one too.
+    WordIndex.add(handle, seq, body, null);
+    return seq;
   }
 
   /**

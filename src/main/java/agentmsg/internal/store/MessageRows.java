@@ -1,6 +1,7 @@
 package agentmsg.internal.store;
 
 import agentmsg.Message;
+import agentmsg.Priority;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -15,15 +16,16 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /** Queries on the {@code message} table. Stateless. */
 public final class MessageRows {
-  private static final String COLUMNS =
-      "seq, id, sender, recipient, body, created_at, delivered_at, read_at, acked_at";
+  static final String COLUMNS =
+      "seq, id, sender, recipient, body, created_at, delivered_at, read_at, acked_at,"
+          + " thread_id, reply_to, subject, priority, ack_required, surfaced_at";
 
   private static final int DUPLICATE_KEY = 23505;
 
   /** How many ids go into one {@code IN (...)} list. */
   private static final int BATCH = 500;
 
-  private static final RowMapper<Message> MAPPER =
+  static final RowMapper<Message> MAPPER =
       (rows, context) ->
           new Message(
               rows.getString("id"),
@@ -34,9 +36,35 @@ public final class MessageRows {
               Instant.ofEpochMilli(rows.getLong("created_at")),
               instant(rows, "delivered_at"),
               instant(rows, "read_at"),
-              instant(rows, "acked_at"));
+              instant(rows, "acked_at"),
+              rows.getString("thread_id"),
+              rows.getString("reply_to"),
+              rows.getString("subject"),
+              Priority.ofRank(rows.getInt("priority")),
+              rows.getBoolean("ack_required"),
+              instant(rows, "surfaced_at"));
 
   private MessageRows() {}
+
+  /**
+   * What a message may carry beyond its body.
+   *
+   * @param thread the thread to join, or null to start one (the message's own id)
+   * @param replyTo the id of the message answered, or null
+   * @param subject a subject line, or null
+   * @param priority how important it is
+   * @param ackRequired whether the recipient is asked to acknowledge it
+   */
+  public record Extras(
+      String thread, String replyTo, String subject, Priority priority, boolean ackRequired) {
+    public static final Extras NONE = new Extras(null, null, null, Priority.NORMAL, false);
+
+    public Extras {
+      if (priority == null) {
+        priority = Priority.NORMAL;
+      }
+    }
+  }
 
   /**
    * Stores a message unless one with the same id exists, and returns the stored row either way.
@@ -44,21 +72,47 @@ public final class MessageRows {
    */
   public static Message insert(
       Handle handle, String id, String from, String to, String body, long createdAtMillis) {
+    return insert(handle, id, from, to, body, createdAtMillis, Extras.NONE);
+  }
+
+  /**
+   * Stores a message with its thread, subject, priority and ack request unless one with the same id
+   * exists, and returns the stored row either way. Indexes its words in the same transaction.
+   */
+  public static Message insert(
+      Handle handle,
+      String id,
+      String from,
+      String to,
+      String body,
+      long createdAtMillis,
+      Extras extras) {
     Optional<Message> existing = find(handle, id);
     if (existing.isPresent()) {
       return existing.get();
     }
     try {
-      handle
-          .createUpdate(
-              "INSERT INTO message (id, sender, recipient, body, created_at)"
-                  + " VALUES (:id, :sender, :recipient, :body, :createdAt)")
-          .bind("id", id)
-          .bind("sender", from)
-          .bind("recipient", to)
-          .bind("body", body)
-          .bind("createdAt", createdAtMillis)
-          .execute();
+      long seq =
+          handle
+              .createUpdate(
+                  "INSERT INTO message (id, sender, recipient, body, created_at, thread_id,"
+                      + " reply_to, subject, priority, ack_required) VALUES (:id, :sender,"
+                      + " :recipient, :body, :createdAt, :thread, :replyTo, :subject, :priority,"
+                      + " :ackRequired)")
+              .bind("id", id)
+              .bind("sender", from)
+              .bind("recipient", to)
+              .bind("body", body)
+              .bind("createdAt", createdAtMillis)
+              .bind("thread", extras.thread() == null ? id : extras.thread())
+              .bind("replyTo", extras.replyTo())
+              .bind("subject", extras.subject())
+              .bind("priority", extras.priority().rank())
+              .bind("ackRequired", extras.ackRequired())
+              .executeAndReturnGeneratedKeys("seq")
+              .mapTo(Long.class)
+              .one();
+      WordIndex.add(handle, seq, body, extras.subject());
     } catch (UnableToExecuteStatementException e) {
       // Another process stored the same id between our look-up and insert: that row is ours.
       if (TransientErrors.errorCode(e) != DUPLICATE_KEY) {

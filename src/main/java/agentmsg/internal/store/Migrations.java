@@ -18,9 +18,12 @@ final class Migrations {
    * The newest migration's version. A test checks it against the files in {@code migrations/}, so
    * adding a migration without raising it fails the build.
    */
-  static final int LATEST_VERSION = 2;
+  static final int LATEST_VERSION = 3;
 
   private static final String HISTORY_TABLE = "flyway_schema_history";
+
+  /** Lists messages whose words still need indexing (V3); dropped once they are indexed. */
+  private static final String PENDING_WORDS_TABLE = "PENDING_WORD_INDEX";
 
   private Migrations() {}
 
@@ -34,26 +37,56 @@ final class Migrations {
     try (FileChannel channel =
             FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock ignored = channel.lock()) {
-      if (!isCurrent(handle)) {
+      if (!isVersionCurrent(handle)) {
         FlywayRunner.migrate(store.url());
+      }
+      if (hasTable(handle, PENDING_WORDS_TABLE)) {
+        WordIndex.backfill(handle);
       }
     } catch (IOException e) {
       throw new StoreUnavailableException("cannot lock " + lockFile + " to migrate: " + e, e);
     }
   }
 
+  /** Whether the schema is at {@link #LATEST_VERSION} with nothing left to backfill. */
   static boolean isCurrent(Handle handle) throws SQLException {
     var connection = handle.getConnection();
     try (var statement =
         connection.prepareStatement(
-            "SELECT (SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = ?)")) {
+            "SELECT (SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = ?),"
+                + " (SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = ?)")) {
       statement.setString(1, HISTORY_TABLE);
+      statement.setString(2, PENDING_WORDS_TABLE);
       try (var rows = statement.executeQuery()) {
         if (!rows.next() || rows.getInt(1) == 0) {
           return false; // a new database
         }
+        if (rows.getInt(2) > 0) {
+          return false; // migrated, but old messages still wait for their words
+        }
       }
     }
+    return isVersionCurrent(handle);
+  }
+
+  private static boolean hasTable(Handle handle, String table) throws SQLException {
+    try (var statement =
+        handle
+            .getConnection()
+            .prepareStatement(
+                "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = ?")) {
+      statement.setString(1, table);
+      try (var rows = statement.executeQuery()) {
+        return rows.next() && rows.getInt(1) > 0;
+      }
+    }
+  }
+
+  private static boolean isVersionCurrent(Handle handle) throws SQLException {
+    if (!hasTable(handle, HISTORY_TABLE)) {
+      return false;
+    }
+    var connection = handle.getConnection();
     try (var statement =
         connection.prepareStatement(
             "SELECT COUNT(*) FROM \""

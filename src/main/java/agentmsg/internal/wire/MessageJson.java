@@ -1,6 +1,7 @@
 package agentmsg.internal.wire;
 
 import agentmsg.Message;
+import agentmsg.Priority;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,8 +13,9 @@ import java.time.Instant;
 
 /**
  * The JSON form of a message. Field names keep the original tool's ({@code id}, {@code from},
- * {@code to}, {@code message}, {@code timestamp}); the delivery state follows when asked for.
- * Thread-safe.
+ * {@code to}, {@code message}, {@code timestamp}), then the conversation fields ({@code thread},
+ * {@code replyTo}, {@code subject}, {@code priority}, {@code ackRequired}); the delivery state
+ * follows when asked for. Thread-safe.
  */
 public final class MessageJson {
   private static final JsonFactory FACTORY = new JsonFactory();
@@ -39,12 +41,18 @@ public final class MessageJson {
       json.writeStringField("to", message.to());
       json.writeStringField("message", message.body());
       json.writeStringField("timestamp", Timestamps.format(message.timestamp()));
+      json.writeStringField("thread", message.thread());
+      json.writeStringField("replyTo", message.replyTo());
+      json.writeStringField("subject", message.subject());
+      json.writeStringField("priority", message.priority().id());
+      json.writeBooleanField("ackRequired", message.ackRequired());
       if (withState) {
         json.writeNumberField("seq", message.seq());
         json.writeStringField("status", message.status().id());
         writeInstant(json, "deliveredAt", message.deliveredAt());
         writeInstant(json, "readAt", message.readAt());
         writeInstant(json, "ackedAt", message.ackedAt());
+        writeInstant(json, "surfacedAt", message.surfacedAt());
       }
       json.writeEndObject();
     } catch (IOException e) {
@@ -83,7 +91,19 @@ public final class MessageJson {
     String id = text(root, "id", false);
     String timestamp = text(root, "timestamp", false);
     Instant sentAt = timestamp == null ? null : Timestamps.parse(timestamp);
-    return new Incoming(id, from, to, body, sentAt);
+    String priority = text(root, "priority", false);
+    JsonNode ackRequired = root.get("ackRequired");
+    return new Incoming(
+        id,
+        from,
+        to,
+        body,
+        sentAt,
+        text(root, "thread", false),
+        text(root, "replyTo", false),
+        text(root, "subject", false),
+        priority == null ? Priority.NORMAL : Priority.parse(priority),
+        ackRequired != null && ackRequired.asBoolean(false));
   }
 
   private static String text(JsonNode root, String field, boolean required) {
@@ -108,8 +128,21 @@ public final class MessageJson {
     return newline < 0 ? text : text.substring(0, newline);
   }
 
-  /** A message read from a file; fields other than {@code from} and {@code body} may be null. */
-  public record Incoming(String id, String from, String to, String body, Instant timestamp) {}
+  /**
+   * A message read from a file; fields other than {@code from}, {@code body} and {@code priority}
+   * may be null.
+   */
+  public record Incoming(
+      String id,
+      String from,
+      String to,
+      String body,
+      Instant timestamp,
+      String thread,
+      String replyTo,
+      String subject,
+      Priority priority,
+      boolean ackRequired) {}
 
   /** Loaded on first parse only: most commands never read a foreign file. */
   private static final class Holder {

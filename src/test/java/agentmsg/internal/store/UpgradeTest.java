@@ -1,0 +1,77 @@
+package agentmsg.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import agentmsg.AgentMessenger;
+import agentmsg.HistoryQuery;
+import agentmsg.Message;
+import agentmsg.MessageDraft;
+import agentmsg.Options;
+import agentmsg.Priority;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A data home made by the previous schema (V2) upgrades in place, keeping every row. */
+class UpgradeTest {
+  @TempDir Path home;
+
+  @Test
+  void aVersionTwoDatabaseUpgradesInPlaceWithoutLoss() throws Exception {
+    String url = "jdbc:h2:file:" + home.toAbsolutePath().resolve(Store.FILE_NAME);
+    Flyway.configure()
+        .dataSource(url, "sa", "")
+        .locations("classpath:db/migration")
+        .target("2")
+        .load()
+        .migrate();
+    try (Connection connection = DriverManager.getConnection(url, "sa", "");
+        Statement sql = connection.createStatement()) {
+      sql.execute(
+          "INSERT INTO agent VALUES ('alice', 'claude-code', 1000, 1000), ('bob', 'codex', 1000,"
+              + " 1000)");
+      sql.execute(
+          "INSERT INTO message (id, sender, recipient, body, created_at, read_at) VALUES"
+              + " ('old-1', 'alice', 'bob', 'Grüße from the first release', 2000, 3000),"
+              + " ('old-2', 'bob', 'alice', 'deploy v1.2 tonight?', 4000, NULL)");
+      sql.execute(
+          "INSERT INTO message (id, sender, recipient, body, created_at, client_id) VALUES"
+              + " ('old-3', 'alice', 'bob', 'sent through the server', 5000, 'c-1')");
+    }
+
+    try (AgentMessenger bob =
+        AgentMessenger.open(
+            Options.builder().home(home).agent("bob").warningListener(w -> {}).build())) {
+      List<Message> all = bob.history(HistoryQuery.newest(10));
+      assertThat(all).extracting(Message::id).containsExactly("old-3", "old-2", "old-1");
+      Message first = all.get(2);
+      assertThat(first.thread()).isEqualTo("old-1");
+      assertThat(first.priority()).isEqualTo(Priority.NORMAL);
+      assertThat(first.readAt()).isNotNull();
+      assertThat(first.body()).isEqualTo("Grüße from the first release");
+      assertThat(bob.unread()).extracting(Message::id).containsExactly("old-3");
+
+      // The old messages were indexed by the upgrade.
+      assertThat(bob.history(HistoryQuery.newest(10).withText("grüße")))
+          .extracting(Message::id)
+          .containsExactly("old-1");
+      assertThat(bob.history(HistoryQuery.newest(10).withText("V1.2 deploy")))
+          .extracting(Message::id)
+          .containsExactly("old-2");
+
+      // New features work on the upgraded store.
+      Message reply = bob.send(MessageDraft.reply(first, "bob", "thanks")).get(0);
+      assertThat(reply.to()).isEqualTo("alice");
+      assertThat(bob.thread("old-1")).extracting(Message::id).containsExactly("old-1", reply.id());
+    }
+    try (Store store = Store.open(home, java.time.Duration.ofSeconds(10))) {
+      assertThat(store.call(Migrations::isCurrent)).isTrue();
+      assertThat(store.call(ConversationRows::schemaVersion)).isEqualTo("3");
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package agentmsg.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import agentmsg.AgentMessenger;
+import agentmsg.AgentType;
+import agentmsg.HistoryQuery;
+import agentmsg.Message;
+import agentmsg.MessageStatus;
+import agentmsg.Options;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Receipts and search for messages that go through the server rather than the files. */
+class ServerReceiptsIT {
+  @TempDir Path home;
+
+  @Test
+  void aMessageThroughTheServerGoesThroughEveryStateAndIsSearchable() throws Exception {
+    for (String agent : List.of("alice", "bob")) {
+      try (AgentMessenger messenger = messenger(agent)) {
+        messenger.register(AgentType.OTHER);
+      }
+    }
+    HttpClient http = new HttpClient();
+    WebSocketClient client = new WebSocketClient(http);
+    http.start();
+    client.start();
+    AgentMsgServer server =
+        AgentMsgServer.start(
+            ServerOptions.builder()
+                .home(home)
+                .port(0)
+                .log(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .build());
+    try (AgentMessenger alice = messenger("alice");
+        TestSocket bobSocket = TestSocket.hello(client, server.uri(), "bob", "send-only")) {
+      bobSocket.sendMessage("c-1", "alice", "Pipeline für v2.0 ist grün");
+      String id = bobSocket.next("stored").path("id").asText();
+
+      Message stored = alice.status(id).get(0);
+      assertThat(stored.status()).isEqualTo(MessageStatus.STORED);
+      assertThat(stored.thread()).isEqualTo(id);
+      assertThat(alice.history(HistoryQuery.newest(5).withText("FÜR grün")))
+          .extracting(Message::id)
+          .containsExactly(id);
+
+      try (TestSocket aliceSocket = TestSocket.hello(client, server.uri(), "alice", "receive")) {
+        assertThat(aliceSocket.next("message").path("id").asText()).isEqualTo(id);
+        aliceSocket.ack(id);
+        bobSocket.next("delivered");
+      }
+      Message delivered = alice.status(id).get(0);
+      assertThat(delivered.deliveredAt()).isNotNull();
+      assertThat(delivered.status()).isEqualTo(MessageStatus.READ);
+
+      Message acked = alice.ack(List.of(id)).get(0);
+      assertThat(acked.status()).isEqualTo(MessageStatus.ACKED);
+      Message now = alice.status(id).get(0);
+      assertThat(now.ackedAt()).isNotNull();
+      assertThat(now.readAt()).isEqualTo(delivered.readAt());
+    } finally {
+      server.stop();
+      client.stop();
+      http.stop();
+    }
+  }
+
+  private AgentMessenger messenger(String agent) {
+    return AgentMessenger.open(
+        Options.builder().home(home).agent(agent).warningListener(warning -> {}).build());
+  }
+}
