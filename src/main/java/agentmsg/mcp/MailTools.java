@@ -1,18 +1,25 @@
 package agentmsg.mcp;
 
+import static agentmsg.mcp.Schemas.choice;
 import static agentmsg.mcp.Schemas.integer;
 import static agentmsg.mcp.Schemas.name;
 import static agentmsg.mcp.Schemas.nonEmpty;
 import static agentmsg.mcp.Schemas.number;
 import static agentmsg.mcp.Schemas.object;
+import static agentmsg.mcp.Schemas.recipient;
+import static agentmsg.mcp.Schemas.string;
+import static agentmsg.mcp.Schemas.time;
 
 import agentmsg.Agent;
 import agentmsg.AgentMessenger;
 import agentmsg.AgentMsgException;
+import agentmsg.HistoryQuery;
 import agentmsg.InboxReader;
 import agentmsg.InvalidMessageException;
 import agentmsg.Message;
+import agentmsg.MessageDraft;
 import agentmsg.Options;
+import agentmsg.Priority;
 import agentmsg.internal.wire.AgentJson;
 import agentmsg.internal.wire.MessageJson;
 import java.time.Duration;
@@ -34,9 +41,7 @@ final class MailTools implements AutoCloseable {
   static final int DEFAULT_WAIT_SECONDS = 60;
   static final int MAX_HISTORY = 500;
   static final int DEFAULT_HISTORY = 20;
-
-  /** How far back {@code reply} and {@code message_status} look for a message by id. */
-  private static final int LOOKUP_DEPTH = 10_000;
+  static final List<String> PRIORITIES = List.of("low", "normal", "high", "urgent");
 
   private final AgentMessenger messenger;
   private final List<ToolSpec> specs;
@@ -72,16 +77,41 @@ final class MailTools implements AutoCloseable {
   private ToolSpec send() {
     return new ToolSpec(
         "send",
-        "Send a message to another agent; returns the stored message once it is on disk.",
+        "Send a message to another agent, @all or a @group; returns what was stored once it is on"
+            + " disk.",
         object(
             List.of("to", "message"),
             "to",
-            name("The recipient agent's name (see list_agents)."),
+            recipient("The recipient: an agent name (see list_agents), @all or @<group>."),
             "message",
-            nonEmpty("The message text.", Options.MAX_MESSAGE_BYTES_LIMIT)),
+            nonEmpty("The message text.", Options.MAX_MESSAGE_BYTES_LIMIT),
+            "thread",
+            name("The thread to continue (a thread or message id); default: a new one."),
+            "reply_to",
+            name("The id of the message this answers; joins its thread."),
+            "priority",
+            choice("How important it is.", PRIORITIES, "normal")),
         arguments -> {
-          String to = arguments.requiredString("to");
-          return MessageJson.toLine(messenger.send(to, body(arguments)));
+          MessageDraft draft = MessageDraft.to(arguments.requiredString("to"), body(arguments));
+          String replyTo = arguments.optionalString("reply_to");
+          String thread = arguments.optionalString("thread");
+          if (replyTo != null) {
+            Message original = find(replyTo);
+            draft =
+                new MessageDraft(
+                    draft.to(),
+                    draft.body(),
+                    null,
+                    original.thread(),
+                    replyTo,
+                    original.subject(),
+                    Priority.NORMAL,
+                    false);
+          }
+          if (thread != null) {
+            draft = draft.withThread(thread);
+          }
+          return sent(messenger.send(draft.withPriority(priority(arguments))));
         });
   }
 
@@ -117,34 +147,57 @@ final class MailTools implements AutoCloseable {
   private ToolSpec reply() {
     return new ToolSpec(
         "reply",
-        "Reply to a message you received, by its id; the reply goes to its sender.",
+        "Reply to a message by its id: to its sender (or recipient, if you sent it), in its thread.",
         object(
             List.of("message_id", "message"),
             "message_id",
             name("The id of the message to answer."),
             "message",
-            nonEmpty("The reply text.", Options.MAX_MESSAGE_BYTES_LIMIT)),
+            nonEmpty("The reply text.", Options.MAX_MESSAGE_BYTES_LIMIT),
+            "priority",
+            choice("How important it is.", PRIORITIES, "normal")),
         arguments -> {
           String id = arguments.requiredString("message_id");
           String body = body(arguments);
-          Message original = find(id);
-          String to = original.from().equals(messenger.agent()) ? original.to() : original.from();
-          return MessageJson.toLine(messenger.send(to, body));
+          Priority priority = priority(arguments);
+          MessageDraft draft = MessageDraft.reply(find(id), messenger.agent(), body);
+          return sent(messenger.send(draft.withPriority(priority)));
         });
   }
 
   private ToolSpec history() {
     return new ToolSpec(
         "history",
-        "Return the newest messages you received, read or not, oldest first; marks nothing read.",
+        "Search the messages you sent or received, newest first, by peer, thread, time or words;"
+            + " marks nothing read.",
         object(
             List.of(),
+            "with",
+            name("Only messages exchanged with this agent."),
+            "thread",
+            name("Only this thread (a thread id or the id of any message in it)."),
+            "since",
+            time("Only messages stored at or after this time: ISO-8601, or an age such as 2h."),
+            "until",
+            time("Only messages stored before this time: ISO-8601, or an age such as 1d."),
+            "search",
+            string("Only messages containing every word of this text (case-insensitive)."),
             "limit",
             integer("How many messages at most.", 1, MAX_HISTORY, DEFAULT_HISTORY)),
-        arguments ->
-            messages(
-                messenger.history(
-                    arguments.optionalInt("limit", 1, MAX_HISTORY, DEFAULT_HISTORY))));
+        arguments -> {
+          Instant now = Instant.now();
+          HistoryQuery query =
+              HistoryQuery.newest(arguments.optionalInt("limit", 1, MAX_HISTORY, DEFAULT_HISTORY))
+                  .withPeer(arguments.optionalString("with"))
+                  .withSince(arguments.optionalTime("since", now))
+                  .withUntil(arguments.optionalTime("until", now))
+                  .withText(blankToNull(arguments.optionalString("search")));
+          String thread = arguments.optionalString("thread");
+          if (thread != null) {
+            query = query.withThread(messenger.message(thread).map(Message::thread).orElse(thread));
+          }
+          return messages(messenger.history(query));
+        });
   }
 
   private ToolSpec listAgents() {
@@ -158,9 +211,17 @@ final class MailTools implements AutoCloseable {
   private ToolSpec messageStatus() {
     return new ToolSpec(
         "message_status",
-        "Tell what became of a message by its id: stored, delivered, read or acked, with times.",
+        "Tell what became of a message (every copy, for @all or a group) by its id: stored,"
+            + " delivered, read or acked, with times.",
         object(List.of("message_id"), "message_id", name("The message id.")),
-        arguments -> messages(List.of(find(arguments.requiredString("message_id")))));
+        arguments -> {
+          String id = arguments.requiredString("message_id");
+          List<Message> copies = messenger.status(id);
+          if (copies.isEmpty()) {
+            throw unknownMessage(id);
+          }
+          return messages(copies);
+        });
   }
 
   private String awaitMessages(Duration timeout) throws InterruptedException {
@@ -183,15 +244,28 @@ final class MailTools implements AutoCloseable {
     }
   }
 
-  /** The message {@code id} among those this agent received. */
+  /** The stored message {@code id}. */
   private Message find(String id) {
-    for (Message message : messenger.history(LOOKUP_DEPTH)) {
-      if (message.id().equals(id)) {
-        return message;
-      }
-    }
-    throw new AgentMsgException(
-        "unknown-message", "no message with id '" + id + "' in the inbox of " + messenger.agent());
+    return messenger.message(id).orElseThrow(() -> unknownMessage(id));
+  }
+
+  private static AgentMsgException unknownMessage(String id) {
+    return new AgentMsgException(
+        "unknown-message", "no message with id '" + id + "' (see: the history tool)");
+  }
+
+  private static Priority priority(ToolArguments arguments) {
+    String priority = arguments.optionalChoice("priority", new LinkedHashSet<>(PRIORITIES));
+    return priority == null ? Priority.NORMAL : Priority.parse(priority);
+  }
+
+  private static String blankToNull(String text) {
+    return text == null || text.isBlank() ? null : text;
+  }
+
+  /** One message as itself; the copies of a fan-out as a list. */
+  private static String sent(List<Message> copies) {
+    return copies.size() == 1 ? MessageJson.toLine(copies.get(0)) : messages(copies);
   }
 
   private static String body(ToolArguments arguments) {

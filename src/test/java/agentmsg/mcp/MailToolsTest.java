@@ -111,6 +111,40 @@ class MailToolsTest {
   }
 
   @Test
+  void historyFiltersByPeerWordsAndTimeNewestFirst() throws Exception {
+    bob.send("alice", "the build is green");
+    tools.call("send", Map.of("to", "bob", "message", "thanks for the build"));
+    messenger("carol").send("alice", "lunch?");
+
+    String withBob = tools.call("history", Map.of("with", "bob"));
+    assertThat(withBob).contains("\"count\":2");
+    assertThat(withBob.indexOf("thanks for the build"))
+        .isLessThan(withBob.indexOf("the build is green"));
+    assertThat(tools.call("history", Map.of("search", "lunch"))).contains("\"count\":1", "lunch?");
+    assertThat(tools.call("history", Map.of("since", "1h", "limit", 2))).contains("\"count\":2");
+    assertThat(tools.call("history", Map.of("until", "2000-01-01T00:00:00Z")))
+        .contains("\"count\":0");
+  }
+
+  @Test
+  void replyGoesToTheSenderInTheOriginalsThread() throws Exception {
+    Message question = bob.send("alice", "ready?");
+
+    String reply =
+        tools.call(
+            "reply", Map.of("message_id", question.id(), "message", "yes", "priority", "high"));
+
+    assertThat(reply)
+        .contains(
+            "\"to\":\"bob\"",
+            "\"thread\":\"" + question.thread(),
+            "\"replyTo\":\"" + question.id(),
+            "\"priority\":\"high\"");
+    assertThat(tools.call("message_status", Map.of("message_id", question.id())))
+        .contains("\"count\":1");
+  }
+
+  @Test
   void anEmptyMessageHasItsOwnCode() {
     assertThatThrownBy(() -> tools.call("send", Map.of("to", "bob", "message", "")))
         .isInstanceOfSatisfying(

@@ -107,8 +107,21 @@ class McpIT {
     assertThat(text(inbox)).contains("\"count\":1", "All 212 tests pass.");
     assertThat(text(call(alice, "inbox", Map.of()))).contains("\"count\":0");
 
-    assertThat(text(call(alice, "history", Map.of("limit", 10))))
-        .contains("All 212 tests pass.", "\"status\":\"read\"");
+    String history = text(call(alice, "history", Map.of("with", "bob", "search", "tests pass")));
+    assertThat(history)
+        .contains("\"count\":1", "All 212 tests pass.", "\"replyTo\":\"" + questionId);
+    assertThat(text(call(alice, "history", Map.of("thread", questionId))))
+        .contains("\"count\":2", "can you run the tests?", "All 212 tests pass.");
+    // The sender asks what became of her question: bob read it.
+    assertThat(text(call(alice, "message_status", Map.of("message_id", questionId))))
+        .contains("\"status\":\"read\"");
+    CallToolResult urgent =
+        call(
+            alice,
+            "send",
+            Map.of(
+                "to", "bob", "message", "ship it", "priority", "urgent", "reply_to", questionId));
+    assertThat(text(urgent)).contains("\"priority\":\"urgent\"", "\"thread\":\"" + questionId);
     assertThat(text(call(bob, "message_status", Map.of("message_id", questionId))))
         .contains("\"id\":\"" + questionId + "\"", "\"status\":\"read\"");
     assertThat(text(call(alice, "list_agents", Map.of())))
@@ -134,6 +147,16 @@ class McpIT {
     assertError(
         call(alice, "wait_for_message", Map.of("timeout_seconds", "soon")), "error[usage]: ");
     assertError(call(alice, "history", Map.of("limit", 0)), "error[usage]: ");
+    assertError(call(alice, "history", Map.of("since", "yesterday")), "error[usage]: ");
+    assertError(
+        call(alice, "send", Map.of("to", "alice", "message", "x", "priority", "asap")),
+        "error[usage]: send: 'priority' must be one of low, normal, high, urgent");
+    assertError(
+        call(alice, "reply", Map.of("message_id", "nosuchid", "message", "x")),
+        "error[unknown-message]: ");
+    assertError(
+        call(alice, "message_status", Map.of("message_id", "nosuchid")),
+        "error[unknown-message]: ");
     assertError(
         call(alice, "inbox", Map.of("everything", true)), "error[usage]: inbox: unknown argument");
 
