@@ -28,13 +28,14 @@ public final class HistoryRows {
       // Each half walks its index backwards and stops at the limit; the merge keeps the newest.
       sql =
           "SELECT * FROM (("
-              + half(words, query, "m.recipient = :agent", "m.sender = :peer")
+              + half(words, query, "m.recipient = :agent", "m.sender = :peer", "m.recipient")
               + ") UNION ALL ("
               + half(
                   words,
                   query,
                   "m.sender = :agent AND m.recipient <> :agent",
-                  "m.recipient = :peer")
+                  "m.recipient = :peer",
+                  "m.sender")
               + ")) ORDER BY seq DESC LIMIT :limit";
     } else {
       // The words are selective: start from them and check the agent's side per match.
@@ -43,7 +44,8 @@ public final class HistoryRows {
               words,
               query,
               "(m.recipient = :agent OR m.sender = :agent)",
-              "(m.sender = :peer OR m.recipient = :peer)");
+              "(m.sender = :peer OR m.recipient = :peer)",
+              "w0.word");
     }
     Query statement = handle.createQuery(sql).bind("agent", agent).bind("limit", query.limit());
     for (int i = 0; i < words.size(); i++) {
@@ -64,8 +66,13 @@ public final class HistoryRows {
     return statement.map(MessageRows.MAPPER).list();
   }
 
+  /**
+   * One index-driven query. {@code leading} is the index's first column, fixed by an equality: H2
+   * walks an index backwards ("index sorted", stopping at the limit) only when the ORDER BY names
+   * the index's columns from the first, so it is ordered by that column too (a no-op).
+   */
   private static String half(
-      List<String> words, HistoryQuery query, String side, String peerCondition) {
+      List<String> words, HistoryQuery query, String side, String peerCondition, String leading) {
     StringBuilder sql = new StringBuilder("SELECT ");
     sql.append(prefixed(MessageRows.COLUMNS)).append(" FROM ");
     if (words.isEmpty()) {
@@ -102,7 +109,11 @@ public final class HistoryRows {
       conditions.add("m.created_at < :until");
     }
     sql.append(" WHERE ").append(String.join(" AND ", conditions));
-    sql.append(" ORDER BY m.seq DESC LIMIT :limit");
+    sql.append(" ORDER BY ")
+        .append(leading)
+        .append(" DESC, ")
+        .append(words.isEmpty() ? "m" : "w0")
+        .append(".seq DESC LIMIT :limit");
     return sql.toString();
   }
 
