@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  *   <tr><td>agent</td><td>{@code AGENT_MSG_AGENT}, else the host name</td></tr>
  *   <tr><td>pollInterval</td><td>2 s: the safety-net re-check when no file event arrives</td></tr>
  *   <tr><td>maxMessageBytes</td><td>1,000,000 bytes of UTF-8</td></tr>
- *   <tr><td>storeTimeout</td><td>30 s: how long to retry reaching a busy store</td></tr>
+ *   <tr><td>storeTimeout</td><td>60 s: how long to retry reaching a busy store</td></tr>
  * </table>
  */
 public final class Options {
@@ -164,7 +164,7 @@ public final class Options {
     private String hostNameHint;
     private Duration pollInterval = Duration.ofMillis(2000);
     private int maxMessageBytes = MAX_MESSAGE_BYTES_LIMIT;
-    private Duration storeTimeout = Duration.ofSeconds(30);
+    private Duration storeTimeout = Duration.ofSeconds(60);
     private Consumer<String> warningListener = warning -> System.err.println("warning: " + warning);
 
     private Builder() {}
