@@ -65,7 +65,7 @@ class CliIT {
   @Test
   void concurrentSendersAndAPollerDeliverEveryMessageExactlyOnce() throws Exception {
     register("bob", "s0", "s1", "s2", "s3");
-    int perSender = 5;
+    int perSender = 3;
     try (ChildJvm poll = ChildJvm.cli(home, Map.of(), "poll", "bob", "--json")) {
       List<ChildJvm> senders = new ArrayList<>();
       for (int s = 0; s < 4; s++) {
