@@ -35,6 +35,10 @@ final class ConnectCommand extends Command {
   private static final long MAX_BACKOFF_MILLIS = 5_000;
   private static final int REMEMBERED = 10_000;
 
+  /** Upgrade refusals: retrying cannot help, so connect stops with the error. */
+  static final java.util.Set<String> REFUSALS =
+      java.util.Set.of("unauthorized", "forbidden", "tls-failed");
+
   @Override
   String name() {
     return "connect";
@@ -69,6 +73,8 @@ final class ConnectCommand extends Command {
         .addOption(value("s", "from", "name", "Same as -a"))
         .addOption(ServerUrl.urlOption())
         .addOption(ServerUrl.headerOption())
+        .addOption(ServerUrl.tokenFileOption())
+        .addOption(ServerUrl.caOption())
         .addOption(
             flag(null, "takeover", "Replace the agent's existing receiving connection, if any"));
   }
@@ -77,11 +83,12 @@ final class ConnectCommand extends Command {
   int run(Invocation invocation) throws InterruptedException {
     invocation.allowPositional(0);
     String agent = invocation.options(invocation.line().getOptionValue("agent")).agent();
+    URI url = ServerUrl.url(invocation);
     return new Session(
             invocation,
             agent,
-            ServerUrl.url(invocation),
-            ServerUrl.headers(invocation),
+            url,
+            ServerUrl.credentials(invocation, agent, url),
             invocation.line().hasOption("takeover"))
         .run();
   }
@@ -91,7 +98,7 @@ final class ConnectCommand extends Command {
     private final Invocation invocation;
     private final String agent;
     private final URI url;
-    private final Map<String, String> headers;
+    private final ServerUrl.Credentials credentials;
     private final boolean takeover;
     private final String instance = Ids.newId();
     private final PrintStream err;
@@ -109,12 +116,12 @@ final class ConnectCommand extends Command {
         Invocation invocation,
         String agent,
         URI url,
-        Map<String, String> headers,
+        ServerUrl.Credentials credentials,
         boolean takeover) {
       this.invocation = invocation;
       this.agent = agent;
       this.url = url;
-      this.headers = headers;
+      this.credentials = credentials;
       this.takeover = takeover;
       this.err = invocation.err();
     }
@@ -124,17 +131,22 @@ final class ConnectCommand extends Command {
       Runtime.getRuntime().addShutdownHook(hook);
       Thread reader = new Thread(this::readInput, "agent-msg-stdin");
       reader.setDaemon(true);
-      try (WireClient client = WireClient.start()) {
+      try (WireClient client = WireClient.start(ServerUrl.ca(invocation))) {
         reader.start();
         long backoff = 100;
         boolean everWelcomed = false;
         while (!stopping) {
           WireConnection connection;
           try {
-            connection = client.connect(url, headers, Duration.ofSeconds(10));
+            connection =
+                client.connect(
+                    url,
+                    credentials.headers(),
+                    Duration.ofSeconds(10),
+                    credentials.unauthorizedHint());
           } catch (AgentMsgException e) {
-            if (!everWelcomed) {
-              throw e;
+            if (!everWelcomed || REFUSALS.contains(e.code())) {
+              throw e; // a refused credential or address does not get better by retrying
             }
             err.println(
                 "Cannot reach " + url + " (" + e.code() + "); retrying in " + backoff + " ms");
@@ -223,7 +235,10 @@ final class ConnectCommand extends Command {
               unconfirmed.remove(error.ref());
             }
           }
-          if (error.code().equals("already-connected") || error.code().equals("taken-over")) {
+          if (error.code().equals("already-connected")
+              || error.code().equals("taken-over")
+              || error.code().equals("auth-agent-mismatch")
+              || error.code().equals("token-revoked")) {
             return new Outcome(ExitCodes.FAILED, welcomed);
           }
         }

@@ -34,6 +34,7 @@ public final class Main {
             new ServerCommand(),
             new ConnectCommand(),
             new PingCommand(),
+            new TokenCommand(),
             new McpCommand(),
             new DemoCommand(),
             new ReplyCommand(),

@@ -6,6 +6,7 @@ import agentmsg.internal.client.WireConnection;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.FrameCodec;
 import agentmsg.internal.wire.ServerFrame;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 import org.apache.commons.cli.Options;
@@ -40,8 +41,12 @@ final class PingCommand extends Command {
   @Override
   Options options() {
     return new Options()
+        .addOption(
+            value("s", "from", "name", "Whose token to use (default: AGENT_MSG_AGENT, host name)"))
         .addOption(ServerUrl.urlOption())
         .addOption(ServerUrl.headerOption())
+        .addOption(ServerUrl.tokenFileOption())
+        .addOption(ServerUrl.caOption())
         .addOption(value(null, "timeout", "seconds", "Give up after this long (default: 5)"));
   }
 
@@ -55,9 +60,12 @@ final class PingCommand extends Command {
     AgentNames.requireValid(agent);
     Duration timeout = invocation.secondsValue("timeout", DEFAULT_TIMEOUT, 3600);
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (WireClient client = WireClient.start();
+    URI url = ServerUrl.url(invocation);
+    ServerUrl.Credentials credentials =
+        ServerUrl.credentials(invocation, invocation.options(null).agent(), url);
+    try (WireClient client = WireClient.start(ServerUrl.ca(invocation));
         WireConnection connection =
-            client.connect(ServerUrl.url(invocation), ServerUrl.headers(invocation), timeout)) {
+            client.connect(url, credentials.headers(), timeout, credentials.unauthorizedHint())) {
       long sentAt = System.nanoTime();
       connection.send(new ClientFrame.Ping(agent));
       while (true) {

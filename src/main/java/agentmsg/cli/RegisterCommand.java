@@ -3,6 +3,8 @@ package agentmsg.cli;
 import agentmsg.Agent;
 import agentmsg.AgentMessenger;
 import agentmsg.AgentType;
+import agentmsg.internal.security.AgentTokens;
+import agentmsg.internal.store.Store;
 import java.util.Optional;
 import org.apache.commons.cli.Options;
 
@@ -25,7 +27,9 @@ final class RegisterCommand extends Command {
 
   @Override
   String details() {
-    return "Registering again updates the type and keeps the agent's messages.\n"
+    return "Registering again updates the type and keeps the agent's messages and token.\n"
+        + "A new agent gets a token for the WebSocket server in <data home>/tokens/<agent>.token\n"
+        + "(readable by you only; see: agent-msg token).\n"
         + "Types: "
         + AgentType.allIds()
         + " (default for a new agent: other).";
@@ -48,6 +52,7 @@ final class RegisterCommand extends Command {
       AgentType type =
           requested != null ? requested : before.map(Agent::type).orElse(AgentType.OTHER);
       Agent agent = messenger.register(type);
+      issueToken(invocation, agent.name());
       if (invocation.json()) {
         Output.agent(invocation.out(), agent);
       } else if (before.isPresent()) {
@@ -59,5 +64,13 @@ final class RegisterCommand extends Command {
       }
     }
     return ExitCodes.OK;
+  }
+
+  /** Gives a new agent its server token (kept on re-registering), never printing it. */
+  private static void issueToken(Invocation invocation, String agent) {
+    agentmsg.Options options = invocation.options(agent);
+    try (Store store = Store.open(options.home(), options.storeTimeout())) {
+      new AgentTokens(store, invocation::warn).ensure(agent);
+    }
   }
 }

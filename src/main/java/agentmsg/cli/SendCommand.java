@@ -64,6 +64,8 @@ final class SendCommand extends Command {
                 .get())
         .addOption(ServerUrl.urlOption())
         .addOption(ServerUrl.headerOption())
+        .addOption(ServerUrl.tokenFileOption())
+        .addOption(ServerUrl.caOption())
         .addOption(value(null, "thread", "id", "Join this thread (a thread id or a message id)"))
         .addOption(value(null, "subject", "text", "A subject line"))
         .addOption(value(null, "priority", "level", "low, normal (default), high or urgent"))
@@ -122,7 +124,7 @@ final class SendCommand extends Command {
       }
       return new WebSocketSend(invocation, to, body).run();
     }
-    for (String serverOnly : List.of("wait", "url", "header")) {
+    for (String serverOnly : List.of("wait", "url", "header", "token-file", "ca")) {
       if (invocation.line().hasOption(serverOnly)) {
         throw new UsageException("--" + serverOnly + " needs -w (send through the server)");
       }

@@ -13,7 +13,6 @@ import agentmsg.internal.wire.ServerFrame;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -64,9 +63,9 @@ final class WebSocketSend {
     }
     String from = invocation.options(null).agent();
     URI url = ServerUrl.url(invocation);
-    Map<String, String> headers = ServerUrl.headers(invocation);
+    ServerUrl.Credentials credentials = ServerUrl.credentials(invocation, from, url);
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (WireClient client = WireClient.start()) {
+    try (WireClient client = WireClient.start(ServerUrl.ca(invocation))) {
       for (int attempt = 1; ; attempt++) {
         Duration left = Duration.ofNanos(deadline - System.nanoTime());
         if (left.isNegative() || left.isZero()) {
@@ -74,9 +73,16 @@ final class WebSocketSend {
         }
         WireConnection connection;
         try {
-          connection = client.connect(url, headers, min(left, Duration.ofSeconds(10)));
+          connection =
+              client.connect(
+                  url,
+                  credentials.headers(),
+                  min(left, Duration.ofSeconds(10)),
+                  credentials.unauthorizedHint());
         } catch (AgentMsgException e) {
-          if (attempt == 1 || attempt >= MAX_CONNECTS) {
+          if (attempt == 1
+              || attempt >= MAX_CONNECTS
+              || ConnectCommand.REFUSALS.contains(e.code())) {
             throw e; // never reached, or gone for good: nothing was stored by this attempt
           }
           Thread.sleep(Math.min(1000, 100L << attempt));

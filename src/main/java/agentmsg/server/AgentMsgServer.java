@@ -5,8 +5,9 @@ import agentmsg.internal.mailbox.AgentInboxWatch;
 import agentmsg.internal.mailbox.InboxImporter;
 import agentmsg.internal.mailbox.MailboxLayout;
 import agentmsg.internal.mailbox.MirrorWriter;
-import agentmsg.internal.server.PublicListener;
+import agentmsg.internal.security.AgentTokens;
 import agentmsg.internal.store.Store;
+import agentmsg.server.SecurityCounters.Counter;
 import java.net.BindException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -16,9 +17,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 /**
@@ -46,6 +52,7 @@ public final class AgentMsgServer implements AutoCloseable {
   private final Store readStore;
   private final AgentInboxWatch watch;
   private final Hub hub;
+  private final AgentTokens tokens;
   private final MirrorQueue mirror;
   private final GroupWriter writer;
   private final Pusher pusher;
@@ -67,6 +74,7 @@ public final class AgentMsgServer implements AutoCloseable {
     RecentIds ownIds = new RecentIds(200_000);
     this.watch = new AgentInboxWatch(layout);
     this.hub = new Hub(options, log, watch);
+    this.tokens = new AgentTokens(readStore, warning -> log.line("warning: " + warning));
     this.mirror = new MirrorQueue(mirrorWriter, ownIds, log);
     this.writer = new GroupWriter(writeStore, hub, mirror);
     this.pusher = new Pusher(readStore, log);
@@ -90,7 +98,7 @@ public final class AgentMsgServer implements AutoCloseable {
     pool.setName("agent-msg-jetty");
     pool.setDaemon(true);
     this.jetty = new Server(pool);
-    this.connector = new ServerConnector(jetty);
+    this.connector = newConnector(jetty, options);
     connector.setHost(options.host());
     connector.setPort(options.port());
     jetty.addConnector(connector);
@@ -101,10 +109,23 @@ public final class AgentMsgServer implements AutoCloseable {
               container.setIdleTimeout(options.idleTimeout());
               container.setMaxTextMessageSize(MAX_FRAME_BYTES);
               container.setMaxBinaryMessageSize(64 * 1024);
-              container.addMapping(
-                  "/*", (request, response, callback) -> new PublicListener(new Connection(hub)));
+              container.addMapping("/*", new UpgradeGate(hub, tokens));
             }));
     jetty.setStopTimeout(5_000);
+  }
+
+  private static ServerConnector newConnector(Server jetty, ServerOptions options) {
+    if (!options.tls()) {
+      return new ServerConnector(jetty);
+    }
+    SslContextFactory.Server tls = new SslContextFactory.Server();
+    tls.setKeyStore(options.tlsKeyStore());
+    tls.setKeyStorePassword(new String(options.tlsKeyPassword()));
+    HttpConfiguration http = new HttpConfiguration();
+    // Clients check the certificate against the host they dialled; the server need not second-guess
+    // the SNI name (an IP address, say, sends none).
+    http.addCustomizer(new SecureRequestCustomizer(false));
+    return new ServerConnector(jetty, tls, new HttpConnectionFactory(http));
   }
 
   /**
@@ -152,8 +173,47 @@ public final class AgentMsgServer implements AutoCloseable {
     timer.scheduleWithFixedDelay(this::recheckAll, safetyNet, safetyNet, TimeUnit.MILLISECONDS);
     long keepAlive = Math.max(1, options.idleTimeout().toMillis() / 3);
     timer.scheduleWithFixedDelay(this::pingAll, keepAlive, keepAlive, TimeUnit.MILLISECONDS);
+    long stats = options.statsInterval().toMillis();
+    timer.scheduleWithFixedDelay(this::periodicChecks, stats, stats, TimeUnit.MILLISECONDS);
     listening = true;
-    log.line("listening on " + uri() + " (data home " + options.home() + ")");
+    log.line(
+        "listening on "
+            + uri()
+            + " (data home "
+            + options.home()
+            + "; auth: "
+            + describeAuth()
+            + ")");
+  }
+
+  private String describeAuth() {
+    return switch (options.auth()) {
+      case TOKENS -> "per-agent tokens";
+      case SHARED_SECRET -> "team secret or per-agent tokens";
+      case NONE -> "none (--no-auth)";
+    };
+  }
+
+  /** Logs changed counters, and closes connections whose token was revoked since they opened. */
+  private void periodicChecks() {
+    try {
+      for (Connection connection : hub.openConnections()) {
+        byte[] hash = connection.identity().tokenHash();
+        if (hash != null && connection.isOpen() && !tokens.isValid(hash)) {
+          hub.counters().increment(Counter.REVOKED_CLOSED);
+          log.line("closing " + connection.describe() + ": its token was revoked");
+          connection.sendError(
+              "token-revoked", "this connection's token was revoked (token rotate)", null);
+          connection.close(StatusCode.POLICY_VIOLATION, "token-revoked");
+        }
+      }
+    } catch (RuntimeException e) {
+      log.line("warning: cannot check tokens for revocation: " + e.getMessage());
+    }
+    String line = hub.counters().lineIfChanged();
+    if (line != null) {
+      log.line(line);
+    }
   }
 
   private void recheckAll() {
@@ -168,10 +228,10 @@ public final class AgentMsgServer implements AutoCloseable {
     }
   }
 
-  /** The URL clients connect to, e.g. {@code ws://127.0.0.1:18790}. */
+  /** The URL clients connect to, e.g. {@code ws://127.0.0.1:18790} ({@code wss://} with TLS). */
   public URI uri() {
     String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
-    return URI.create("ws://" + host + ":" + port());
+    return URI.create((options.tls() ? "wss://" : "ws://") + host + ":" + port());
   }
 
   /** The port listened on (the real one when the options asked for 0). */
@@ -222,6 +282,7 @@ public final class AgentMsgServer implements AutoCloseable {
     writeStore.close();
     readStore.close();
     if (listening) {
+      log.line(hub.counters().line());
       log.line("stopped");
     }
     stopped.countDown();

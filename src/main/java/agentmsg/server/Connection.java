@@ -6,6 +6,8 @@ import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.FrameCodec;
 import agentmsg.internal.wire.FrameException;
 import agentmsg.internal.wire.ServerFrame;
+import agentmsg.server.SecurityCounters.Counter;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,11 +21,16 @@ import org.eclipse.jetty.websocket.api.exceptions.MessageTooLargeException;
 /**
  * One WebSocket connection: reads its frames, answers them, and pushes messages to it when it is an
  * agent's receiving connection. A malformed or failing frame is answered with an {@code error}
- * frame and never closes the connection or reaches Jetty. Thread-safe: Jetty delivers frames one at
+ * frame and never closes the connection or reaches Jetty. It acts only as the agent its {@link
+ * Identity} allows, and drops frames over its rate limit. Thread-safe: Jetty delivers frames one at
  * a time; the writer, pusher and timer threads send to it concurrently.
  */
 final class Connection implements Session.Listener.AutoDemanding {
   private final Hub hub;
+  private final Identity identity;
+  private final InetAddress address;
+  private final RateLimit rateLimit;
+  private final AtomicBoolean cutOff = new AtomicBoolean();
   private final Object sendLock = new Object();
 
   /** Whether the pusher has this connection in its queue. */
@@ -37,8 +44,21 @@ final class Connection implements Session.Listener.AutoDemanding {
   private volatile String instance;
   private volatile Delivery delivery;
 
-  Connection(Hub hub) {
+  Connection(Hub hub, Identity identity, InetAddress address) {
     this.hub = hub;
+    this.identity = identity;
+    this.address = address;
+    int frameLimit = hub.options().frameLimit(address);
+    this.rateLimit = frameLimit > 0 ? new RateLimit(frameLimit) : null;
+  }
+
+  Identity identity() {
+    return identity;
+  }
+
+  /** The peer's address, or null if unknown. */
+  InetAddress address() {
+    return address;
   }
 
   String agent() {
@@ -76,6 +96,8 @@ final class Connection implements Session.Listener.AutoDemanding {
         + " ("
         + (role == null ? "unknown role" : role.id())
         + (legacy ? ", original protocol" : "")
+        + ", "
+        + identity
         + ") from "
         + remote;
   }
@@ -84,13 +106,36 @@ final class Connection implements Session.Listener.AutoDemanding {
   public void onWebSocketOpen(Session session) {
     this.session = session;
     this.remote = String.valueOf(session.getRemoteSocketAddress()).replaceFirst("^/", "");
-    hub.opened(this);
+    if (!hub.opened(this)) {
+      // The upgrade checked the count, but connections racing through it may overshoot.
+      hub.counters().increment(Counter.REFUSED_CONNECTIONS);
+      sendError(
+          "too-many-connections",
+          "too many connections from "
+              + (address == null ? remote : address.getHostAddress())
+              + " (limit "
+              + hub.options().maxConnectionsPerAddress()
+              + ")",
+          null);
+      close(StatusCode.POLICY_VIOLATION, "too-many-connections");
+    }
   }
 
   @Override
   public void onWebSocketText(String text) {
+    if (!withinRateLimit()) {
+      return;
+    }
+    ClientFrame frame;
     try {
-      handle(FrameCodec.parseClient(text));
+      frame = FrameCodec.parseClient(text);
+    } catch (FrameException e) {
+      hub.counters().increment(Counter.BAD_FRAME);
+      sendError(e.code(), e.getMessage(), e.ref());
+      return;
+    }
+    try {
+      handle(frame);
     } catch (FrameException e) {
       sendError(e.code(), e.getMessage(), e.ref());
     } catch (RuntimeException e) {
@@ -101,13 +146,44 @@ final class Connection implements Session.Listener.AutoDemanding {
 
   @Override
   public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
-    sendError("bad-frame", "binary frames are not supported: send JSON text frames", null);
     callback.succeed();
+    if (withinRateLimit()) {
+      hub.counters().increment(Counter.BAD_FRAME);
+      sendError("bad-frame", "binary frames are not supported: send JSON text frames", null);
+    }
+  }
+
+  /**
+   * Takes a token for one frame. Over the limit, answers {@code rate-limited} and drops the frame;
+   * a client that keeps going is closed with 1008.
+   */
+  private boolean withinRateLimit() {
+    if (rateLimit == null || rateLimit.tryAcquire()) {
+      return true;
+    }
+    hub.counters().increment(Counter.RATE_LIMITED);
+    if (rateLimit.abusive()) {
+      if (cutOff.compareAndSet(false, true)) {
+        hub.counters().increment(Counter.RATE_CLOSED);
+        hub.log().line("closing " + describe() + ": kept sending over the rate limit");
+        close(StatusCode.POLICY_VIOLATION, "rate-limited");
+      }
+      return false;
+    }
+    sendError(
+        "rate-limited",
+        "over "
+            + hub.options().maxFramesPerSecond()
+            + " frames/s: this frame was dropped; slow down (a client that keeps going is"
+            + " disconnected)",
+        null);
+    return false;
   }
 
   @Override
   public void onWebSocketError(Throwable cause) {
     if (cause instanceof MessageTooLargeException) {
+      hub.counters().increment(Counter.TOO_LARGE);
       hub.log().line("closing " + describe() + ": frame too large: " + cause.getMessage());
     }
   }
@@ -135,6 +211,19 @@ final class Connection implements Session.Listener.AutoDemanding {
           "already-registered", "this connection is already " + agent + "; open another one");
     }
     requireName(hello.agent(), "agent", null);
+    if (identity.agent() != null && !identity.agent().equals(hello.agent())) {
+      hub.counters().increment(Counter.AUTH_MISMATCH);
+      sendError(
+          "auth-agent-mismatch",
+          "this connection's token belongs to agent '"
+              + identity.agent()
+              + "'; it cannot act as '"
+              + hello.agent()
+              + "' (use that agent's own token)",
+          null);
+      close(StatusCode.POLICY_VIOLATION, "auth-agent-mismatch");
+      return;
+    }
     if (hello.instance() != null && !AgentNames.isValid(hello.instance())) {
       throw new FrameException("invalid-field", "field 'instance' must be 1-64 of [A-Za-z0-9._-]");
     }
@@ -206,6 +295,7 @@ final class Connection implements Session.Listener.AutoDemanding {
           "not-registered", "say hello (or register) with your agent name before sending", ref);
     }
     if (send.from() != null && !send.from().equals(agent)) {
+      hub.counters().increment(Counter.FROM_MISMATCH);
       throw new FrameException(
           "from-mismatch",
           "this connection is agent '" + agent + "' and cannot send as '" + send.from() + "'",
@@ -222,6 +312,7 @@ final class Connection implements Session.Listener.AutoDemanding {
     int size = send.message().getBytes(StandardCharsets.UTF_8).length;
     int limit = hub.options().maxMessageBytes();
     if (size > limit) {
+      hub.counters().increment(Counter.TOO_LARGE);
       throw new FrameException(
           "message-too-large",
           "message is " + size + " bytes, over the limit of " + limit + " bytes",
@@ -276,6 +367,9 @@ final class Connection implements Session.Listener.AutoDemanding {
 
   /** Sends a frame; {@code callback} learns whether it was written. Never blocks. */
   void send(ServerFrame frame, Callback callback) {
+    if (rateLimit != null && frame instanceof ServerFrame.Push) {
+      rateLimit.credit(); // its ack must not count against the receiver
+    }
     Session current = session;
     if (current == null || !current.isOpen()) {
       callback.fail(new IllegalStateException("connection closed"));

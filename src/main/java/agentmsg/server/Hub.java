@@ -4,6 +4,7 @@ import agentmsg.internal.mailbox.AgentInboxWatch;
 import agentmsg.internal.store.DeliveryRows.Row;
 import agentmsg.internal.wire.ServerFrame;
 import agentmsg.internal.wire.Timestamps;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -24,6 +25,8 @@ final class Hub {
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
   private final Map<String, Set<Connection>> byAgent = new ConcurrentHashMap<>();
   private final Map<String, Connection> receivers = new ConcurrentHashMap<>();
+  private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
+  private final SecurityCounters counters = new SecurityCounters();
   private GroupWriter writer;
   private Pusher pusher;
 
@@ -55,8 +58,27 @@ final class Hub {
     return pusher;
   }
 
-  void opened(Connection connection) {
+  SecurityCounters counters() {
+    return counters;
+  }
+
+  /**
+   * A connection opened.
+   *
+   * @return whether its address is within the connection limit; if not, the caller closes it
+   */
+  boolean opened(Connection connection) {
     open.add(connection);
+    InetAddress address = connection.address();
+    if (address == null) {
+      return true;
+    }
+    return perAddress.merge(address, 1, Integer::sum) <= options.connectionLimit(address);
+  }
+
+  /** Open connections from {@code address}. */
+  int connectionsFrom(InetAddress address) {
+    return perAddress.getOrDefault(address, 0);
   }
 
   /**
@@ -96,7 +118,13 @@ final class Hub {
   }
 
   void closed(Connection connection, int statusCode, String reason) {
-    open.remove(connection);
+    if (!open.remove(connection)) {
+      return; // closed twice, or never opened
+    }
+    InetAddress address = connection.address();
+    if (address != null) {
+      perAddress.computeIfPresent(address, (key, count) -> count <= 1 ? null : count - 1);
+    }
     String agent = connection.agent();
     if (agent == null) {
       return;

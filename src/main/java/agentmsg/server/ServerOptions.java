@@ -2,13 +2,26 @@ package agentmsg.server;
 
 import agentmsg.AgentMsgException;
 import agentmsg.Options;
+import agentmsg.internal.security.Pem;
+import agentmsg.internal.security.Tokens;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How to run an {@link AgentMsgServer}. Immutable and thread-safe; made by {@link #builder()}.
@@ -17,7 +30,7 @@ import java.util.Objects;
  *   <caption>Server options</caption>
  *   <tr><th>option</th><th>default</th></tr>
  *   <tr><td>home</td><td>{@code AGENT_MSG_HOME}, else {@code ~/.agent-msg}</td></tr>
- *   <tr><td>host</td><td>127.0.0.1 (loopback only until authentication exists)</td></tr>
+ *   <tr><td>host</td><td>127.0.0.1; any other address needs TLS (or allowPlaintext) and auth</td></tr>
  *   <tr><td>port</td><td>18790; 0 picks a free port</td></tr>
  *   <tr><td>idleTimeout</td><td>60 s; the server pings every third of it</td></tr>
  *   <tr><td>maxInFlight</td><td>1,000 unacknowledged pushes per connection</td></tr>
@@ -25,7 +38,18 @@ import java.util.Objects;
  *   <tr><td>maxMessageBytes</td><td>1,000,000 bytes of UTF-8</td></tr>
  *   <tr><td>storeTimeout</td><td>30 s</td></tr>
  *   <tr><td>log</td><td>standard error, one line per connect, disconnect and delivery</td></tr>
+ *   <tr><td>auth</td><td>{@link Auth#TOKENS}: per-agent tokens from the data home</td></tr>
+ *   <tr><td>allowedOrigins</td><td>none: a browser page's upgrade is refused with 403</td></tr>
+ *   <tr><td>allow</td><td>every address (ranges refuse others with 403)</td></tr>
+ *   <tr><td>tls</td><td>off (ws://); a PEM pair or a PKCS#12 keystore turns it on (wss://)</td></tr>
+ *   <tr><td>maxConnectionsPerAddress</td><td>64 (loopback peers exempt unless set)</td></tr>
+ *   <tr><td>maxFramesPerSecond</td><td>1,000 per connection, bursts of 10 times that (loopback
+ *   peers exempt unless set)</td></tr>
+ *   <tr><td>statsInterval</td><td>60 s: how often changed security counters are logged</td></tr>
  * </table>
+ *
+ * <p>{@link Builder#build()} refuses a non-loopback host with {@link Auth#NONE}, and without TLS
+ * unless {@link Builder#allowPlaintext} says a proxy or VPN protects the network.
  */
 public final class ServerOptions {
   /** The port the original tool used, and ours by default. */
@@ -33,6 +57,25 @@ public final class ServerOptions {
 
   /** The host bound by default: this machine only. */
   public static final String DEFAULT_HOST = "127.0.0.1";
+
+  /** The realm of the {@code WWW-Authenticate} header of a 401. */
+  public static final String REALM = "agent-msg";
+
+  /** How clients prove who they are. */
+  public enum Auth {
+    /**
+     * Per-agent tokens (the default): a connection carries the token of one agent, issued by {@code
+     * register} into the data home, and can act only as that agent.
+     */
+    TOKENS,
+    /**
+     * A shared team secret: whoever has it may act as any agent (one per connection). Per-agent
+     * tokens are accepted too.
+     */
+    SHARED_SECRET,
+    /** No authentication: any client may act as any agent. Only on loopback. */
+    NONE
+  }
 
   private final Path home;
   private final String host;
@@ -44,6 +87,18 @@ public final class ServerOptions {
   private final Duration storeTimeout;
   private final PrintStream log;
   private final boolean logDeliveries;
+  private final Auth auth;
+  private final byte[] sharedSecretHash;
+  private final boolean allowPlaintext;
+  private final Set<String> allowedOrigins;
+  private final List<AddressRange> allow;
+  private final KeyStore tlsKeyStore;
+  private final char[] tlsKeyPassword;
+  private final int maxConnectionsPerAddress;
+  private final boolean limitLoopback;
+  private final int maxFramesPerSecond;
+  private final boolean rateLimitLoopback;
+  private final Duration statsInterval;
 
   private ServerOptions(Builder builder) {
     this.home = builder.home != null ? builder.home : Options.builder().build().home();
@@ -56,6 +111,18 @@ public final class ServerOptions {
     this.storeTimeout = builder.storeTimeout;
     this.log = builder.log;
     this.logDeliveries = builder.logDeliveries;
+    this.auth = builder.auth;
+    this.sharedSecretHash = builder.sharedSecretHash;
+    this.allowPlaintext = builder.allowPlaintext;
+    this.allowedOrigins = Set.copyOf(builder.allowedOrigins);
+    this.allow = List.copyOf(builder.allow);
+    this.tlsKeyStore = builder.tlsKeyStore;
+    this.tlsKeyPassword = builder.tlsKeyPassword;
+    this.maxConnectionsPerAddress = builder.maxConnectionsPerAddress;
+    this.limitLoopback = builder.limitLoopback;
+    this.maxFramesPerSecond = builder.maxFramesPerSecond;
+    this.rateLimitLoopback = builder.rateLimitLoopback;
+    this.statsInterval = builder.statsInterval;
   }
 
   public static Builder builder() {
@@ -117,6 +184,84 @@ public final class ServerOptions {
     return logDeliveries;
   }
 
+  /** How clients authenticate. */
+  public Auth auth() {
+    return auth;
+  }
+
+  /** The SHA-256 of the team secret, for {@link Auth#SHARED_SECRET}; never the secret. */
+  byte[] sharedSecretHash() {
+    return sharedSecretHash == null ? null : sharedSecretHash.clone();
+  }
+
+  /** Whether a non-loopback host may listen without TLS. */
+  public boolean allowPlaintext() {
+    return allowPlaintext;
+  }
+
+  /** The {@code Origin} values whose upgrades are accepted (lower case); others get 403. */
+  public Set<String> allowedOrigins() {
+    return allowedOrigins;
+  }
+
+  /** The allowed address ranges, as given; empty when every address may connect. */
+  public List<String> allow() {
+    return allow.stream().map(AddressRange::toString).toList();
+  }
+
+  List<AddressRange> allowRanges() {
+    return allow;
+  }
+
+  /** Whether the server speaks TLS ({@code wss://}). */
+  public boolean tls() {
+    return tlsKeyStore != null;
+  }
+
+  KeyStore tlsKeyStore() {
+    return tlsKeyStore;
+  }
+
+  char[] tlsKeyPassword() {
+    return tlsKeyPassword;
+  }
+
+  /**
+   * Open connections allowed from one remote address. Loopback peers (local clients, an SSH tunnel,
+   * a proxy on this machine, which all share one address) are exempt unless the limit was set
+   * explicitly.
+   */
+  public int maxConnectionsPerAddress() {
+    return maxConnectionsPerAddress;
+  }
+
+  /** The connection limit for one peer address. */
+  int connectionLimit(java.net.InetAddress address) {
+    return address.isLoopbackAddress() && !limitLoopback
+        ? Integer.MAX_VALUE
+        : maxConnectionsPerAddress;
+  }
+
+  /**
+   * Frames per second a connection may send on average; it may burst to ten times this. Loopback
+   * peers are exempt unless the limit was set explicitly.
+   */
+  public int maxFramesPerSecond() {
+    return maxFramesPerSecond;
+  }
+
+  /** The frame rate limit for a connection from {@code address}, or 0 for none. */
+  int frameLimit(java.net.InetAddress address) {
+    return address != null && address.isLoopbackAddress() && !rateLimitLoopback
+        ? 0
+        : maxFramesPerSecond;
+  }
+
+  /** How often the security counters are logged when they changed (and once at stop). */
+  public Duration statsInterval() {
+    return statsInterval;
+  }
+
   @Override
   public String toString() {
     return "ServerOptions{home="
@@ -135,6 +280,20 @@ public final class ServerOptions {
         + maxMessageBytes
         + ", storeTimeout="
         + storeTimeout
+        + ", auth="
+        + auth
+        + ", tls="
+        + tls()
+        + ", allowPlaintext="
+        + allowPlaintext
+        + ", allowedOrigins="
+        + allowedOrigins
+        + ", allow="
+        + allow
+        + ", maxConnectionsPerAddress="
+        + maxConnectionsPerAddress
+        + ", maxFramesPerSecond="
+        + maxFramesPerSecond
         + "}";
   }
 
@@ -150,6 +309,19 @@ public final class ServerOptions {
     private Duration storeTimeout = Duration.ofSeconds(30);
     private PrintStream log = System.err;
     private boolean logDeliveries = true;
+    private boolean loopback = true;
+    private Auth auth = Auth.TOKENS;
+    private byte[] sharedSecretHash;
+    private boolean allowPlaintext;
+    private final Set<String> allowedOrigins = new LinkedHashSet<>();
+    private final List<AddressRange> allow = new ArrayList<>();
+    private KeyStore tlsKeyStore;
+    private char[] tlsKeyPassword;
+    private int maxConnectionsPerAddress = 64;
+    private boolean limitLoopback;
+    private int maxFramesPerSecond = 1000;
+    private boolean rateLimitLoopback;
+    private Duration statsInterval = Duration.ofSeconds(60);
 
     private Builder() {}
 
@@ -165,11 +337,11 @@ public final class ServerOptions {
     }
 
     /**
-     * The address to listen on. Only loopback addresses are accepted for now: anything else would
-     * let other machines act as any agent, and authentication does not exist yet.
+     * The address to listen on. Anything but loopback lets other machines connect, so {@link
+     * #build()} then requires TLS (or {@link #allowPlaintext}) and an auth mode other than {@link
+     * Auth#NONE}.
      *
-     * @throws AgentMsgException with code {@code bad-host} if it does not resolve, or {@code
-     *     insecure-host} if it is not a loopback address
+     * @throws AgentMsgException with code {@code bad-host} if it does not resolve
      */
     public Builder host(String host) {
       Objects.requireNonNull(host, "host");
@@ -180,15 +352,8 @@ public final class ServerOptions {
         throw new AgentMsgException(
             "bad-host", "cannot resolve host '" + host + "' (use e.g. 127.0.0.1)");
       }
-      if (!address.isLoopbackAddress()) {
-        throw new AgentMsgException(
-            "insecure-host",
-            "host '"
-                + host
-                + "' is not a loopback address, and the server has no authentication yet;"
-                + " listen on 127.0.0.1 and reach it through an SSH tunnel");
-      }
       this.host = host;
+      this.loopback = address.isLoopbackAddress();
       return this;
     }
 
@@ -253,7 +418,192 @@ public final class ServerOptions {
       return this;
     }
 
+    /** Per-agent tokens (the default). */
+    public Builder tokenAuth() {
+      this.auth = Auth.TOKENS;
+      this.sharedSecretHash = null;
+      return this;
+    }
+
+    /**
+     * A shared team secret: the first line of {@code file}, at least 16 characters. Only its
+     * SHA-256 is kept.
+     *
+     * @throws AgentMsgException with code {@code bad-token-file} if it cannot be read or is weak
+     */
+    public Builder sharedSecretFile(Path file) {
+      String secret;
+      try {
+        secret = Files.readString(file, StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        throw new AgentMsgException(
+            "bad-token-file", "cannot read the team secret file " + file + ": " + e);
+      }
+      if (!Tokens.isWellFormed(secret)) {
+        throw new AgentMsgException(
+            "bad-token-file",
+            "the team secret in "
+                + file
+                + " must be 16-512 printable characters without spaces (make one with:"
+                + " openssl rand -base64 32 > "
+                + file.getFileName()
+                + ")");
+      }
+      return sharedSecret(secret);
+    }
+
+    /** A shared team secret given directly (16-512 printable characters, no spaces). */
+    public Builder sharedSecret(String secret) {
+      if (!Tokens.isWellFormed(secret)) {
+        throw new IllegalArgumentException(
+            "the team secret must be 16-512 printable characters without spaces");
+      }
+      this.auth = Auth.SHARED_SECRET;
+      this.sharedSecretHash = Tokens.hash(secret);
+      return this;
+    }
+
+    /**
+     * No authentication: any client may act as any agent. {@link #build()} allows it on loopback.
+     */
+    public Builder noAuth() {
+      this.auth = Auth.NONE;
+      this.sharedSecretHash = null;
+      return this;
+    }
+
+    /** Lets a non-loopback host listen without TLS: a TLS proxy or a VPN protects the network. */
+    public Builder allowPlaintext(boolean allowPlaintext) {
+      this.allowPlaintext = allowPlaintext;
+      return this;
+    }
+
+    /**
+     * Accepts upgrades from browser pages of {@code origin} (e.g. {@code https://app.example}).
+     * Repeatable. Requests without an {@code Origin} header (every non-browser client) are not
+     * affected.
+     */
+    public Builder allowOrigin(String origin) {
+      String normalized = Objects.requireNonNull(origin, "origin").strip().toLowerCase(Locale.ROOT);
+      while (normalized.endsWith("/")) {
+        normalized = normalized.substring(0, normalized.length() - 1);
+      }
+      if (!normalized.equals("null")) {
+        try {
+          URI uri = new URI(normalized);
+          if (uri.getScheme() == null || uri.getHost() == null || uri.getRawPath().length() > 0) {
+            throw new URISyntaxException(origin, "not scheme://host[:port]");
+          }
+        } catch (URISyntaxException e) {
+          throw new IllegalArgumentException(
+              "--allow-origin takes scheme://host[:port] as a browser sends it (e.g."
+                  + " https://app.example.com), was '"
+                  + origin
+                  + "'");
+        }
+      }
+      allowedOrigins.add(normalized);
+      return this;
+    }
+
+    /**
+     * Accepts connections only from these ranges: a comma-separated list of CIDRs or addresses,
+     * IPv4 or IPv6. Repeatable; with no call every address may connect.
+     */
+    public Builder allow(String ranges) {
+      for (String range : ranges.split(",")) {
+        if (!range.isBlank()) {
+          allow.add(AddressRange.parse(range));
+        }
+      }
+      return this;
+    }
+
+    /**
+     * Serves TLS with the certificate chain in {@code certPem} (server certificate first) and the
+     * unencrypted PKCS#8 private key in {@code keyPem}.
+     *
+     * @throws AgentMsgException with code {@code bad-tls} saying what is wrong with the files
+     */
+    public Builder tls(Path certPem, Path keyPem) {
+      char[] password = Tokens.generate().toCharArray(); // protects the in-memory copy only
+      this.tlsKeyStore = Pem.keyStore(certPem, keyPem, password);
+      this.tlsKeyPassword = password;
+      return this;
+    }
+
+    /**
+     * Serves TLS with the key in a PKCS#12 keystore.
+     *
+     * @throws AgentMsgException with code {@code bad-tls} if it cannot be read with {@code
+     *     password}
+     */
+    public Builder tlsKeyStore(Path pkcs12, char[] password) {
+      this.tlsKeyStore = Pem.pkcs12(pkcs12, password);
+      this.tlsKeyPassword = password.clone();
+      return this;
+    }
+
+    /**
+     * Open connections allowed from one address: 1 to 100,000 (default 64, loopback peers exempt;
+     * set explicitly, it applies to loopback peers too).
+     */
+    public Builder maxConnectionsPerAddress(int count) {
+      if (count < 1 || count > 100_000) {
+        throw new IllegalArgumentException(
+            "maxConnectionsPerAddress must be 1 to 100000, was " + count);
+      }
+      this.maxConnectionsPerAddress = count;
+      this.limitLoopback = true;
+      return this;
+    }
+
+    /**
+     * Average frames per second per connection (bursts of ten times that): 1 to 1,000,000 (default
+     * 1,000, loopback peers exempt; set explicitly, it applies to loopback peers too).
+     */
+    public Builder maxFramesPerSecond(int frames) {
+      if (frames < 1 || frames > 1_000_000) {
+        throw new IllegalArgumentException(
+            "maxFramesPerSecond must be 1 to 1000000, was " + frames);
+      }
+      this.maxFramesPerSecond = frames;
+      this.rateLimitLoopback = true;
+      return this;
+    }
+
+    /** How often changed security counters are logged: 1 s to 1 day. */
+    public Builder statsInterval(Duration interval) {
+      this.statsInterval =
+          requireBetween("statsInterval", interval, Duration.ofSeconds(1), Duration.ofDays(1));
+      return this;
+    }
+
+    /**
+     * Makes the options.
+     *
+     * @throws AgentMsgException with code {@code insecure-host} for a non-loopback host without
+     *     authentication, or without TLS and without {@link #allowPlaintext}
+     */
     public ServerOptions build() {
+      if (!loopback && auth == Auth.NONE) {
+        throw new AgentMsgException(
+            "insecure-host",
+            "--no-auth is refused with --host "
+                + host
+                + ": other machines could act as any agent. Keep the default per-agent tokens"
+                + " (agent-msg token show <agent> on this machine, token set on the client) or"
+                + " give a team secret with --token-file <file>");
+      }
+      if (!loopback && tlsKeyStore == null && !allowPlaintext) {
+        throw new AgentMsgException(
+            "insecure-host",
+            "--host "
+                + host
+                + " is not a loopback address, and tokens would cross the network in plain"
+                + " text; add --tls-cert <pem> --tls-key <pem> (or --tls-keystore <p12>), or"
+                + " --allow-plaintext if a TLS proxy or VPN already protects the traffic");
+      }
       return new ServerOptions(this);
     }
 

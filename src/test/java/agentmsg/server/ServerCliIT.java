@@ -61,8 +61,8 @@ class ServerCliIT {
     List<String> ids = new ArrayList<>();
     try (ChildJvm server = startServerJvm()) {
       URI url = serverUrl(server);
-      try (TestSocket bob = TestSocket.hello(client, url, "bob", "send-only");
-          TestSocket alice = TestSocket.hello(client, url, "alice", "receive")) {
+      try (TestSocket bob = TestSocket.hello(client, url, home, "bob", "send-only");
+          TestSocket alice = TestSocket.hello(client, url, home, "alice", "receive")) {
         for (int i = 0; i < 20; i++) {
           bob.sendMessage("k-" + i, "alice", "m" + i);
         }
@@ -90,7 +90,7 @@ class ServerCliIT {
     }
 
     try (ChildJvm server = startServerJvm();
-        TestSocket alice = TestSocket.hello(client, serverUrl(server), "alice", "receive")) {
+        TestSocket alice = TestSocket.hello(client, serverUrl(server), home, "alice", "receive")) {
       List<String> redelivered = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         redelivered.add(alice.next("message").path("id").asText());
@@ -118,7 +118,7 @@ class ServerCliIT {
     InProcessCli cli = new InProcessCli(home);
     try (ChildJvm alice = ChildJvm.cli(home, Map.of(), "connect", "-a", "alice", "-u", url)) {
       alice.writeStdin("bob hello bob, from alice's terminal\n");
-      try (TestSocket bob = TestSocket.hello(client, server.uri(), "bob", "receive")) {
+      try (TestSocket bob = TestSocket.hello(client, server, "bob", "receive")) {
         JsonNode fromStdin = bob.next("message");
         assertThat(fromStdin.path("from").asText()).isEqualTo("alice");
         assertThat(fromStdin.path("message").asText())

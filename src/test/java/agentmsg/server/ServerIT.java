@@ -81,13 +81,14 @@ class ServerIT {
   }
 
   private TestSocket hello(String agent, String role) throws Exception {
-    TestSocket socket = TestSocket.hello(client, server.uri(), agent, role);
+    TestSocket socket = TestSocket.hello(client, server, agent, role);
     toClose.add(socket);
     return socket;
   }
 
-  private TestSocket raw() throws Exception {
-    TestSocket socket = TestSocket.connect(client, server.uri());
+  /** A connection with the token of {@code agent}, before any hello. */
+  private TestSocket raw(String agent) throws Exception {
+    TestSocket socket = TestSocket.connectAs(client, server.uri(), home, agent);
     toClose.add(socket);
     return socket;
   }
@@ -182,7 +183,7 @@ class ServerIT {
   void secondReceivingConnectionIsRefusedUnlessItTakesOver() throws Exception {
     TestSocket first = hello("alice", "receive");
 
-    TestSocket second = raw();
+    TestSocket second = raw("alice");
     second.send("{\"type\":\"hello\",\"agent\":\"alice\"}");
     assertThat(second.next("error").path("code").asText()).isEqualTo("already-connected");
     assertThat(second.awaitClose()).isEqualTo(1008);
@@ -193,7 +194,7 @@ class ServerIT {
     assertThat(first.next("message").path("message").asText())
         .isEqualTo("still the first connection");
 
-    TestSocket third = raw();
+    TestSocket third = raw("alice");
     third.send("{\"type\":\"hello\",\"agent\":\"alice\",\"takeover\":true}");
     third.next("welcome");
     assertThat(first.nextOf("error").path("code").asText()).isEqualTo("taken-over");
@@ -206,7 +207,7 @@ class ServerIT {
   @Test
   void badFramesAreAnsweredWithErrorsAndOtherClientsKeepWorking() throws Exception {
     TestSocket alice = hello("alice", "receive");
-    TestSocket bad = raw();
+    TestSocket bad = raw("bob");
 
     bad.send("this is not json");
     assertThat(bad.next("error").path("code").asText()).isEqualTo("bad-frame");
@@ -252,7 +253,7 @@ class ServerIT {
   @Test
   void clientOfTheOriginalProtocolExchangesMessagesWithOurs() throws Exception {
     TestSocket ours = hello("alice", "receive");
-    TestSocket old = raw();
+    TestSocket old = raw("bob");
     old.send("{\"type\":\"register\",\"agent\":\"bob\"}");
     JsonNode registered = old.next("registered");
     assertThat(registered.path("agent").asText()).isEqualTo("bob");
@@ -296,7 +297,7 @@ class ServerIT {
 
   @Test
   void pingTellsWhetherAnAgentHasAReceivingConnection() throws Exception {
-    TestSocket asker = raw();
+    TestSocket asker = raw("carol");
     asker.send("{\"type\":\"ping\",\"agent\":\"alice\"}");
     JsonNode offline = asker.next("pong");
     assertThat(offline.path("agent").asText()).isEqualTo("alice");

@@ -41,7 +41,7 @@ class ServerReceiptsIT {
                 .log(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
                 .build());
     try (AgentMessenger alice = messenger("alice");
-        TestSocket bobSocket = TestSocket.hello(client, server.uri(), "bob", "send-only")) {
+        TestSocket bobSocket = TestSocket.hello(client, server, "bob", "send-only")) {
       bobSocket.sendMessage("c-1", "alice", "Pipeline für v2.0 ist grün");
       String id = bobSocket.next("stored").path("id").asText();
 
@@ -52,7 +52,7 @@ class ServerReceiptsIT {
           .extracting(Message::id)
           .containsExactly(id);
 
-      try (TestSocket aliceSocket = TestSocket.hello(client, server.uri(), "alice", "receive")) {
+      try (TestSocket aliceSocket = TestSocket.hello(client, server, "alice", "receive")) {
         assertThat(aliceSocket.next("message").path("id").asText()).isEqualTo(id);
         aliceSocket.ack(id);
         bobSocket.next("delivered");

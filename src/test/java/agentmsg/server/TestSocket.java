@@ -2,14 +2,21 @@ package agentmsg.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import agentmsg.internal.security.AgentTokens;
+import agentmsg.internal.security.TokenFiles;
+import agentmsg.internal.store.Store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
@@ -19,6 +26,9 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 public final class TestSocket implements Session.Listener.AutoDemanding, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The type of the frame {@link #next} returns once the connection has closed. */
+  static final String CLOSED = "(closed)";
+
   private final LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private volatile String closeReason;
@@ -26,16 +36,55 @@ public final class TestSocket implements Session.Listener.AutoDemanding, AutoClo
 
   private TestSocket() {}
 
+  /** Connects without a credential (for servers with no auth, and for refusals). */
   static TestSocket connect(WebSocketClient client, URI uri) throws Exception {
+    return connect(client, uri, Map.of());
+  }
+
+  /** Connects sending {@code headers} with the upgrade. */
+  static TestSocket connect(WebSocketClient client, URI uri, Map<String, String> headers)
+      throws Exception {
     TestSocket socket = new TestSocket();
-    socket.session = client.connect(socket, uri).get(10, TimeUnit.SECONDS);
+    ClientUpgradeRequest request = new ClientUpgradeRequest();
+    headers.forEach(request::setHeader);
+    socket.session = client.connect(socket, uri, request).get(10, TimeUnit.SECONDS);
     return socket;
   }
 
-  /** Connects and says hello as {@code agent} with {@code role}; returns after the welcome. */
+  /** Connects with the token of {@code agent} in {@code home}, issuing it if needed. */
+  static TestSocket connectAs(WebSocketClient client, URI uri, Path home, String agent)
+      throws Exception {
+    return connect(client, uri, Map.of("Authorization", "Bearer " + token(home, agent)));
+  }
+
+  /** The token of {@code agent} in {@code home}, issued as {@code register} would. */
+  static String token(Path home, String agent) {
+    try (Store store = Store.open(home, Duration.ofSeconds(30))) {
+      new AgentTokens(store, warning -> {}).ensure(agent);
+    }
+    return TokenFiles.read(TokenFiles.file(home, agent), warning -> {}).orElseThrow();
+  }
+
+  /** Says hello as {@code agent} with {@code role} on a server with no auth. */
   static TestSocket hello(WebSocketClient client, URI uri, String agent, String role)
       throws Exception {
-    TestSocket socket = connect(client, uri);
+    return hello(connect(client, uri), agent, role);
+  }
+
+  /** Connects with the agent's token from {@code home}, says hello; returns after the welcome. */
+  static TestSocket hello(WebSocketClient client, URI uri, Path home, String agent, String role)
+      throws Exception {
+    return hello(connectAs(client, uri, home, agent), agent, role);
+  }
+
+  /** Connects to {@code server} with the agent's token and says hello. */
+  static TestSocket hello(WebSocketClient client, AgentMsgServer server, String agent, String role)
+      throws Exception {
+    return hello(client, server.uri(), server.options().home(), agent, role);
+  }
+
+  private static TestSocket hello(TestSocket socket, String agent, String role)
+      throws InterruptedException {
     socket.send("{\"type\":\"hello\",\"agent\":\"" + agent + "\",\"role\":\"" + role + "\"}");
     JsonNode welcome = socket.next("welcome");
     assertThat(welcome.path("version").asInt()).isEqualTo(1);
@@ -85,6 +134,31 @@ public final class TestSocket implements Session.Listener.AutoDemanding, AutoClo
     }
   }
 
+  /** The frames received and not yet read, without waiting. */
+  java.util.List<JsonNode> drain() {
+    java.util.List<JsonNode> all = new java.util.ArrayList<>();
+    frames.drainTo(all);
+    return all;
+  }
+
+  /** Sends a text frame and waits until it is written; false if the connection refused it. */
+  boolean sendAndWait(String text) throws Exception {
+    CompletableFuture<Void> written = new CompletableFuture<>();
+    session.sendText(
+        text, Callback.from(() -> written.complete(null), written::completeExceptionally));
+    try {
+      written.get(10, TimeUnit.SECONDS);
+      return true;
+    } catch (java.util.concurrent.ExecutionException closed) {
+      return false;
+    }
+  }
+
+  /** Sends a binary frame. */
+  void sendBinary(byte[] bytes) {
+    session.sendBinary(java.nio.ByteBuffer.wrap(bytes), Callback.NOOP);
+  }
+
   /** The status code the connection closed with, waiting up to 10 s. */
   int awaitClose() throws Exception {
     return closed.get(10, TimeUnit.SECONDS);
@@ -114,6 +188,7 @@ public final class TestSocket implements Session.Listener.AutoDemanding, AutoClo
 
   @Override
   public void onWebSocketClose(int statusCode, String reason) {
+    frames.add(JSON.createObjectNode().put("type", CLOSED).put("status", statusCode));
     closeReason = reason;
     closed.complete(statusCode);
   }

@@ -1,17 +1,21 @@
 package agentmsg.internal.client;
 
 import agentmsg.AgentMsgException;
+import agentmsg.internal.security.Pem;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLHandshakeException;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.eclipse.jetty.websocket.api.Session;
@@ -38,12 +42,29 @@ public final class WireClient implements AutoCloseable {
     this.client = client;
   }
 
-  /** Starts a client. */
+  /** Starts a client that trusts the JDK's certificate authorities for {@code wss://}. */
   public static WireClient start() {
+    return start(null);
+  }
+
+  /**
+   * Starts a client.
+   *
+   * @param caPem certificates to trust for {@code wss://} (a self-signed server certificate or a
+   *     private CA), or null for the JDK's authorities
+   * @throws AgentMsgException with code {@code bad-tls} if {@code caPem} cannot be read
+   */
+  public static WireClient start(Path caPem) {
     QueuedThreadPool pool = new QueuedThreadPool(16, 1);
     pool.setName("agent-msg-client");
     pool.setDaemon(true);
     HttpClient http = new HttpClient();
+    SslContextFactory.Client tls = new SslContextFactory.Client();
+    tls.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host dialled
+    if (caPem != null) {
+      tls.setTrustStore(Pem.trustStore(caPem));
+    }
+    http.setSslContextFactory(tls);
     http.setExecutor(pool);
     http.setScheduler(new ScheduledExecutorScheduler("agent-msg-client-timer", true));
     WebSocketClient client = new WebSocketClient(http);
@@ -90,18 +111,29 @@ public final class WireClient implements AutoCloseable {
   public static Map.Entry<String, String> parseHeader(String text) {
     int colon = text.indexOf(':');
     if (colon <= 0 || text.substring(0, colon).isBlank()) {
-      throw new IllegalArgumentException("--header takes \"name: value\", was '" + text + "'");
+      // Never echo the text: it may well be a credential with a typo.
+      throw new IllegalArgumentException("--header takes \"name: value\" (a colon was missing)");
     }
     return Map.entry(text.substring(0, colon).trim(), text.substring(colon + 1).trim());
+  }
+
+  /** {@link #connect(URI, Map, Duration, String)} with no hint for a refused credential. */
+  public WireConnection connect(URI url, Map<String, String> headers, Duration timeout)
+      throws InterruptedException {
+    return connect(url, headers, timeout, "check the token");
   }
 
   /**
    * Opens a connection, sending {@code headers} with the upgrade request.
    *
+   * @param authHint what to tell the user when the server answers 401
    * @throws AgentMsgException with code {@code server-unavailable} if the server cannot be reached
-   *     or refuses the upgrade in time
+   *     in time, {@code unauthorized} (401), {@code forbidden} (403), {@code too-many-connections}
+   *     (429) or {@code server-refused} if it refuses the upgrade, {@code tls-failed} if the TLS
+   *     handshake fails
    */
-  public WireConnection connect(URI url, Map<String, String> headers, Duration timeout)
+  public WireConnection connect(
+      URI url, Map<String, String> headers, Duration timeout, String authHint)
       throws InterruptedException {
     ClientUpgradeRequest request = new ClientUpgradeRequest();
     for (Map.Entry<String, String> header : headers.entrySet()) {
@@ -115,31 +147,87 @@ public final class WireClient implements AutoCloseable {
       connection.opened(session, http.getScheduler());
       return connection;
     } catch (ExecutionException e) {
-      throw unavailable(url, e.getCause());
+      throw unavailable(url, e.getCause(), authHint);
     } catch (TimeoutException e) {
       throw new AgentMsgException(
           "server-unavailable",
-          "no answer from " + url + " within " + timeout.toMillis() + " ms (is the server up?)");
+          "no answer from "
+              + withoutQuery(url)
+              + " within "
+              + timeout.toMillis()
+              + " ms (is the server up?)");
     } catch (IOException e) {
-      throw unavailable(url, e);
+      throw unavailable(url, e, authHint);
     }
   }
 
-  private static AgentMsgException unavailable(URI url, Throwable cause) {
-    if (cause instanceof UpgradeException upgrade && upgrade.getResponseStatusCode() > 0) {
+  private static AgentMsgException unavailable(URI url, Throwable cause, String authHint) {
+    String where = withoutQuery(url);
+    int status = cause instanceof UpgradeException upgrade ? upgrade.getResponseStatusCode() : 0;
+    if (status == 401) {
+      return new AgentMsgException(
+          "unauthorized", where + " refused the connection (HTTP 401): " + authHint, cause);
+    }
+    if (status == 403) {
+      return new AgentMsgException(
+          "forbidden",
+          where
+              + " refused the connection (HTTP 403): this address or browser origin is not"
+              + " allowed (server --allow / --allow-origin)",
+          cause);
+    }
+    if (status == 429) {
+      return new AgentMsgException(
+          "too-many-connections",
+          where
+              + " refused the connection (HTTP 429): too many connections from this address"
+              + " (server --max-connections-per-address)",
+          cause);
+    }
+    if (causedBy(cause, SSLHandshakeException.class)) {
+      return new AgentMsgException(
+          "tls-failed",
+          "TLS handshake with "
+              + where
+              + " failed: "
+              + describe(cause)
+              + " (a self-signed certificate? pass it with --ca <cert.pem>; the certificate must"
+              + " name the host in the URL)",
+          cause);
+    }
+    if (status > 0) {
       return new AgentMsgException(
           "server-refused",
-          url
+          where
               + " refused the WebSocket upgrade with HTTP "
-              + upgrade.getResponseStatusCode()
+              + status
               + " (a proxy that wants a --header?)",
           cause);
     }
     String reason = cause instanceof ConnectException ? "connection refused" : describe(cause);
     return new AgentMsgException(
         "server-unavailable",
-        "cannot connect to " + url + ": " + reason + " (start one with: agent-msg server)",
+        "cannot connect to " + where + ": " + reason + " (start one with: agent-msg server)",
         cause);
+  }
+
+  /** The URL for messages: a {@code ?token=} must not end up in a terminal or a log. */
+  private static String withoutQuery(URI url) {
+    String text = url.toString();
+    int query = text.indexOf('?');
+    return query < 0 ? text : text.substring(0, query) + "?...";
+  }
+
+  private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return true;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
   }
 
   private static String describe(Throwable cause) {

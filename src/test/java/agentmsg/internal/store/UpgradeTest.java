@@ -71,7 +71,8 @@ class UpgradeTest {
     }
     try (Store store = Store.open(home, java.time.Duration.ofSeconds(10))) {
       assertThat(store.call(Migrations::isCurrent)).isTrue();
-      assertThat(store.call(ConversationRows::schemaVersion)).isEqualTo("3");
+      assertThat(store.call(ConversationRows::schemaVersion))
+          .isEqualTo(String.valueOf(Migrations.LATEST_VERSION));
     }
   }
 }

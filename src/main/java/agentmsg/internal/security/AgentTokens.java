@@ -1,0 +1,150 @@
+package agentmsg.internal.security;
+
+import agentmsg.AgentMsgException;
+import agentmsg.AgentNames;
+import agentmsg.UnknownAgentException;
+import agentmsg.internal.store.AgentRows;
+import agentmsg.internal.store.Store;
+import agentmsg.internal.store.TokenRows;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The agents' server tokens in one data home: the token in {@code tokens/<agent>.token}, its
+ * SHA-256 in the store. The store never holds a token, the file never leaves the home unless asked
+ * ({@code token show}). Thread-safe as its store is.
+ */
+public final class AgentTokens {
+  private final Store store;
+  private final Consumer<String> warnings;
+
+  public AgentTokens(Store store, Consumer<String> warnings) {
+    this.store = store;
+    this.warnings = warnings;
+  }
+
+  /** The token file of {@code agent}. */
+  public Path file(String agent) {
+    return TokenFiles.file(store.home(), agent);
+  }
+
+  /**
+   * Makes sure {@code agent} has a valid token: keeps the one it has; adopts the token in its file
+   * if the store has none (e.g. one set with {@code token set}); otherwise issues a new one,
+   * writing the file before storing its hash, so that a crash in between leaves a file the next
+   * call adopts.
+   *
+   * @return whether a token was issued or adopted
+   */
+  public boolean ensure(String agent) {
+    AgentNames.requireValid(agent);
+    if (store.call(handle -> TokenRows.hasValid(handle, agent))) {
+      return false;
+    }
+    Path file = file(agent);
+    String token = TokenFiles.read(file, warnings).orElse(null);
+    if (token == null) {
+      token = Tokens.generate();
+      TokenFiles.write(file, token, warnings);
+    }
+    String hash = Tokens.hashHex(token);
+    store.run(
+        handle ->
+            handle.useTransaction(
+                transaction -> {
+                  Optional<String> owner = TokenRows.ownerOf(transaction, hash);
+                  if (owner.isPresent() && !owner.get().equals(agent)) {
+                    throw new AgentMsgException(
+                        "token-conflict",
+                        "the token in "
+                            + file
+                            + " belongs to agent '"
+                            + owner.get()
+                            + "'; issue a new one with: agent-msg token rotate "
+                            + agent);
+                  }
+                  if (owner.isEmpty()) {
+                    TokenRows.insert(transaction, agent, hash, System.currentTimeMillis());
+                  }
+                }));
+    return true;
+  }
+
+  /**
+   * Revokes every token of {@code agent} and issues a new one. A live connection made with an old
+   * token is closed by the server within a minute.
+   *
+   * @throws UnknownAgentException if the agent is neither registered nor holds a token
+   */
+  public void rotate(String agent) {
+    AgentNames.requireValid(agent);
+    String token = Tokens.generate();
+    String hash = Tokens.hashHex(token);
+    store.run(
+        handle ->
+            handle.useTransaction(
+                transaction -> {
+                  if (!AgentRows.exists(transaction, agent)
+                      && !TokenRows.hasValid(transaction, agent)) {
+                    throw new UnknownAgentException(agent);
+                  }
+                  long now = System.currentTimeMillis();
+                  TokenRows.revokeAll(transaction, agent, now);
+                  TokenRows.insert(transaction, agent, hash, now);
+                }));
+    TokenFiles.write(file(agent), token, warnings);
+  }
+
+  /**
+   * The token of {@code agent} from its file, issuing one first if the agent is registered and has
+   * none yet (an agent registered before tokens existed).
+   *
+   * @throws UnknownAgentException if the agent is not registered and has no token file
+   * @throws AgentMsgException with code {@code token-missing} if the store has a valid token but
+   *     its file is gone
+   */
+  public String show(String agent) {
+    AgentNames.requireValid(agent);
+    Path file = file(agent);
+    Optional<String> token = TokenFiles.read(file, warnings);
+    if (token.isPresent()) {
+      return token.get();
+    }
+    if (store.call(handle -> TokenRows.hasValid(handle, agent))) {
+      throw new AgentMsgException(
+          "token-missing",
+          "the token file "
+              + file
+              + " is gone and only a hash of the token is stored; issue a new one with:"
+              + " agent-msg token rotate "
+              + agent);
+    }
+    if (!store.call(handle -> AgentRows.exists(handle, agent))) {
+      throw new UnknownAgentException(agent);
+    }
+    ensure(agent);
+    return TokenFiles.read(file, warnings).orElseThrow();
+  }
+
+  /** The agent whose valid token this is, if any; the lookup is by the token's SHA-256. */
+  public Optional<String> agentFor(String token) {
+    if (!Tokens.isWellFormed(token)) {
+      return Optional.empty();
+    }
+    byte[] hash = Tokens.hash(token);
+    String hex = Tokens.hashHex(token);
+    return store
+        .call(handle -> TokenRows.findValid(handle, hex))
+        // The index lookup already matched; comparing the hashes again in constant time keeps the
+        // decision itself independent of the data, whatever the database does.
+        .filter(owner -> Tokens.sameHash(hash, owner.tokenHash()))
+        .map(TokenRows.Owner::agent);
+  }
+
+  /** Whether the token with this SHA-256 is still valid. */
+  public boolean isValid(byte[] hash) {
+    String hex = java.util.HexFormat.of().formatHex(hash);
+    return store.call(handle -> TokenRows.findValid(handle, hex)).isPresent();
+  }
+}

@@ -1,0 +1,2 @@
+/** Secrets and certificates: agent tokens and their files, PEM keys and certificates. */
+package agentmsg.internal.security;

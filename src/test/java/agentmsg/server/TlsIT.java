@@ -1,0 +1,220 @@
+package agentmsg.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import agentmsg.AgentMessenger;
+import agentmsg.AgentMsgException;
+import agentmsg.AgentType;
+import agentmsg.Options;
+import agentmsg.internal.client.WireClient;
+import agentmsg.internal.client.WireConnection;
+import agentmsg.internal.wire.ClientFrame;
+import agentmsg.internal.wire.ServerFrame;
+import agentmsg.testing.ChildJvm;
+import agentmsg.testing.InProcessCli;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Built-in TLS with a self-signed certificate made in the test by the JDK's keytool: PEM files and
+ * a PKCS#12 keystore, clients with and without {@code --ca}. Nothing secret is committed.
+ */
+class TlsIT {
+  private static final String PASSWORD = "test-password";
+
+  @TempDir static Path keys;
+  @TempDir Path home;
+
+  private static Path keystore;
+  private static Path certPem;
+  private static Path keyPem;
+  private static Path otherKeyPem;
+
+  @BeforeAll
+  static void makeCertificates() throws Exception {
+    keystore = keytool("server", "localhost");
+    Path other = keytool("other", "other");
+    certPem = keys.resolve("cert.pem");
+    keyPem = keys.resolve("key.pem");
+    otherKeyPem = keys.resolve("other-key.pem");
+    KeyStore store = load(keystore);
+    Files.writeString(certPem, pem("CERTIFICATE", store.getCertificate("server").getEncoded()));
+    Files.writeString(
+        keyPem, pem("PRIVATE KEY", store.getKey("server", PASSWORD.toCharArray()).getEncoded()));
+    Files.writeString(
+        otherKeyPem,
+        pem("PRIVATE KEY", load(other).getKey("other", PASSWORD.toCharArray()).getEncoded()));
+  }
+
+  /** A key pair with a self-signed certificate for {@code cn}, localhost and 127.0.0.1. */
+  private static Path keytool(String alias, String cn) throws Exception {
+    Path file = keys.resolve(alias + ".p12");
+    Path tool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+    Process process =
+        new ProcessBuilder(
+                tool.toString(),
+                "-genkeypair",
+                "-alias",
+                alias,
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=" + cn,
+                "-ext",
+                "SAN=dns:localhost,ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-keystore",
+                file.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                PASSWORD,
+                "-keypass",
+                PASSWORD)
+            .redirectErrorStream(true)
+            .start();
+    String output;
+    try (InputStream in = process.getInputStream()) {
+      output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    return file;
+  }
+
+  private static KeyStore load(Path file) throws Exception {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(file)) {
+      store.load(in, PASSWORD.toCharArray());
+    }
+    return store;
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
+  }
+
+  @BeforeEach
+  void registerAgents() {
+    for (String agent : List.of("alice", "bob")) {
+      try (AgentMessenger messenger =
+          AgentMessenger.open(
+              Options.builder().home(home).agent(agent).warningListener(w -> {}).build())) {
+        messenger.register(AgentType.OTHER);
+      }
+    }
+  }
+
+  private AgentMsgServer start(ServerOptions.Builder builder) {
+    return AgentMsgServer.start(
+        builder.home(home).port(0).log(new PrintStream(OutputStream.nullOutputStream())).build());
+  }
+
+  @Test
+  void aRoundTripOverTlsWithASelfSignedCertificateNeedsTheCaOption() throws Exception {
+    try (AgentMsgServer server = start(ServerOptions.builder().tls(certPem, keyPem))) {
+      assertThat(server.uri().getScheme()).isEqualTo("wss");
+      String url = "wss://localhost:" + server.port();
+      InProcessCli cli = new InProcessCli(home);
+
+      ChildJvm.Result untrusted = cli.run("send", "alice", "hi", "-s", "bob", "-w", "-u", url);
+      assertThat(untrusted.exitCode()).isEqualTo(1);
+      assertThat(untrusted.stderr()).startsWith("error[tls-failed]").contains("--ca");
+
+      ChildJvm.Result sent =
+          cli.run(
+              "send",
+              "alice",
+              "over TLS",
+              "-s",
+              "bob",
+              "-w",
+              "-u",
+              url,
+              "--ca",
+              certPem.toString());
+      assertThat(sent.exitCode()).as(sent.toString()).isZero();
+      assertThat(sent.stdout()).endsWith("stored for alice");
+
+      try (WireClient client = WireClient.start(certPem);
+          WireConnection alice =
+              client.connect(
+                  server.uri(),
+                  Map.of("Authorization", "Bearer " + TestSocket.token(home, "alice")),
+                  Duration.ofSeconds(10))) {
+        alice.send(new ClientFrame.Hello("alice", ClientFrame.Role.RECEIVE, false, null, false));
+        assertThat(next(alice)).isInstanceOf(ServerFrame.Welcome.class);
+        ServerFrame pushed = next(alice);
+        assertThat(pushed)
+            .isInstanceOfSatisfying(
+                ServerFrame.Push.class,
+                push -> {
+                  assertThat(push.from()).isEqualTo("bob");
+                  assertThat(push.message()).isEqualTo("over TLS");
+                });
+      }
+    }
+  }
+
+  @Test
+  void aPkcs12KeystoreServesTlsToo() throws Exception {
+    try (AgentMsgServer server =
+            start(ServerOptions.builder().tlsKeyStore(keystore, PASSWORD.toCharArray()));
+        WireClient client = WireClient.start(certPem);
+        WireConnection connection =
+            client.connect(
+                server.uri(),
+                Map.of("Authorization", "Bearer " + TestSocket.token(home, "bob")),
+                Duration.ofSeconds(10))) {
+      connection.send(new ClientFrame.Ping("alice"));
+      assertThat(next(connection))
+          .isInstanceOfSatisfying(
+              ServerFrame.Pong.class, pong -> assertThat(pong.online()).isFalse());
+    }
+  }
+
+  @Test
+  void badTlsFilesAreRefusedAtOnceSayingWhy() {
+    assertThatThrownBy(() -> ServerOptions.builder().tls(certPem, otherKeyPem))
+        .isInstanceOfSatisfying(
+            AgentMsgException.class, e -> assertThat(e.code()).isEqualTo("bad-tls"))
+        .hasMessageContaining("does not belong to the first certificate");
+    assertThatThrownBy(() -> ServerOptions.builder().tls(keyPem, keyPem))
+        .hasMessageContaining("no certificate");
+    assertThatThrownBy(() -> ServerOptions.builder().tlsKeyStore(keystore, "wrong".toCharArray()))
+        .isInstanceOfSatisfying(
+            AgentMsgException.class, e -> assertThat(e.code()).isEqualTo("bad-tls"));
+    ServerOptions remote = ServerOptions.builder().host("0.0.0.0").tls(certPem, keyPem).build();
+    assertThat(remote.tls()).isTrue();
+  }
+
+  private static ServerFrame next(WireConnection connection) throws InterruptedException {
+    WireConnection.Event event = connection.next(Duration.ofSeconds(10));
+    assertThat(event).as("an event within 10 s").isInstanceOf(WireConnection.Frame.class);
+    return ((WireConnection.Frame) event).frame();
+  }
+}
