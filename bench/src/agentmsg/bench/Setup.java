@@ -106,6 +106,20 @@ final class Setup implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    // A server that was just stopped may still be finishing a mirror file: try again once.
+    try {
+      delete();
+    } catch (IOException busy) {
+      try {
+        Thread.sleep(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      delete();
+    }
+  }
+
+  private void delete() throws IOException {
     try (Stream<Path> paths = Files.walk(scratch)) {
       for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);

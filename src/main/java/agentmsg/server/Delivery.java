@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -134,6 +135,18 @@ final class Delivery {
       }
     }
     return ids;
+  }
+
+  /** The in-flight rows among {@code ids}, by id: what an ack needs, without reading the store. */
+  synchronized Map<String, Row> inFlightRows(Collection<String> ids) {
+    Map<String, Row> rows = new HashMap<>();
+    for (String id : ids) {
+      Row row = inFlight.get(id);
+      if (row != null) {
+        rows.put(id, row);
+      }
+    }
+    return rows;
   }
 
   /**

@@ -4,11 +4,13 @@ import agentmsg.AgentMsgException;
 import agentmsg.AgentType;
 import agentmsg.internal.store.AgentRows;
 import agentmsg.internal.store.DeliveryRows;
+import agentmsg.internal.store.DeliveryRows.NewRow;
 import agentmsg.internal.store.DeliveryRows.Row;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.ServerFrame;
 import agentmsg.internal.wire.Timestamps;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,6 +54,12 @@ final class GroupWriter implements AutoCloseable {
   }
 
   void start() {
+    try {
+      store.run(DeliveryRows::reserveSeqs);
+    } catch (RuntimeException e) {
+      // Slower without it, never wrong.
+      hub.log().line("warning: cannot enlarge the message sequence cache: " + e.getMessage());
+    }
     thread.start();
   }
 
@@ -126,11 +134,11 @@ final class GroupWriter implements AutoCloseable {
     publish(batch, outcome, now);
   }
 
-  private Outcome apply(Handle tx, List<Task> batch, long now, boolean retry) {
+  private Outcome apply(Handle tx, List<Task> batch, long now, boolean retry) throws SQLException {
     Outcome out = new Outcome();
     List<Send> sends = new ArrayList<>();
     Map<String, Set<String>> clientIdsBySender = new HashMap<>();
-    Map<String, Map<Boolean, Set<String>>> acks = new LinkedHashMap<>();
+    Map<Connection, Map<Boolean, Set<String>>> acks = new LinkedHashMap<>();
     for (Task task : batch) {
       if (task instanceof Register register) {
         ensureAgent(tx, register.agent(), now, out);
@@ -143,7 +151,7 @@ final class GroupWriter implements AutoCloseable {
               .add(send.frame().clientId());
         }
       } else if (task instanceof Ack ack) {
-        acks.computeIfAbsent(ack.connection().agent(), name -> new HashMap<>())
+        acks.computeIfAbsent(ack.connection(), connection -> new HashMap<>())
             .computeIfAbsent(ack.alsoRead(), read -> new LinkedHashSet<>())
             .addAll(ack.ids());
       }
@@ -163,7 +171,11 @@ final class GroupWriter implements AutoCloseable {
         earlier.put(row.sender() + '\n' + row.clientId(), row);
       }
     }
+    // Decide every send first, then insert the new ones in one batch.
     Set<String> senders = new LinkedHashSet<>();
+    Map<String, NewRow> pending = new HashMap<>();
+    List<NewRow> fresh = new ArrayList<>();
+    Map<Send, NewRow> decided = new HashMap<>();
     for (Send send : sends) {
       String clientId = send.frame().clientId();
       String key = send.sender() + '\n' + clientId;
@@ -175,6 +187,11 @@ final class GroupWriter implements AutoCloseable {
       row = clientId == null ? null : earlier.get(key);
       if (row != null) {
         out.results.put(send, new Result(row, false, null));
+        continue;
+      }
+      NewRow resent = clientId == null ? null : pending.get(key);
+      if (resent != null) {
+        decided.put(send, resent); // the same client id twice in one batch: one message
         continue;
       }
       String to = send.frame().to();
@@ -190,25 +207,61 @@ final class GroupWriter implements AutoCloseable {
       }
       ensureAgent(tx, send.sender(), now, out);
       senders.add(send.sender());
-      String body = send.frame().message();
-      long seq = DeliveryRows.insert(tx, send.id(), send.sender(), to, body, now, clientId);
-      row = new Row(send.id(), seq, send.sender(), to, body, now, clientId, null);
+      NewRow created =
+          new NewRow(send.id(), send.sender(), to, send.frame().message(), now, clientId);
+      fresh.add(created);
+      decided.put(send, created);
       if (clientId != null) {
-        earlier.put(key, row);
+        pending.put(key, created);
       }
-      out.results.put(send, new Result(row, true, null));
-      out.wrote = true;
     }
+    Map<String, Long> seqs = DeliveryRows.insertAll(tx, fresh);
+    Map<NewRow, Row> inserted = new HashMap<>();
+    for (NewRow row : fresh) {
+      inserted.put(
+          row,
+          new Row(
+              row.id(),
+              seqs.get(row.id()),
+              row.sender(),
+              row.recipient(),
+              row.body(),
+              row.createdAtMillis(),
+              row.clientId(),
+              null));
+    }
+    for (Map.Entry<Send, NewRow> entry : decided.entrySet()) {
+      Send send = entry.getKey();
+      Row row = inserted.get(entry.getValue());
+      out.results.put(send, new Result(row, row.id().equals(send.id()), null));
+    }
+    out.wrote |= !fresh.isEmpty();
     for (String sender : senders) {
       AgentRows.touch(tx, sender, now);
     }
-    for (Map.Entry<String, Map<Boolean, Set<String>>> byRecipient : acks.entrySet()) {
-      for (Map.Entry<Boolean, Set<String>> byRead : byRecipient.getValue().entrySet()) {
-        List<Row> changed =
-            DeliveryRows.markDelivered(
-                tx, byRecipient.getKey(), byRead.getValue(), now, byRead.getKey());
-        out.delivered.addAll(changed);
+    for (Map.Entry<Connection, Map<Boolean, Set<String>>> byConnection : acks.entrySet()) {
+      Connection connection = byConnection.getKey();
+      String recipient = connection.agent();
+      Delivery delivery = connection.delivery();
+      for (Map.Entry<Boolean, Set<String>> byRead : byConnection.getValue().entrySet()) {
+        List<String> changed =
+            DeliveryRows.markDeliveredIds(tx, recipient, byRead.getValue(), now, byRead.getKey());
         out.wrote |= !changed.isEmpty();
+        // The pushed rows are in memory; read only what this connection did not push.
+        Map<String, Row> known = delivery == null ? Map.of() : delivery.inFlightRows(changed);
+        List<String> unknown = new ArrayList<>();
+        for (String id : changed) {
+          if (!known.containsKey(id)) {
+            unknown.add(id);
+          }
+        }
+        Map<String, Row> read = unknown.isEmpty() ? Map.of() : DeliveryRows.byIds(tx, unknown);
+        for (String id : changed) {
+          Row row = known.containsKey(id) ? known.get(id) : read.get(id);
+          if (row != null) {
+            out.delivered.add(row);
+          }
+        }
       }
     }
     return out;

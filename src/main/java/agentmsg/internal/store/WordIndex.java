@@ -1,5 +1,8 @@
 package agentmsg.internal.store;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -27,6 +30,28 @@ final class WordIndex {
       batch.bind("word", word).bind("seq", seq).add();
     }
     batch.execute();
+  }
+
+  /** A message's text to index under its sequence number; {@code subject} may be null. */
+  record Text(long seq, String body, String subject) {}
+
+  /** Indexes many messages in one JDBC batch: {@link #add} for a group commit. */
+  static void addAll(Connection connection, List<Text> texts) throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement("INSERT INTO message_word (word, seq) VALUES (?, ?)")) {
+      int rows = 0;
+      for (Text text : texts) {
+        for (String word : Words.of(text.body(), text.subject())) {
+          insert.setString(1, word);
+          insert.setLong(2, text.seq());
+          insert.addBatch();
+          rows++;
+        }
+      }
+      if (rows > 0) {
+        insert.executeBatch();
+      }
+    }
   }
 
   /**

@@ -1,0 +1,110 @@
+package agentmsg.bench;
+
+import agentmsg.server.AgentMsgServer;
+import agentmsg.server.ServerOptions;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * An agent-msg server on a fresh data home, on a free loopback port: either a child process started
+ * through {@code bin/agent-msg server -q} (what a user runs) or an {@link AgentMsgServer} inside
+ * the harness JVM. Closing it stops it (SIGTERM, then SIGKILL, for a child).
+ */
+final class ServerUnderTest implements AutoCloseable {
+  private final Child child;
+  private final AgentMsgServer embedded;
+  private final PrintStream embeddedLog;
+  private final URI uri;
+
+  private ServerUnderTest(Child child, AgentMsgServer embedded, PrintStream log, URI uri) {
+    this.child = child;
+    this.embedded = embedded;
+    this.embeddedLog = log;
+    this.uri = uri;
+  }
+
+  static ServerUnderTest start(Setup setup, Setup.Jdk jdk, boolean inProcess, String name)
+      throws IOException, InterruptedException {
+    Path home = setup.newHome(name);
+    Path stderr = setup.stderrFile(name + "-server");
+    if (inProcess) {
+      OutputStream file = Files.newOutputStream(stderr);
+      PrintStream log = new PrintStream(file, true, StandardCharsets.UTF_8);
+      AgentMsgServer server =
+          AgentMsgServer.start(
+              ServerOptions.builder().home(home).port(0).log(log).logDeliveries(false).build());
+      return new ServerUnderTest(null, server, log, server.uri());
+    }
+    Child child =
+        Child.start(
+            List.of(setup.launcher().toString(), "server", "-p", "0", "-q"),
+            setup.env(jdk, home),
+            stderr);
+    try {
+      String line = child.nextLine(120_000).text();
+      int at = line.indexOf("ws://");
+      if (at < 0) {
+        throw new IllegalStateException("unexpected server output: " + line);
+      }
+      return new ServerUnderTest(child, null, null, URI.create(line.substring(at).strip()));
+    } catch (RuntimeException | InterruptedException e) {
+      child.close();
+      throw e;
+    }
+  }
+
+  URI uri() {
+    return uri;
+  }
+
+  boolean inProcess() {
+    return embedded != null;
+  }
+
+  /** The server process's resident set size in KiB (the whole harness JVM when in process). */
+  long rssKib() {
+    if (child != null) {
+      return child.rssKib();
+    }
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | NumberFormatException unknown) {
+      return -1;
+    }
+    return -1;
+  }
+
+  /** User plus system CPU time of the server process in clock ticks, or -1 when in process. */
+  long cpuTicks() throws IOException {
+    return child == null ? -1 : child.cpuTicks();
+  }
+
+  long pid() {
+    return child != null ? child.pid() : ProcessHandle.current().pid();
+  }
+
+  String stderrTail() {
+    return child == null ? "" : child.stderrTail();
+  }
+
+  @Override
+  public void close() {
+    if (child != null) {
+      child.close();
+    }
+    if (embedded != null) {
+      embedded.stop();
+      embeddedLog.close();
+    }
+  }
+}
