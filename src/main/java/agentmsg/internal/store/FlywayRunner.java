@@ -8,10 +8,10 @@ import org.flywaydb.core.api.FlywayException;
 final class FlywayRunner {
   private FlywayRunner() {}
 
-  static void migrate(String url) {
+  static void migrate(String url, String password) {
     try {
       Flyway.configure()
-          .dataSource(url, "sa", "")
+          .dataSource(url, "sa", password)
           .locations("classpath:db/migration")
           .load()
           .migrate();

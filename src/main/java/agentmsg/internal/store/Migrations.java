@@ -38,7 +38,7 @@ final class Migrations {
             FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock ignored = channel.lock()) {
       if (!isVersionCurrent(handle)) {
-        FlywayRunner.migrate(store.url());
+        FlywayRunner.migrate(store.url(), store.password());
       }
       if (hasTable(handle, PENDING_WORDS_TABLE)) {
         WordIndex.backfill(handle);

@@ -3,6 +3,7 @@ package agentmsg.internal.store;
 import agentmsg.StoreUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -43,6 +44,9 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /** H2's "wrong user name or password". */
+  private static final int WRONG_USER_OR_PASSWORD = 28000;
+
   /** How long a closing owner waits for the clients connected through it to finish. */
   private static final Duration LINGER = Duration.ofSeconds(3);
 
@@ -51,6 +55,8 @@ public final class Store implements AutoCloseable {
   private final Duration timeout;
   private final Jdbi jdbi;
   private final ReentrantLock lock = new ReentrantLock();
+  private final org.h2.Driver driver = new org.h2.Driver();
+  private String password;
   private Handle handle;
   private boolean migrated;
   private boolean closed;
@@ -59,13 +65,8 @@ public final class Store implements AutoCloseable {
     this.home = home;
     this.timeout = timeout;
     this.url = "jdbc:h2:file:" + home.resolve(FILE_NAME) + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
-    org.h2.Driver driver = new org.h2.Driver();
-    Properties credentials = new Properties();
-    credentials.setProperty("user", "sa");
-    credentials.setProperty("password", "");
     OpenLock openLock = new OpenLock(home, FILE_NAME);
-    this.jdbi =
-        Jdbi.create(new SharedConnections(openLock, () -> driver.connect(url, credentials)));
+    this.jdbi = Jdbi.create(new SharedConnections(openLock, this::connect));
     // Jdbi's default parser and template engine build ANTLR lexers: about 50 ms of every CLI call.
     jdbi.getConfig(SqlStatements.class)
         .setSqlParser(new PlainSql.Parser())
@@ -148,7 +149,16 @@ public final class Store implements AutoCloseable {
    */
   public static Store open(Path home, Duration timeout) {
     try {
-      Files.createDirectories(home);
+      if (!Files.isDirectory(home)) {
+        // The mail of every agent lives here: only its owner may read it.
+        if (home.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+          Files.createDirectories(
+              home,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else {
+          Files.createDirectories(home);
+        }
+      }
     } catch (java.io.IOException e) {
       throw new StoreUnavailableException("cannot create data home " + home + ": " + e, e);
     }
@@ -156,6 +166,44 @@ public final class Store implements AutoCloseable {
   }
 
   /** The JDBC URL, for tools that need their own connection (the migration runner). */
+  /**
+   * Opens a JDBC connection with the data home's password. A database made before passwords existed
+   * (empty password) gets the password on its first such connection.
+   */
+  private Connection connect() throws SQLException {
+    String current = password();
+    try {
+      return driver.connect(url, credentials(current));
+    } catch (SQLException e) {
+      if (e.getErrorCode() != WRONG_USER_OR_PASSWORD) {
+        throw e;
+      }
+      Connection legacy = driver.connect(url, credentials(""));
+      try (var statement = legacy.createStatement()) {
+        statement.execute("ALTER USER SA SET PASSWORD '" + current + "'");
+      } catch (SQLException | RuntimeException failed) {
+        legacy.close();
+        throw failed;
+      }
+      return legacy;
+    }
+  }
+
+  /** The database password, read from the data home once. */
+  synchronized String password() {
+    if (password == null) {
+      password = DbPassword.load(home);
+    }
+    return password;
+  }
+
+  private static Properties credentials(String password) {
+    Properties credentials = new Properties();
+    credentials.setProperty("user", "sa");
+    credentials.setProperty("password", password);
+    return credentials;
+  }
+
   String url() {
     return url;
   }
