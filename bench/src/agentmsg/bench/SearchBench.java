@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntFunction;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
@@ -21,8 +22,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * history queries through {@link HistoryRows}, the code behind {@code agent-msg history}. Prints
  * one Markdown table of medians.
  *
- * <p>Usage: {@code java -cp <classes>:<jar>:<lib>/* agentmsg.bench.SearchBench [messages] [dir]}; a
- * {@code dir} already holding that many messages from an earlier run is reused without filling.
+ * <p>Usage: {@code java -cp <classes>:<jar>:<lib>/* agentmsg.bench.SearchBench [messages] [dir]}
  */
 public final class SearchBench {
   private static final int AGENTS = 20;
@@ -86,25 +86,54 @@ public final class SearchBench {
 
       long middle = firstMillis + total / 2 * 1_000L;
       List<String[]> rows = new ArrayList<>();
-      rows.add(time(store, "newest 50 of an agent", HistoryQuery.newest(50)));
-      rows.add(time(store, "--with a peer", HistoryQuery.newest(50).withPeer("agent-7")));
-      rows.add(time(store, "--thread", HistoryQuery.newest(50).withThread("t-" + (total / 20))));
+      // Each run asks something different (agent, peer, words, time): H2 answers a repeated
+      // identical query from its last result, which would time nothing.
+      rows.add(time(store, "newest 50 of an agent", run -> HistoryQuery.newest(50)));
+      rows.add(
+          time(
+              store,
+              "--with a peer",
+              run -> HistoryQuery.newest(50).withPeer("agent-" + ((run + 7) % AGENTS))));
+      rows.add(
+          time(
+              store,
+              "--thread",
+              run -> HistoryQuery.newest(50).withThread("t-" + (total / 20 + run * 997))));
       rows.add(
           time(
               store,
               "--since/--until, one hour in the middle",
-              HistoryQuery.newest(50)
-                  .withSince(Instant.ofEpochMilli(middle))
-                  .withUntil(Instant.ofEpochMilli(middle + 3_600_000))));
-      rows.add(time(store, "--grep a common word", HistoryQuery.newest(50).withText("w1")));
-      rows.add(time(store, "--grep a rare word", HistoryQuery.newest(50).withText("needle")));
-      rows.add(time(store, "--grep two words", HistoryQuery.newest(50).withText("w2 w3")));
+              run ->
+                  HistoryQuery.newest(50)
+                      .withSince(Instant.ofEpochMilli(middle + run * 86_400_000L))
+                      .withUntil(Instant.ofEpochMilli(middle + run * 86_400_000L + 3_600_000))));
+      rows.add(
+          time(
+              store,
+              "--grep a common word",
+              run -> HistoryQuery.newest(50).withText("w" + (1 + run))));
+      rows.add(
+          time(
+              store,
+              "--grep a rare word",
+              run -> HistoryQuery.newest(50).withText(run % 2 == 0 ? "needle" : "w19999")));
+      rows.add(
+          time(
+              store,
+              "--grep two words",
+              run -> HistoryQuery.newest(50).withText("w" + (2 + run) + " w" + (30 + run))));
       rows.add(
           time(
               store,
               "--grep a word, --with a peer",
-              HistoryQuery.newest(50).withText("w5").withPeer("agent-3")));
-      System.out.println("| query (agent-1, at most 50 results) | median ms | max ms | results |");
+              run ->
+                  HistoryQuery.newest(50)
+                      .withText("w" + (5 + run))
+                      .withPeer("agent-" + ((run + 3) % AGENTS))));
+      System.out.println(
+          "| query (at most 50 results, "
+              + RUNS
+              + " runs with different agents/words) | median ms | max ms | results of the last |");
       System.out.println("|---|---|---|---|");
       for (String[] row : rows) {
         System.out.println("| " + String.join(" | ", row) + " |");
@@ -126,12 +155,14 @@ public final class SearchBench {
     return body.toString();
   }
 
-  private static String[] time(Store store, String name, HistoryQuery query) {
+  private static String[] time(Store store, String name, IntFunction<HistoryQuery> queries) {
     long[] nanos = new long[RUNS];
     int results = 0;
     for (int run = 0; run < RUNS; run++) {
+      HistoryQuery query = queries.apply(run);
+      String agent = "agent-" + (run % AGENTS);
       long begin = System.nanoTime();
-      results = store.call(handle -> HistoryRows.history(handle, "agent-1", query)).size();
+      results = store.call(handle -> HistoryRows.history(handle, agent, query)).size();
       nanos[run] = System.nanoTime() - begin;
     }
     Arrays.sort(nanos);
