@@ -120,7 +120,7 @@ public final class ServerBench {
             new ModeResult(
                 inProcess
                     ? "in the harness JVM (AgentMsgServer)"
-                    : "child process (bin/agent-msg server -q)");
+                    : "child process (bin/agent-msg server -q --no-auth)");
         progress("server " + result.mode);
         new Runner(setup, jdk, client, settings, inProcess).run(result);
         results.add(result);

@@ -38,12 +38,18 @@ final class ServerUnderTest implements AutoCloseable {
       PrintStream log = new PrintStream(file, true, StandardCharsets.UTF_8);
       AgentMsgServer server =
           AgentMsgServer.start(
-              ServerOptions.builder().home(home).port(0).log(log).logDeliveries(false).build());
+              ServerOptions.builder()
+                  .home(home)
+                  .port(0)
+                  .noAuth()
+                  .log(log)
+                  .logDeliveries(false)
+                  .build());
       return new ServerUnderTest(null, server, log, server.uri());
     }
     Child child =
         Child.start(
-            List.of(setup.launcher().toString(), "server", "-p", "0", "-q"),
+            List.of(setup.launcher().toString(), "server", "-p", "0", "-q", "--no-auth"),
             setup.env(jdk, home),
             stderr);
     try {
