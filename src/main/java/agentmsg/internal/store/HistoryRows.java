@@ -3,17 +3,33 @@ package agentmsg.internal.store;
 import agentmsg.HistoryQuery;
 import agentmsg.Message;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Query;
 
 /**
  * History and full-text search over the messages an agent sent or received, newest first. Every
- * filter maps onto an index: the agent's side through {@code (recipient, seq)} and {@code (sender,
- * seq)} (two index-ordered halves merged, because an OR would scan), words through the {@code
- * message_word (word, seq)} index, one join per word (the intersection). Stateless.
+ * query is an index walked backwards from the newest row, stopping at the limit:
+ *
+ * <ul>
+ *   <li>the agent's side through {@code (recipient, seq)} and {@code (sender, seq)}, or with a peer
+ *       through {@code (recipient, sender, seq)} and {@code (sender, recipient, seq)}: two halves
+ *       merged, because an OR would scan;
+ *   <li>words through {@code message_word (word, seq)}, starting from the rarest word (counted with
+ *       a bounded index range) and checking the others by primary key;
+ *   <li>a time window becomes a range of {@code seq} (see {@link SeqRange}) that bounds whichever
+ *       index is walked; {@code created_at} is still checked on every row, so the range only has to
+ *       contain the window.
+ * </ul>
+ *
+ * Whether to start from the words or from the messages (a thread, or the conversation with a peer)
+ * is decided by which has fewer rows. Stateless.
  */
 public final class HistoryRows {
+  /** Index entries counted at most when comparing how selective a word or a conversation is. */
+  static final int PROBE_LIMIT = 5_000;
+
   private HistoryRows() {}
 
   /** The newest messages of {@code agent} matching {@code query}, newest first. */
@@ -23,31 +39,47 @@ public final class HistoryRows {
       throw new IllegalArgumentException(
           "the search text '" + query.text() + "' has no word of 2 or more letters or digits");
     }
+    SeqRange range = SeqRange.of(handle, query.since(), query.until());
+    if (range.isEmpty()) {
+      return List.of();
+    }
+    boolean fromWords = false;
+    if (!words.isEmpty()) {
+      List<Probe> probes = new ArrayList<>();
+      for (String word : words) {
+        probes.add(new Probe(word, countWord(handle, word, range)));
+      }
+      probes.sort(Comparator.comparingInt(Probe::count));
+      if (probes.get(0).count() == 0) {
+        return List.of(); // a word that no message in the range holds
+      }
+      words = probes.stream().map(Probe::word).toList();
+      // A thread is a handful of messages; a conversation may be smaller than the rarest word.
+      fromWords =
+          query.thread() == null
+              && (query.peer() == null
+                  || countConversation(handle, agent, query.peer(), range)
+                      >= probes.get(0).count());
+    }
     String sql;
-    if (words.isEmpty()) {
+    if (fromWords) {
+      sql = fromWords(words, query);
+    } else {
       // Each half walks its index backwards and stops at the limit; the merge keeps the newest.
       sql =
           "SELECT * FROM (("
-              + half(words, query, "m.recipient = :agent", "m.sender = :peer", "m.recipient")
+              + fromMessages(words, query, true)
               + ") UNION ALL ("
-              + half(
-                  words,
-                  query,
-                  "m.sender = :agent AND m.recipient <> :agent",
-                  "m.recipient = :peer",
-                  "m.sender")
+              + fromMessages(words, query, false)
               + ")) ORDER BY seq DESC LIMIT :limit";
-    } else {
-      // The words are selective: start from them and check the agent's side per match.
-      sql =
-          half(
-              words,
-              query,
-              "(m.recipient = :agent OR m.sender = :agent)",
-              "(m.sender = :peer OR m.recipient = :peer)",
-              "w0.word");
     }
-    Query statement = handle.createQuery(sql).bind("agent", agent).bind("limit", query.limit());
+    Query statement =
+        handle
+            .createQuery(sql)
+            .bind("agent", agent)
+            .bind("limit", query.limit())
+            .bind("after", range.after())
+            .bind("before", range.before());
     for (int i = 0; i < words.size(); i++) {
       statement.bind("w" + i, words.get(i));
     }
@@ -66,39 +98,80 @@ public final class HistoryRows {
     return statement.map(MessageRows.MAPPER).list();
   }
 
+  private record Probe(String word, int count) {}
+
   /**
-   * One index-driven query. {@code leading} is the index's first column, fixed by an equality: H2
-   * walks an index backwards ("index sorted", stopping at the limit) only when the ORDER BY names
-   * the index's columns from the first, so it is ordered by that column too (a no-op).
+   * One half of the agent's messages, walked backwards along the index whose leading columns the
+   * equalities fix: H2 walks an index backwards ("index sorted", stopping at the limit) only when
+   * the ORDER BY names the index's columns from the first, hence the no-op leading columns.
    */
-  private static String half(
-      List<String> words, HistoryQuery query, String side, String peerCondition, String leading) {
-    StringBuilder sql = new StringBuilder("SELECT ");
-    sql.append(prefixed(MessageRows.COLUMNS)).append(" FROM ");
-    if (words.isEmpty()) {
-      sql.append("message m");
-    } else {
-      sql.append("message_word w0");
-      for (int i = 1; i < words.size(); i++) {
-        sql.append(" JOIN message_word w")
-            .append(i)
-            .append(" ON w")
-            .append(i)
-            .append(".seq = w0.seq AND w")
-            .append(i)
-            .append(".word = :w")
-            .append(i);
-      }
-      sql.append(" JOIN message m ON m.seq = w0.seq");
-    }
+  private static String fromMessages(List<String> words, HistoryQuery query, boolean received) {
+    String self = received ? "m.recipient" : "m.sender";
+    String other = received ? "m.sender" : "m.recipient";
     List<String> conditions = new ArrayList<>();
-    if (!words.isEmpty()) {
-      conditions.add("w0.word = :w0");
+    conditions.add(self + " = :agent");
+    if (!received) {
+      conditions.add("m.recipient <> :agent"); // a message to oneself is in the first half
     }
-    conditions.add(side);
+    String order = self + " DESC, ";
     if (query.peer() != null) {
-      conditions.add(peerCondition);
+      conditions.add(other + " = :peer");
+      order += other + " DESC, ";
     }
+    conditions.add("m.seq > :after AND m.seq < :before");
+    for (int i = 0; i < words.size(); i++) {
+      conditions.add(
+          "EXISTS (SELECT 1 FROM message_word x"
+              + i
+              + " WHERE x"
+              + i
+              + ".word = :w"
+              + i
+              + " AND x"
+              + i
+              + ".seq = m.seq)");
+    }
+    addFilters(conditions, query);
+    return "SELECT "
+        + prefixed(MessageRows.COLUMNS)
+        + " FROM message m WHERE "
+        + String.join(" AND ", conditions)
+        + " ORDER BY "
+        + order
+        + "m.seq DESC LIMIT :limit";
+  }
+
+  /** Walks the rarest word's index backwards and checks everything else per match. */
+  private static String fromWords(List<String> words, HistoryQuery query) {
+    StringBuilder sql = new StringBuilder("SELECT ");
+    sql.append(prefixed(MessageRows.COLUMNS)).append(" FROM message_word w0");
+    for (int i = 1; i < words.size(); i++) {
+      sql.append(" JOIN message_word w")
+          .append(i)
+          .append(" ON w")
+          .append(i)
+          .append(".seq = w0.seq AND w")
+          .append(i)
+          .append(".word = :w")
+          .append(i);
+    }
+    sql.append(" JOIN message m ON m.seq = w0.seq");
+    List<String> conditions = new ArrayList<>();
+    conditions.add("w0.word = :w0 AND w0.seq > :after AND w0.seq < :before");
+    if (query.peer() == null) {
+      conditions.add("(m.recipient = :agent OR m.sender = :agent)");
+    } else {
+      conditions.add(
+          "((m.recipient = :agent AND m.sender = :peer)"
+              + " OR (m.sender = :agent AND m.recipient = :peer))");
+    }
+    addFilters(conditions, query);
+    sql.append(" WHERE ").append(String.join(" AND ", conditions));
+    sql.append(" ORDER BY w0.word DESC, w0.seq DESC LIMIT :limit");
+    return sql.toString();
+  }
+
+  private static void addFilters(List<String> conditions, HistoryQuery query) {
     if (query.thread() != null) {
       conditions.add("m.thread_id = :thread");
     }
@@ -108,13 +181,41 @@ public final class HistoryRows {
     if (query.until() != null) {
       conditions.add("m.created_at < :until");
     }
-    sql.append(" WHERE ").append(String.join(" AND ", conditions));
-    sql.append(" ORDER BY ")
-        .append(leading)
-        .append(" DESC, ")
-        .append(words.isEmpty() ? "m" : "w0")
-        .append(".seq DESC LIMIT :limit");
-    return sql.toString();
+  }
+
+  /** How many messages in {@code range} hold {@code word}, counted up to {@link #PROBE_LIMIT}. */
+  private static int countWord(Handle handle, String word, SeqRange range) {
+    return handle
+        .createQuery(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM message_word WHERE word = :word"
+                + " AND seq > :after AND seq < :before LIMIT :probe)")
+        .bind("word", word)
+        .bind("after", range.after())
+        .bind("before", range.before())
+        .bind("probe", PROBE_LIMIT)
+        .mapTo(Integer.class)
+        .one();
+  }
+
+  /** How many messages in {@code range} went between two agents, counted up to the limit. */
+  private static int countConversation(Handle handle, String agent, String peer, SeqRange range) {
+    String half =
+        "SELECT COUNT(*) FROM (SELECT 1 FROM message WHERE recipient = :%s AND sender = :%s"
+            + " AND seq > :after AND seq < :before LIMIT :probe)";
+    return handle
+        .createQuery(
+            "SELECT ("
+                + half.formatted("agent", "peer")
+                + ") + ("
+                + half.formatted("peer", "agent")
+                + ")")
+        .bind("agent", agent)
+        .bind("peer", peer)
+        .bind("after", range.after())
+        .bind("before", range.before())
+        .bind("probe", PROBE_LIMIT)
+        .mapTo(Integer.class)
+        .one();
   }
 
   private static String prefixed(String columns) {
