@@ -47,6 +47,9 @@ public final class Store implements AutoCloseable {
   /** H2's "wrong user name or password". */
   private static final int WRONG_USER_OR_PASSWORD = 28000;
 
+  /** Every how many units of work this process takes a compaction step (see Housekeeping). */
+  private static final int HOUSEKEEPING_EVERY = 16;
+
   /** How long a closing owner waits for the clients connected through it to finish. */
   private static final Duration LINGER = Duration.ofSeconds(3);
 
@@ -60,6 +63,7 @@ public final class Store implements AutoCloseable {
   private Handle handle;
   private boolean migrated;
   private boolean closed;
+  private long calls;
 
   private Store(Path home, Duration timeout) {
     this.home = home;
@@ -235,7 +239,12 @@ public final class Store implements AutoCloseable {
         if (closed) {
           throw new IllegalStateException("store of " + home + " is closed");
         }
-        return work.run(handle());
+        T result = work.run(handle());
+        // The first call of a process (a short CLI call) and every so many after it.
+        if (calls++ % HOUSEKEEPING_EVERY == 0) {
+          Housekeeping.compact(handle);
+        }
+        return result;
       } catch (SQLException e) {
         failure = new StoreUnavailableException(describe(e), e);
         if (!TransientErrors.isTransient(e)) {
