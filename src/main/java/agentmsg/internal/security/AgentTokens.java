@@ -65,7 +65,7 @@ public final class AgentTokens {
                             + agent);
                   }
                   if (owner.isEmpty()) {
-                    TokenRows.insert(transaction, agent, hash, System.currentTimeMillis());
+                    TokenRows.insertIfAbsent(transaction, agent, hash, System.currentTimeMillis());
                   }
                 }));
     return true;

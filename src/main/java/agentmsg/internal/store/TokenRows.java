@@ -44,6 +44,20 @@ public final class TokenRows {
         .findOne();
   }
 
+  /**
+   * Stores a valid token hash for {@code agent} unless that hash is stored already: processes that
+   * adopt the same token file at the same moment all succeed.
+   */
+  public static void insertIfAbsent(Handle handle, String agent, String tokenHash, long nowMillis) {
+    try {
+      insert(handle, agent, tokenHash, nowMillis);
+    } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+      if (!(e.getCause() instanceof java.sql.SQLException sql) || sql.getErrorCode() != 23505) {
+        throw e;
+      }
+    }
+  }
+
   /** Stores a new valid token hash for {@code agent}. */
   public static void insert(Handle handle, String agent, String tokenHash, long nowMillis) {
     handle
