@@ -34,19 +34,36 @@ final class Housekeeping {
    */
   static void compact(Handle handle) {
     try {
-      Connection connection = handle.getConnection();
-      if (!connection.isWrapperFor(JdbcConnection.class)
-          || !(connection.unwrap(JdbcConnection.class).getSession()
-              instanceof SessionLocal session)) {
-        return;
-      }
-      MVStore store = session.getDatabase().getStore().getMvStore();
-      if (store.compact(FILL_RATE, WRITE_BYTES)) {
+      MVStore store = ownStore(handle);
+      if (store != null && store.compact(FILL_RATE, WRITE_BYTES)) {
         // The rewritten pages replace older copies: put them on the disk like any commit.
         store.sync();
       }
     } catch (SQLException | RuntimeException e) {
       // Compaction is an optimisation; the next step tries again.
     }
+  }
+
+  /**
+   * The file's current version, which every commit raises, or -1 when this process does not own the
+   * file: a cheap way to tell whether a unit of work wrote anything.
+   */
+  static long version(Handle handle) {
+    try {
+      MVStore store = ownStore(handle);
+      return store == null ? -1 : store.getCurrentVersion();
+    } catch (SQLException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** The file's MVStore when this process owns it, else null. */
+  private static MVStore ownStore(Handle handle) throws SQLException {
+    Connection connection = handle.getConnection();
+    if (connection.isWrapperFor(JdbcConnection.class)
+        && connection.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal session) {
+      return session.getDatabase().getStore().getMvStore();
+    }
+    return null;
   }
 }

@@ -47,7 +47,7 @@ public final class Store implements AutoCloseable {
   /** H2's "wrong user name or password". */
   private static final int WRONG_USER_OR_PASSWORD = 28000;
 
-  /** Every how many units of work this process takes a compaction step (see Housekeeping). */
+  /** Every how many writing units of work this process takes a compaction step (Housekeeping). */
   private static final int HOUSEKEEPING_EVERY = 16;
 
   /** How long a closing owner waits for the clients connected through it to finish. */
@@ -63,7 +63,7 @@ public final class Store implements AutoCloseable {
   private Handle handle;
   private boolean migrated;
   private boolean closed;
-  private long calls;
+  private long writes;
 
   private Store(Path home, Duration timeout) {
     this.home = home;
@@ -239,10 +239,13 @@ public final class Store implements AutoCloseable {
         if (closed) {
           throw new IllegalStateException("store of " + home + " is closed");
         }
-        T result = work.run(handle());
-        // The first call of a process (a short CLI call) and every so many after it.
-        if (calls++ % HOUSEKEEPING_EVERY == 0) {
-          Housekeeping.compact(handle);
+        Handle current = handle();
+        long version = Housekeeping.version(current);
+        T result = work.run(current);
+        // After the first write of a process (a short CLI call) and every so many after it; never
+        // after a read, which should not pay for it.
+        if (Housekeeping.version(current) != version && writes++ % HOUSEKEEPING_EVERY == 0) {
+          Housekeeping.compact(current);
         }
         return result;
       } catch (SQLException e) {
