@@ -1,144 +1,255 @@
 package agentmsg.bench;
 
 import agentmsg.HistoryQuery;
+import agentmsg.Message;
 import agentmsg.internal.store.HistoryRows;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.store.Words;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.function.IntFunction;
-import org.jdbi.v3.core.statement.PreparedBatch;
+import java.util.stream.Stream;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
 
 /**
  * History and full-text search at scale: fills a temporary store with N messages (default
- * 1,000,000) by batch inserts of the rows the store's insert path writes (the message and its words
- * from the same {@link Words} tokenizer; one by one it would take half an hour), then times indexed
- * history queries through {@link HistoryRows}, the code behind {@code agent-msg history}. Prints
- * one Markdown table of medians.
+ * 1,000,000) by JDBC batches of the rows the store's insert path writes (the message and its words
+ * from the same {@link Words} tokenizer), a big transaction at a time: a fixture, not the product
+ * path, which syncs every send. Then times the history queries through {@link HistoryRows} (the
+ * code behind {@code agent-msg history}), each run with a different agent, peer, words or time (H2
+ * answers a repeated identical query from its last result), and checks the first runs of each shape
+ * against a plain query written without the planner's tricks. Prints a Markdown report and writes
+ * it to {@code bench/results/<date>-<time>-search.md}.
  *
- * <p>Usage: {@code java -cp <classes>:<jar>:<lib>/* agentmsg.bench.SearchBench [messages] [dir]}
+ * <p>Usage: {@code SearchBench [--messages N] [--runs N] [--dir PATH] [--keep] [--results DIR]}.
+ * {@code --dir} reuses (or keeps) a filled store; without it a temporary one is deleted at the end.
  */
 public final class SearchBench {
   private static final int AGENTS = 20;
   private static final int VOCABULARY = 20_000;
-  private static final int BATCH = 5_000;
-  private static final int RUNS = 21;
+  private static final int BATCH = 20_000;
+  private static final int LIMIT = 50;
+
+  /** How many runs of each shape are compared with the plain query (each is a scan). */
+  private static final int CHECKED_RUNS = 3;
+
+  private static final long FIRST_MILLIS = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+  private static final long HOUR = 3_600_000L;
 
   private SearchBench() {}
 
+  private record Shape(String name, IntFunction<HistoryQuery> queries) {}
+
   public static void main(String[] args) throws Exception {
-    int total = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-    Path home =
-        args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("agent-msg-search-bench");
-    Random random = new Random(42);
-    long start = System.nanoTime();
-    long firstMillis = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+    int total = 1_000_000;
+    int runs = 21;
+    Path dir = null;
+    boolean keep = false;
+    Path results = Path.of("bench", "results");
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--messages" -> total = Integer.parseInt(args[++i]);
+        case "--runs" -> runs = Integer.parseInt(args[++i]);
+        case "--dir" -> dir = Path.of(args[++i]);
+        case "--keep" -> keep = true;
+        case "--results" -> results = Path.of(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
+      }
+    }
+    boolean temporary = dir == null;
+    Path home = temporary ? Files.createTempDirectory("agent-msg-search-bench") : dir;
+    String loadBefore = Machine.loadAverage();
+    StringBuilder md = new StringBuilder();
     try (Store store = Store.open(home, Duration.ofSeconds(60))) {
+      long start = System.nanoTime();
       long existing =
           store.call(
               handle -> handle.createQuery("SELECT COUNT(*) FROM message").mapTo(Long.class).one());
       // A store filled by an earlier run is reused as it is (its messages are the same).
-      for (int done = existing >= total ? total : 0; done < total; done += BATCH) {
-        int from = done;
-        int count = Math.min(BATCH, total - done);
-        store.run(
-            handle ->
-                handle.useTransaction(
-                    tx -> {
-                      PreparedBatch messages =
-                          tx.prepareBatch(
-                              "INSERT INTO message (seq, id, sender, recipient, body, created_at,"
-                                  + " thread_id) VALUES (:seq, :id, :sender, :recipient, :body,"
-                                  + " :createdAt, :thread)");
-                      PreparedBatch words =
-                          tx.prepareBatch(
-                              "INSERT INTO message_word (word, seq) VALUES (:word, :seq)");
+      if (existing != total) {
+        if (existing != 0) {
+          throw new IllegalStateException(home + " holds " + existing + " messages, not " + total);
+        }
+        fill(store, total);
+      }
+      double fillSeconds = (System.nanoTime() - start) / 1e9;
+      List<Shape> shapes = shapes(total);
+      md.append("# History and search benchmark, ")
+          .append(LocalDateTime.now().withNano(0))
+          .append("\n\n");
+      md.append("- Command: `SearchBench ").append(String.join(" ", args)).append("`\n");
+      md.append("- Machine: ").append(Machine.describe()).append("\n");
+      md.append("- Java: ").append(Runtime.version()).append("\n");
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "- Store: %,d messages from %d agents, %s (%s); fill %.1f s%s%n",
+              total,
+              AGENTS,
+              home,
+              size(home),
+              fillSeconds,
+              existing == total ? " (reused)" : ""));
+      md.append("- Load average before the queries: ").append(loadBefore).append("\n\n");
+      md.append(
+          "| query (at most "
+              + LIMIT
+              + " results) | median ms | p90 ms | max ms | N | results of the last run |"
+              + " checked |\n");
+      md.append("|---|---|---|---|---|---|---|\n");
+      for (Shape shape : shapes) {
+        md.append(time(store, shape, runs)).append("\n");
+      }
+      md.append("\nLoad average after: ").append(Machine.loadAverage()).append("\n");
+    } finally {
+      if (temporary && !keep) {
+        delete(home);
+      }
+    }
+    System.out.print(md);
+    Files.createDirectories(results);
+    Path report =
+        results.resolve(
+            LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss"))
+                + "-search.md");
+    Files.writeString(report, md);
+    System.out.println("\nWritten to " + report);
+  }
+
+  private static List<Shape> shapes(int total) {
+    long middle = FIRST_MILLIS + total / 2 * 1_000L;
+    long end = FIRST_MILLIS + total * 1_000L;
+    List<Shape> shapes = new ArrayList<>();
+    shapes.add(new Shape("newest 50 of an agent", run -> HistoryQuery.newest(LIMIT)));
+    shapes.add(
+        new Shape(
+            "--with a peer",
+            run -> HistoryQuery.newest(LIMIT).withPeer("agent-" + ((run + 7) % AGENTS))));
+    shapes.add(
+        new Shape(
+            "--thread",
+            run -> HistoryQuery.newest(LIMIT).withThread("t-" + (total / 20 + run * 997))));
+    shapes.add(
+        new Shape(
+            "--since/--until, one hour in the middle",
+            run ->
+                HistoryQuery.newest(LIMIT)
+                    .withSince(Instant.ofEpochMilli(middle + run * 3 * HOUR))
+                    .withUntil(Instant.ofEpochMilli(middle + run * 3 * HOUR + HOUR))));
+    shapes.add(
+        new Shape(
+            "--since a day ago",
+            run -> HistoryQuery.newest(LIMIT).withSince(Instant.ofEpochMilli(end - 24 * HOUR))));
+    shapes.add(
+        new Shape(
+            "--until an early time (the oldest messages)",
+            run ->
+                HistoryQuery.newest(LIMIT)
+                    .withUntil(Instant.ofEpochMilli(FIRST_MILLIS + (run + 1) * 2 * HOUR))));
+    shapes.add(
+        new Shape("--grep a common word", run -> HistoryQuery.newest(LIMIT).withText("w" + run)));
+    shapes.add(
+        new Shape(
+            "--grep a rare word",
+            run -> HistoryQuery.newest(LIMIT).withText(run % 2 == 0 ? "needle" : "w19999")));
+    shapes.add(
+        new Shape(
+            "--grep two common words",
+            run -> HistoryQuery.newest(LIMIT).withText("w" + (2 + run) + " w" + (30 + run))));
+    shapes.add(
+        new Shape(
+            "--grep three words",
+            run ->
+                HistoryQuery.newest(LIMIT)
+                    .withText("w" + (1 + run) + " w" + (40 + run) + " w" + (300 + run))));
+    shapes.add(
+        new Shape(
+            "--grep a word, --with a peer",
+            run ->
+                HistoryQuery.newest(LIMIT)
+                    .withText("w" + (5 + run))
+                    .withPeer("agent-" + ((run + 3) % AGENTS))));
+    shapes.add(
+        new Shape(
+            "--grep a word, --since/--until one day",
+            run ->
+                HistoryQuery.newest(LIMIT)
+                    .withText("w" + (8 + run))
+                    .withSince(Instant.ofEpochMilli(middle - run * 5 * HOUR))
+                    .withUntil(Instant.ofEpochMilli(middle - run * 5 * HOUR + 24 * HOUR))));
+    shapes.add(
+        new Shape(
+            "--grep a word, --thread",
+            run ->
+                HistoryQuery.newest(LIMIT)
+                    .withText("w" + run)
+                    .withThread("t-" + (total / 30 + run * 991))));
+    return shapes;
+  }
+
+  /** Inserts the messages and their words, {@link #BATCH} messages per transaction. */
+  private static void fill(Store store, int total) {
+    Random random = new Random(42);
+    // The store writes every commit at once (WRITE_DELAY=0), and H2 then never compacts its file
+    // while it is open: a bulk fill would leave tens of GB of old pages. A delay for the fill (a
+    // fixture, nothing to lose) lets H2's background writer compact; the store's setting returns
+    // after it.
+    store.run(handle -> handle.execute("SET WRITE_DELAY 500"));
+    for (int done = 0; done < total; done += BATCH) {
+      int from = done;
+      int count = Math.min(BATCH, total - done);
+      store.run(
+          handle ->
+              handle.useTransaction(
+                  tx -> {
+                    Connection connection = tx.getConnection();
+                    try (PreparedStatement messages =
+                            connection.prepareStatement(
+                                "INSERT INTO message (seq, id, sender, recipient, body, created_at,"
+                                    + " thread_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                        PreparedStatement words =
+                            connection.prepareStatement(
+                                "INSERT INTO message_word (word, seq) VALUES (?, ?)")) {
                       for (int i = from; i < from + count; i++) {
                         String body = body(random, i);
                         long seq = i + 1L;
-                        messages
-                            .bind("seq", seq)
-                            .bind("id", "m-" + i)
-                            .bind("sender", "agent-" + random.nextInt(AGENTS))
-                            .bind("recipient", "agent-" + random.nextInt(AGENTS))
-                            .bind("body", body)
-                            .bind("createdAt", firstMillis + i * 1_000L)
-                            .bind("thread", i % 10 == 0 ? "m-" + i : "t-" + (i / 10))
-                            .add();
+                        messages.setLong(1, seq);
+                        messages.setString(2, "m-" + i);
+                        messages.setString(3, "agent-" + random.nextInt(AGENTS));
+                        messages.setString(4, "agent-" + random.nextInt(AGENTS));
+                        messages.setString(5, body);
+                        messages.setLong(6, FIRST_MILLIS + i * 1_000L);
+                        messages.setString(7, i % 10 == 0 ? "m-" + i : "t-" + (i / 10));
+                        messages.addBatch();
                         for (String word : Words.of(body)) {
-                          words.bind("word", word).bind("seq", seq).add();
+                          words.setString(1, word);
+                          words.setLong(2, seq);
+                          words.addBatch();
                         }
                       }
-                      messages.execute();
-                      words.execute();
-                    }));
-      }
-      store.sync();
-      long filled = System.nanoTime();
-      System.out.printf(
-          "Filled %,d messages in %.1f s (%s)%n%n", total, (filled - start) / 1e9, home);
-
-      long middle = firstMillis + total / 2 * 1_000L;
-      List<String[]> rows = new ArrayList<>();
-      // Each run asks something different (agent, peer, words, time): H2 answers a repeated
-      // identical query from its last result, which would time nothing.
-      rows.add(time(store, "newest 50 of an agent", run -> HistoryQuery.newest(50)));
-      rows.add(
-          time(
-              store,
-              "--with a peer",
-              run -> HistoryQuery.newest(50).withPeer("agent-" + ((run + 7) % AGENTS))));
-      rows.add(
-          time(
-              store,
-              "--thread",
-              run -> HistoryQuery.newest(50).withThread("t-" + (total / 20 + run * 997))));
-      rows.add(
-          time(
-              store,
-              "--since/--until, one hour in the middle",
-              run ->
-                  HistoryQuery.newest(50)
-                      .withSince(Instant.ofEpochMilli(middle + run * 86_400_000L))
-                      .withUntil(Instant.ofEpochMilli(middle + run * 86_400_000L + 3_600_000))));
-      rows.add(
-          time(
-              store,
-              "--grep a common word",
-              run -> HistoryQuery.newest(50).withText("w" + (1 + run))));
-      rows.add(
-          time(
-              store,
-              "--grep a rare word",
-              run -> HistoryQuery.newest(50).withText(run % 2 == 0 ? "needle" : "w19999")));
-      rows.add(
-          time(
-              store,
-              "--grep two words",
-              run -> HistoryQuery.newest(50).withText("w" + (2 + run) + " w" + (30 + run))));
-      rows.add(
-          time(
-              store,
-              "--grep a word, --with a peer",
-              run ->
-                  HistoryQuery.newest(50)
-                      .withText("w" + (5 + run))
-                      .withPeer("agent-" + ((run + 3) % AGENTS))));
-      System.out.println(
-          "| query (at most 50 results, "
-              + RUNS
-              + " runs with different agents/words) | median ms | max ms | results of the last |");
-      System.out.println("|---|---|---|---|");
-      for (String[] row : rows) {
-        System.out.println("| " + String.join(" | ", row) + " |");
+                      messages.executeBatch();
+                      words.executeBatch();
+                    }
+                  }));
+      if ((done / BATCH) % 10 == 9) {
+        System.err.printf("filled %,d%n", done + count);
       }
     }
+    store.run(handle -> handle.execute("SET WRITE_DELAY 0"));
+    store.sync();
   }
 
   /** Ten words from a skewed vocabulary; one message in 10,000 holds the rare word "needle". */
@@ -155,22 +266,103 @@ public final class SearchBench {
     return body.toString();
   }
 
-  private static String[] time(Store store, String name, IntFunction<HistoryQuery> queries) {
-    long[] nanos = new long[RUNS];
+  private static String time(Store store, Shape shape, int runs) {
+    List<Double> millis = new ArrayList<>();
     int results = 0;
-    for (int run = 0; run < RUNS; run++) {
-      HistoryQuery query = queries.apply(run);
+    int checked = 0;
+    for (int run = 0; run < runs; run++) {
+      HistoryQuery query = shape.queries().apply(run);
       String agent = "agent-" + (run % AGENTS);
       long begin = System.nanoTime();
-      results = store.call(handle -> HistoryRows.history(handle, agent, query)).size();
-      nanos[run] = System.nanoTime() - begin;
+      List<Message> found = store.call(handle -> HistoryRows.history(handle, agent, query));
+      millis.add((System.nanoTime() - begin) / 1e6);
+      results = found.size();
+      if (run < CHECKED_RUNS) {
+        List<String> expected = store.call(handle -> plain(handle, agent, query));
+        List<String> actual = found.stream().map(Message::id).toList();
+        if (!expected.equals(actual)) {
+          throw new IllegalStateException(
+              shape.name() + ", run " + run + ": expected " + expected + " but got " + actual);
+        }
+        checked++;
+      }
     }
-    Arrays.sort(nanos);
-    return new String[] {
-      name,
-      String.format("%.2f", nanos[RUNS / 2] / 1e6),
-      String.format("%.2f", nanos[RUNS - 1] / 1e6),
-      Integer.toString(results)
-    };
+    Stats stats = Stats.of(millis);
+    return String.format(
+        Locale.ROOT,
+        "| %s | %s | %s | %s | %d | %d | %d of %d identical |",
+        shape.name(),
+        Stats.ms(stats.median()),
+        Stats.ms(stats.p90()),
+        Stats.ms(stats.max()),
+        stats.n(),
+        results,
+        checked,
+        checked);
+  }
+
+  /** The same query written plainly (no index choices): what the planner's answer must equal. */
+  private static List<String> plain(Handle handle, String agent, HistoryQuery query) {
+    List<String> conditions = new ArrayList<>();
+    conditions.add("(recipient = :agent OR sender = :agent)");
+    if (query.peer() != null) {
+      conditions.add(
+          "((recipient = :agent AND sender = :peer) OR (sender = :agent AND recipient = :peer))");
+    }
+    if (query.thread() != null) {
+      conditions.add("thread_id = :thread");
+    }
+    if (query.since() != null) {
+      conditions.add("created_at >= :since");
+    }
+    if (query.until() != null) {
+      conditions.add("created_at < :until");
+    }
+    List<String> words = query.text() == null ? List.of() : Words.of(query.text());
+    for (int i = 0; i < words.size(); i++) {
+      conditions.add("seq IN (SELECT seq FROM message_word WHERE word = :w" + i + ")");
+    }
+    Query statement =
+        handle
+            .createQuery(
+                "SELECT id FROM message WHERE "
+                    + String.join(" AND ", conditions)
+                    + " ORDER BY seq DESC LIMIT :limit")
+            .bind("agent", agent)
+            .bind("limit", query.limit());
+    for (int i = 0; i < words.size(); i++) {
+      statement.bind("w" + i, words.get(i));
+    }
+    if (query.peer() != null) {
+      statement.bind("peer", query.peer());
+    }
+    if (query.thread() != null) {
+      statement.bind("thread", query.thread());
+    }
+    if (query.since() != null) {
+      statement.bind("since", query.since().toEpochMilli());
+    }
+    if (query.until() != null) {
+      statement.bind("until", query.until().toEpochMilli());
+    }
+    return statement.mapTo(String.class).list();
+  }
+
+  private static String size(Path home) throws IOException {
+    long bytes = 0;
+    try (Stream<Path> files = Files.list(home)) {
+      for (Path file : files.toList()) {
+        bytes += Files.isRegularFile(file) ? Files.size(file) : 0;
+      }
+    }
+    return String.format(Locale.ROOT, "%.2f GB on disk", bytes / 1e9);
+  }
+
+  private static void delete(Path home) throws IOException {
+    try (Stream<Path> files = Files.walk(home)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
+      }
+    }
   }
 }
