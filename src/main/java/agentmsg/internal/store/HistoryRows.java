@@ -55,23 +55,36 @@ public final class HistoryRows {
       }
       words = probes.stream().map(Probe::word).toList();
       // A thread is a handful of messages; a conversation may be smaller than the rarest word.
+      // Starting from a word costs a row read per match (to check the agents), starting from the
+      // conversation only an index probe per message: the word must be clearly rarer.
       fromWords =
           query.thread() == null
               && (query.peer() == null
-                  || countConversation(handle, agent, query.peer(), range)
-                      >= probes.get(0).count());
+                  || probes.get(0).count() * 4L
+                      < countConversation(handle, agent, query.peer(), range));
     }
     String sql;
     if (fromWords) {
       sql = fromWords(words, query);
     } else {
       // Each half walks its index backwards and stops at the limit; the merge keeps the newest.
-      sql =
-          "SELECT * FROM (("
-              + fromMessages(words, query, true)
+      // Without a filter on other columns the halves need only the index's seq: the rows are then
+      // read once each for the merged limit instead of for both halves' (random reads, at scale).
+      boolean seqOnly = query.thread() == null && query.since() == null && query.until() == null;
+      String union =
+          "("
+              + fromMessages(words, query, true, seqOnly)
               + ") UNION ALL ("
-              + fromMessages(words, query, false)
-              + ")) ORDER BY seq DESC LIMIT :limit";
+              + fromMessages(words, query, false, seqOnly)
+              + ")";
+      sql =
+          seqOnly
+              ? "SELECT "
+                  + MessageRows.COLUMNS
+                  + " FROM message WHERE seq IN (SELECT seq FROM ("
+                  + union
+                  + ") ORDER BY seq DESC LIMIT :limit) ORDER BY seq DESC"
+              : "SELECT * FROM (" + union + ") ORDER BY seq DESC LIMIT :limit";
     }
     Query statement =
         handle
@@ -105,7 +118,8 @@ public final class HistoryRows {
    * equalities fix: H2 walks an index backwards ("index sorted", stopping at the limit) only when
    * the ORDER BY names the index's columns from the first, hence the no-op leading columns.
    */
-  private static String fromMessages(List<String> words, HistoryQuery query, boolean received) {
+  private static String fromMessages(
+      List<String> words, HistoryQuery query, boolean received, boolean seqOnly) {
     String self = received ? "m.recipient" : "m.sender";
     String other = received ? "m.sender" : "m.recipient";
     List<String> conditions = new ArrayList<>();
@@ -133,7 +147,7 @@ public final class HistoryRows {
     }
     addFilters(conditions, query);
     return "SELECT "
-        + prefixed(MessageRows.COLUMNS)
+        + (seqOnly ? "m.seq" : prefixed(MessageRows.COLUMNS))
         + " FROM message m WHERE "
         + String.join(" AND ", conditions)
         + " ORDER BY "
