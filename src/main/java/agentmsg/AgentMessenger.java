@@ -130,38 +130,7 @@ public final class AgentMessenger implements AutoCloseable {
       throw new InvalidMessageException(
           "invalid-id", "invalid message id '" + id + "': use 1-64 of A-Z a-z 0-9 . _ -");
     }
-    checkBody(body);
-    String from = agent();
-    boolean[] senderAdded = new boolean[1];
-    Message message =
-        store.call(
-            handle -> {
-              // Taken once connected, so that the timestamp is the moment of storing.
-              long now = System.currentTimeMillis();
-              Message stored =
-                  handle.inTransaction(
-                      tx -> {
-                        if (!AgentRows.exists(tx, to)) {
-                          throw new UnknownAgentException(to);
-                        }
-                        senderAdded[0] = !AgentRows.exists(tx, from);
-                        if (senderAdded[0]) {
-                          AgentRows.upsert(tx, from, AgentType.OTHER, now);
-                        } else {
-                          AgentRows.touch(tx, from, now);
-                        }
-                        return MessageRows.insert(tx, id, from, to, body, now);
-                      });
-              handle.execute("CHECKPOINT SYNC");
-              return stored;
-            });
-    if (senderAdded[0]) {
-      options
-          .warningListener()
-          .accept("registered sender '" + from + "' as type 'other' (set it with: register -t)");
-    }
-    writeMirror(message);
-    return message;
+    return send(MessageDraft.to(to, body).withId(id)).get(0);
   }
 
   /** Unread messages, oldest first, marked read as they are returned (the original's name). */
