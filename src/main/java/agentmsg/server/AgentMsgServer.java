@@ -75,7 +75,7 @@ public final class AgentMsgServer implements AutoCloseable {
     this.watch = new AgentInboxWatch(layout);
     this.hub = new Hub(options, log, watch);
     this.tokens = new AgentTokens(readStore, warning -> log.line("warning: " + warning));
-    this.mirror = new MirrorQueue(mirrorWriter, ownIds, log);
+    this.mirror = new MirrorQueue(mirrorWriter, layout, ownIds, log);
     this.writer = new GroupWriter(writeStore, hub, mirror);
     this.pusher = new Pusher(readStore, log);
     hub.attach(writer, pusher);

@@ -329,8 +329,12 @@ final class GroupWriter implements AutoCloseable {
         flush.done().countDown();
       }
     }
+    Set<String> receipts = new HashSet<>();
     for (Row row : outcome.delivered) {
       hub.delivered(row, now);
+      if (receipts.add(row.sender() + "\n" + row.recipient())) {
+        mirror.receipt(row.sender(), row.recipient(), now);
+      }
       hub.log()
           .delivery(
               "delivered "

@@ -2,8 +2,10 @@ package agentmsg.server;
 
 import agentmsg.MailboxException;
 import agentmsg.Message;
+import agentmsg.internal.mailbox.MailboxLayout;
 import agentmsg.internal.mailbox.MirrorWriter;
 import agentmsg.internal.store.DeliveryRows.Row;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,18 +23,20 @@ final class MirrorQueue implements AutoCloseable {
   private static final int CAPACITY = 100_000;
 
   /** Queued by {@link #close} to wake the thread; never written. */
-  private static final Row WAKE_UP = new Row("", 0, "", "", "", 0, null, null);
+  private static final Job WAKE_UP = new Receipt("", "", 0);
 
   private final MirrorWriter writer;
+  private final MailboxLayout layout;
   private final RecentIds ownIds;
   private final ServerLog log;
-  private final ArrayBlockingQueue<Row> queue = new ArrayBlockingQueue<>(CAPACITY);
+  private final ArrayBlockingQueue<Job> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final AtomicLong skipped = new AtomicLong();
   private final Thread thread;
   private volatile boolean stopping;
 
-  MirrorQueue(MirrorWriter writer, RecentIds ownIds, ServerLog log) {
+  MirrorQueue(MirrorWriter writer, MailboxLayout layout, RecentIds ownIds, ServerLog log) {
     this.writer = writer;
+    this.layout = layout;
     this.ownIds = ownIds;
     this.log = log;
     this.thread = new Thread(this::loop, "agent-msg-mirror");
@@ -46,7 +50,19 @@ final class MirrorQueue implements AutoCloseable {
   void add(Row row) {
     // Known before its file exists, so the watcher does not mistake it for another process's.
     ownIds.add(row.id());
-    if (!queue.offer(row) && skipped.incrementAndGet() % 10_000 == 1) {
+    offer(new MirrorFile(row));
+  }
+
+  /**
+   * Rewrites {@code receipts/<sender>/<reader>.json}, as a reader in another process would: it
+   * wakes a sender waiting with {@code --wait-read} for messages its reader acked here.
+   */
+  void receipt(String sender, String reader, long atMillis) {
+    offer(new Receipt(sender, reader, atMillis));
+  }
+
+  private void offer(Job job) {
+    if (!queue.offer(job) && skipped.incrementAndGet() % 10_000 == 1) {
       log.line(
           "mirror behind: skipped "
               + skipped.get()
@@ -55,18 +71,20 @@ final class MirrorQueue implements AutoCloseable {
   }
 
   private void loop() {
-    List<Row> batch = new ArrayList<>();
+    List<Job> batch = new ArrayList<>();
     while (!stopping || !queue.isEmpty()) {
       try {
-        Row first = queue.poll(200, TimeUnit.MILLISECONDS);
+        Job first = queue.poll(200, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
         batch.add(first);
         queue.drainTo(batch, 1023);
-        for (Row row : batch) {
-          if (row != WAKE_UP) {
-            write(row);
+        for (Job job : batch) {
+          if (job instanceof MirrorFile file) {
+            write(file.row());
+          } else if (job instanceof Receipt receipt && job != WAKE_UP) {
+            write(receipt);
           }
         }
       } catch (InterruptedException e) {
@@ -95,6 +113,28 @@ final class MirrorQueue implements AutoCloseable {
       log.line("warning: " + e.getMessage());
     }
   }
+
+  private void write(Receipt receipt) {
+    String json =
+        "{\"reader\":\""
+            + receipt.reader()
+            + "\",\"state\":\"read\",\"at\":"
+            + receipt.atMillis()
+            + "}\n";
+    try {
+      writer.place(
+          json.getBytes(StandardCharsets.UTF_8),
+          layout.receiptFile(receipt.sender(), receipt.reader()));
+    } catch (MailboxException e) {
+      log.line("warning: " + e.getMessage());
+    }
+  }
+
+  private sealed interface Job {}
+
+  private record MirrorFile(Row row) implements Job {}
+
+  private record Receipt(String sender, String reader, long atMillis) implements Job {}
 
   @Override
   public void close() {

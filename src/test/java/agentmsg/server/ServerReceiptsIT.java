@@ -73,6 +73,50 @@ class ServerReceiptsIT {
     }
   }
 
+  @Test
+  void aReadThroughTheServerWakesASenderWaitingForIt() throws Exception {
+    for (String agent : List.of("alice", "bob")) {
+      try (AgentMessenger messenger = messenger(agent)) {
+        messenger.register(AgentType.OTHER);
+      }
+    }
+    HttpClient http = new HttpClient();
+    WebSocketClient client = new WebSocketClient(http);
+    http.start();
+    client.start();
+    AgentMsgServer server =
+        AgentMsgServer.start(
+            ServerOptions.builder()
+                .home(home)
+                .port(0)
+                .log(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .build());
+    // A safety-net interval of an hour: only the receipt file can wake the sender within the test.
+    try (AgentMessenger bob =
+            AgentMessenger.open(
+                Options.builder()
+                    .home(home)
+                    .agent("bob")
+                    .pollInterval(java.time.Duration.ofHours(1))
+                    .warningListener(warning -> {})
+                    .build());
+        agentmsg.ReceiptWatch receipts = bob.watchReceipts();
+        TestSocket aliceSocket = TestSocket.hello(client, server, "alice", "receive")) {
+      Message sent = bob.send("alice", "read me through the server");
+      assertThat(aliceSocket.next("message").path("id").asText()).isEqualTo(sent.id());
+      aliceSocket.ack(sent.id());
+
+      List<Message> after =
+          receipts.await(List.of(sent), MessageStatus.READ, java.time.Duration.ofSeconds(60));
+      assertThat(agentmsg.ReceiptWatch.reached(after, MessageStatus.READ)).isTrue();
+      assertThat(home.resolve("receipts/bob/alice.json")).exists();
+    } finally {
+      server.stop();
+      client.stop();
+      http.stop();
+    }
+  }
+
   private AgentMessenger messenger(String agent) {
     return AgentMessenger.open(
         Options.builder().home(home).agent(agent).warningListener(warning -> {}).build());
