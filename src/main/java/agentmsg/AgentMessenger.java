@@ -177,10 +177,7 @@ public final class AgentMessenger implements AutoCloseable {
     if (messages.isEmpty()) {
       return List.of();
     }
-    List<String> ids = new ArrayList<>(messages.size());
-    for (Message message : messages) {
-      ids.add(message.id());
-    }
+    List<String> ids = ids(messages);
     long at = readAt.toEpochMilli();
     store.run(
         handle ->
@@ -195,9 +192,11 @@ public final class AgentMessenger implements AutoCloseable {
 
   /** {@code messages} as they look once read at {@code readAt}, without touching the store. */
   public static List<Message> markedCopies(Collection<Message> messages, Instant readAt) {
+    // Stored times have millisecond precision; show the time as it is stored.
+    Instant at = Instant.ofEpochMilli(readAt.toEpochMilli());
     List<Message> marked = new ArrayList<>(messages.size());
     for (Message message : messages) {
-      marked.add(message.markedRead(Instant.ofEpochMilli(readAt.toEpochMilli())));
+      marked.add(message.markedRead(at));
     }
     return marked;
   }
@@ -397,10 +396,7 @@ public final class AgentMessenger implements AutoCloseable {
     if (messages.isEmpty()) {
       return;
     }
-    List<String> ids = new ArrayList<>(messages.size());
-    for (Message message : messages) {
-      ids.add(message.id());
-    }
+    List<String> ids = ids(messages);
     long now = System.currentTimeMillis();
     store.run(
         handle ->
@@ -529,6 +525,14 @@ public final class AgentMessenger implements AutoCloseable {
         options.warningListener().accept(e.getMessage());
       }
     }
+  }
+
+  private static List<String> ids(Collection<Message> messages) {
+    List<String> ids = new ArrayList<>(messages.size());
+    for (Message message : messages) {
+      ids.add(message.id());
+    }
+    return ids;
   }
 
   /** Closes the connection to the store. */

@@ -57,22 +57,11 @@ public final class MessageRows {
    */
   public record Extras(
       String thread, String replyTo, String subject, Priority priority, boolean ackRequired) {
-    public static final Extras NONE = new Extras(null, null, null, Priority.NORMAL, false);
-
     public Extras {
       if (priority == null) {
         priority = Priority.NORMAL;
       }
     }
-  }
-
-  /**
-   * Stores a message unless one with the same id exists, and returns the stored row either way.
-   * This is what makes a retried or resent send store the message exactly once.
-   */
-  public static Message insert(
-      Handle handle, String id, String from, String to, String body, long createdAtMillis) {
-    return insert(handle, id, from, to, body, createdAtMillis, Extras.NONE);
   }
 
   /**
