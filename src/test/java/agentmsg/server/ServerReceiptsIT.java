@@ -15,31 +15,47 @@ import java.nio.file.Path;
 import java.util.List;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Receipts and search for messages that go through the server rather than the files. */
 class ServerReceiptsIT {
   @TempDir Path home;
+  private HttpClient http;
+  private WebSocketClient client;
+  private AgentMsgServer server;
 
-  @Test
-  void aMessageThroughTheServerGoesThroughEveryStateAndIsSearchable() throws Exception {
+  @BeforeEach
+  void startServerWithAliceAndBob() throws Exception {
     for (String agent : List.of("alice", "bob")) {
       try (AgentMessenger messenger = messenger(agent)) {
         messenger.register(AgentType.OTHER);
       }
     }
-    HttpClient http = new HttpClient();
-    WebSocketClient client = new WebSocketClient(http);
+    http = new HttpClient();
+    client = new WebSocketClient(http);
     http.start();
     client.start();
-    AgentMsgServer server =
+    server =
         AgentMsgServer.start(
             ServerOptions.builder()
                 .home(home)
                 .port(0)
                 .log(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
                 .build());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.stop();
+    client.stop();
+    http.stop();
+  }
+
+  @Test
+  void aMessageThroughTheServerGoesThroughEveryStateAndIsSearchable() throws Exception {
     try (AgentMessenger alice = messenger("alice");
         TestSocket bobSocket = TestSocket.hello(client, server, "bob", "send-only")) {
       bobSocket.sendMessage("c-1", "alice", "Pipeline für v2.0 ist grün");
@@ -66,31 +82,11 @@ class ServerReceiptsIT {
       Message now = alice.status(id).get(0);
       assertThat(now.ackedAt()).isNotNull();
       assertThat(now.readAt()).isEqualTo(delivered.readAt());
-    } finally {
-      server.stop();
-      client.stop();
-      http.stop();
     }
   }
 
   @Test
   void aReadThroughTheServerWakesASenderWaitingForIt() throws Exception {
-    for (String agent : List.of("alice", "bob")) {
-      try (AgentMessenger messenger = messenger(agent)) {
-        messenger.register(AgentType.OTHER);
-      }
-    }
-    HttpClient http = new HttpClient();
-    WebSocketClient client = new WebSocketClient(http);
-    http.start();
-    client.start();
-    AgentMsgServer server =
-        AgentMsgServer.start(
-            ServerOptions.builder()
-                .home(home)
-                .port(0)
-                .log(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
-                .build());
     // A safety-net interval of an hour: only the receipt file can wake the sender within the test.
     try (AgentMessenger bob =
             AgentMessenger.open(
@@ -110,10 +106,6 @@ class ServerReceiptsIT {
           receipts.await(List.of(sent), MessageStatus.READ, java.time.Duration.ofSeconds(60));
       assertThat(agentmsg.ReceiptWatch.reached(after, MessageStatus.READ)).isTrue();
       assertThat(home.resolve("receipts/bob/alice.json")).exists();
-    } finally {
-      server.stop();
-      client.stop();
-      http.stop();
     }
   }
 
