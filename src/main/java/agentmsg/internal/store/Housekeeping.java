@@ -13,10 +13,11 @@ import org.jdbi.v3.core.Handle;
  * thread, and that thread runs only with a {@code WRITE_DELAY} above 0, which would give up the
  * write of every commit before it returns. With {@code WRITE_DELAY=0} nothing compacts while the
  * database is open: every synced commit left about 100 KB behind, 2.2 GB after 20,000 sends from
- * one process. Closing does not compact either ({@code MAX_COMPACT_TIME=0}, to keep CLI calls
- * short). So the process that owns the file does a bounded step of the same compaction itself, on
- * its first unit of work and every so many after, and syncs what it rewrote; the step returns at
- * once while the chunks are full enough. Stateless.
+ * one process. H2's own compaction on close is off ({@code MAX_COMPACT_TIME=0}): it cost every
+ * short CLI call about 100 ms. So the process that owns the file does a bounded step of the same
+ * compaction itself every so many writes, and syncs what it rewrote ({@link #compact}), and, when
+ * it closes the file, compacts it only if it is mostly dead chunks ({@link #compactIfSparse}).
+ * Stateless.
  */
 final class Housekeeping {
   /** Chunks less full than this are rewritten; H2's own default target is 90. */
@@ -24,6 +25,15 @@ final class Housekeeping {
 
   /** At most about this many bytes are rewritten per step. */
   static final int WRITE_BYTES = 4 << 20;
+
+  /** A file at most this large is never compacted on close. */
+  static final long SPARSE_MIN_BYTES = 1 << 20;
+
+  /** A file whose chunks hold less live data than this (percent) is compacted on close. */
+  static final int SPARSE_FILL_RATE = 50;
+
+  /** How long compacting on close may take: H2's own default for its close. */
+  static final int CLOSE_COMPACT_MILLIS = 200;
 
   private Housekeeping() {}
 
@@ -45,6 +55,25 @@ final class Housekeeping {
   }
 
   /**
+   * Before the owner closes the database: when dead chunks fill much of the file, compacts it
+   * (moves the live chunks to the front and truncates, within {@link #CLOSE_COMPACT_MILLIS}), which
+   * H2's close would otherwise do every time ({@code MAX_COMPACT_TIME=0} turns that off: it cost a
+   * short CLI call about 100 ms). Best effort.
+   */
+  static void compactIfSparse(Connection connection) {
+    try {
+      MVStore store = ownStore(connection);
+      if (store != null
+          && store.getFileStore().size() > SPARSE_MIN_BYTES
+          && store.getFileStore().getChunksFillRate() < SPARSE_FILL_RATE) {
+        store.compactFile(CLOSE_COMPACT_MILLIS);
+      }
+    } catch (SQLException | RuntimeException e) {
+      // The next owner to close tries again.
+    }
+  }
+
+  /**
    * The file's current version, which every commit raises, or -1 when this process does not own the
    * file: a cheap way to tell whether a unit of work wrote anything.
    */
@@ -59,7 +88,10 @@ final class Housekeeping {
 
   /** The file's MVStore when this process owns it, else null. */
   private static MVStore ownStore(Handle handle) throws SQLException {
-    Connection connection = handle.getConnection();
+    return ownStore(handle.getConnection());
+  }
+
+  private static MVStore ownStore(Connection connection) throws SQLException {
     if (connection.isWrapperFor(JdbcConnection.class)
         && connection.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal session) {
       return session.getDatabase().getStore().getMvStore();

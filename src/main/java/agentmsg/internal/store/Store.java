@@ -68,9 +68,12 @@ public final class Store implements AutoCloseable {
   private Store(Path home, Duration timeout) {
     this.home = home;
     this.timeout = timeout;
-    // H2's default compaction when an owner closes the database stays on: without it every
-    // short CLI call that owned the file left its pages behind (about 80 KB per send).
-    this.url = "jdbc:h2:file:" + home.resolve(FILE_NAME) + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+    // MAX_COMPACT_TIME=0: H2 would compact the file on every close (about 100 ms of a CLI call);
+    // the owner compacts it on close only when it is mostly dead chunks (Housekeeping).
+    this.url =
+        "jdbc:h2:file:"
+            + home.resolve(FILE_NAME)
+            + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;MAX_COMPACT_TIME=0";
     OpenLock openLock = new OpenLock(home, FILE_NAME);
     this.jdbi = Jdbi.create(new SharedConnections(openLock, this::connect));
     // Jdbi's default parser and template engine build ANTLR lexers: about 50 ms of every CLI call.
@@ -113,6 +116,7 @@ public final class Store implements AutoCloseable {
       try {
         if (owner && openLock.isLastHold()) {
           lingerForClients(connection);
+          Housekeeping.compactIfSparse(connection);
         }
         connection.close();
       } finally {
@@ -239,9 +243,9 @@ public final class Store implements AutoCloseable {
         Handle current = handle();
         long version = Housekeeping.version(current);
         T result = work.run(current);
-        // After the first write of a process (a short CLI call) and every so many after it; never
-        // after a read, which should not pay for it.
-        if (Housekeeping.version(current) != version && writes++ % HOUSEKEEPING_EVERY == 0) {
+        // Every so many writes of a long-lived process; never after a read, which should not pay
+        // for it. A short CLI call leaves it to the compaction on close.
+        if (Housekeeping.version(current) != version && ++writes % HOUSEKEEPING_EVERY == 0) {
           Housekeeping.compact(current);
         }
         return result;
