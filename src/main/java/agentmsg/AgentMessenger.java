@@ -49,7 +49,11 @@ public final class AgentMessenger implements AutoCloseable {
   private AgentMessenger(Options options) {
     this.options = options;
     this.layout = new MailboxLayout(options.home());
-    this.store = Store.open(options.home(), options.storeTimeout());
+    this.store =
+        Store.open(
+            options.home(),
+            options.storeTimeout(),
+            options.storeHost() ? Store.Mode.SHARED_WITH_HOST : Store.Mode.SHARED);
     this.mirror = new MirrorWriter(layout);
     this.importer =
         new InboxImporter(

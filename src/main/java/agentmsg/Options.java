@@ -23,6 +23,8 @@ import java.util.function.Consumer;
  *   <tr><td>pollInterval</td><td>2 s: the safety-net re-check when no file event arrives</td></tr>
  *   <tr><td>maxMessageBytes</td><td>1,000,000 bytes of UTF-8</td></tr>
  *   <tr><td>storeTimeout</td><td>60 s: how long to retry reaching a busy store</td></tr>
+ *   <tr><td>storeHost</td><td>off ({@code AGENT_MSG_STORE_HOST}; the CLI turns it on): start a
+ *   store host when this process opens the database itself</td></tr>
  * </table>
  */
 public final class Options {
@@ -35,6 +37,9 @@ public final class Options {
   /** Environment variable naming the server URL. */
   public static final String ENV_URL = "AGENT_MSG_URL";
 
+  /** Environment variable turning the store host on or off ({@code on} / {@code off}). */
+  public static final String ENV_STORE_HOST = "AGENT_MSG_STORE_HOST";
+
   /** The largest message body the store can hold, in UTF-8 bytes. */
   public static final int MAX_MESSAGE_BYTES_LIMIT = 1_000_000;
 
@@ -43,6 +48,7 @@ public final class Options {
   private final Duration pollInterval;
   private final int maxMessageBytes;
   private final Duration storeTimeout;
+  private final boolean storeHost;
   private final Consumer<String> warningListener;
 
   private Options(Builder builder) {
@@ -51,6 +57,7 @@ public final class Options {
     this.pollInterval = builder.pollInterval;
     this.maxMessageBytes = builder.maxMessageBytes;
     this.storeTimeout = builder.storeTimeout;
+    this.storeHost = builder.storeHost;
     this.warningListener = builder.warningListener;
   }
 
@@ -92,6 +99,16 @@ public final class Options {
   }
 
   /**
+   * Whether a process that opens the database file itself also starts a store host ({@code
+   * agent-msg host}): a background process that keeps the file open for the next processes, so that
+   * they connect to it instead of opening it (most of a short CLI call's time). It exits after 10
+   * minutes without connections.
+   */
+  public boolean storeHost() {
+    return storeHost;
+  }
+
+  /**
    * Where problems found in the background go, e.g. a malformed file moved out of an inbox. The
    * default prints one line to standard error.
    */
@@ -107,6 +124,7 @@ public final class Options {
         .pollInterval(pollInterval)
         .maxMessageBytes(maxMessageBytes)
         .storeTimeout(storeTimeout)
+        .storeHost(storeHost)
         .warningListener(warningListener);
   }
 
@@ -122,6 +140,8 @@ public final class Options {
         + maxMessageBytes
         + ", storeTimeout="
         + storeTimeout
+        + ", storeHost="
+        + storeHost
         + "}";
   }
 
@@ -165,14 +185,17 @@ public final class Options {
     private Duration pollInterval = Duration.ofMillis(2000);
     private int maxMessageBytes = MAX_MESSAGE_BYTES_LIMIT;
     private Duration storeTimeout = Duration.ofSeconds(60);
+    private boolean storeHost;
     private Consumer<String> warningListener = warning -> System.err.println("warning: " + warning);
 
     private Builder() {}
 
     /**
      * Takes {@code AGENT_MSG_HOME} and {@code AGENT_MSG_AGENT} from the given environment where
-     * they are set and not blank, {@code HOME} for the default home and {@code HOSTNAME} for the
-     * default agent.
+     * they are set and not blank, {@code HOME} for the default home, {@code HOSTNAME} for the
+     * default agent, and {@code AGENT_MSG_STORE_HOST} ({@code on} or {@code off}) where set.
+     *
+     * @throws IllegalArgumentException if {@code AGENT_MSG_STORE_HOST} is neither
      */
     public Builder environment(Map<String, String> env) {
       Objects.requireNonNull(env, "env");
@@ -186,6 +209,16 @@ public final class Options {
       String envAgent = env.get(ENV_AGENT);
       if (envAgent != null && !envAgent.isBlank()) {
         agent(envAgent.trim());
+      }
+      String envStoreHost = env.get(ENV_STORE_HOST);
+      if (envStoreHost != null && !envStoreHost.isBlank()) {
+        switch (envStoreHost.trim().toLowerCase(Locale.ROOT)) {
+          case "on", "true", "1" -> storeHost(true);
+          case "off", "false", "0" -> storeHost(false);
+          default ->
+              throw new IllegalArgumentException(
+                  ENV_STORE_HOST + " must be on or off, was '" + envStoreHost + "'");
+        }
       }
       return this;
     }
@@ -227,6 +260,12 @@ public final class Options {
     public Builder storeTimeout(Duration timeout) {
       this.storeTimeout =
           requireBetween("storeTimeout", timeout, Duration.ZERO, Duration.ofMinutes(10));
+      return this;
+    }
+
+    /** Whether to start a store host when this process opens the database itself. */
+    public Builder storeHost(boolean on) {
+      this.storeHost = on;
       return this;
     }
 

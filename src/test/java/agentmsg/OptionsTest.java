@@ -40,6 +40,25 @@ class OptionsTest {
   }
 
   @Test
+  void theStoreHostIsOffUnlessAskedForAndTheEnvironmentCanSayEither() {
+    assertThat(Options.builder().build().storeHost()).isFalse();
+    assertThat(
+            Options.builder().environment(Map.of("AGENT_MSG_STORE_HOST", "on")).build().storeHost())
+        .isTrue();
+    assertThat(
+            Options.builder()
+                .storeHost(true)
+                .environment(Map.of("AGENT_MSG_STORE_HOST", "OFF"))
+                .build()
+                .storeHost())
+        .isFalse();
+    assertThat(Options.builder().storeHost(true).environment(Map.of()).build().storeHost())
+        .isTrue();
+    assertThatThrownBy(() -> Options.builder().environment(Map.of("AGENT_MSG_STORE_HOST", "maybe")))
+        .hasMessageContaining("AGENT_MSG_STORE_HOST must be on or off");
+  }
+
+  @Test
   void rejectsBadValuesAtOnceNamingTheOption() {
     assertThatThrownBy(() -> Options.builder().pollInterval(Duration.ofMillis(1)))
         .hasMessageContaining("pollInterval");

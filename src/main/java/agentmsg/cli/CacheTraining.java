@@ -1,10 +1,14 @@
 package agentmsg.cli;
 
+import agentmsg.internal.store.StoreHost;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -22,7 +26,8 @@ public final class CacheTraining {
       System.err.println("usage: CacheTraining <empty scratch data home>");
       System.exit(ExitCodes.USAGE);
     }
-    Map<String, String> env = Map.of("AGENT_MSG_HOME", args[0], "HOME", args[0]);
+    Map<String, String> env =
+        Map.of("AGENT_MSG_HOME", args[0], "HOME", args[0], "AGENT_MSG_STORE_HOST", "off");
     PrintStream sink =
         new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
     int failures = 0;
@@ -46,7 +51,43 @@ public final class CacheTraining {
     failures += step(env, sink, ExitCodes.TIMEOUT, "wait", "alice", "--timeout", "0");
     failures += step(env, sink, ExitCodes.OK, "send", "--help");
     failures += step(env, sink, ExitCodes.OK, "--version");
+    failures += throughHost(args[0], sink);
     System.exit(failures == 0 ? ExitCodes.OK : ExitCodes.FAILED);
+  }
+
+  /**
+   * The same calls as clients of a store host, which is how most calls reach the database: starts
+   * one the way a call does, runs the everyday commands through it, and stops it.
+   */
+  private static int throughHost(String home, PrintStream sink) {
+    Map<String, String> env =
+        Map.of("AGENT_MSG_HOME", home, "HOME", home, "AGENT_MSG_STORE_HOST", "on");
+    int failures = step(env, sink, ExitCodes.OK, "register", "carol", "-t", "open-code");
+    Path dataHome = Path.of(home);
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    // Serving once its lock is held and the database's lock file names its server.
+    while (!(StoreHost.isRunning(dataHome) && Files.exists(dataHome.resolve("agent-msg.lock.db")))
+        && System.nanoTime() - deadline < 0) {
+      pause();
+    }
+    failures += step(env, sink, ExitCodes.OK, "list");
+    failures += step(env, sink, ExitCodes.OK, "send", "carol", "through the host", "-s", "alice");
+    failures += step(env, sink, ExitCodes.OK, "send", "carol", "-", "-s", "alice", "--json");
+    failures += step(env, sink, ExitCodes.OK, "inbox", "carol");
+    failures += step(env, sink, ExitCodes.OK, "inbox", "carol", "--json", "--all");
+    failures += step(env, sink, ExitCodes.OK, "host", "--stop");
+    while (StoreHost.isRunning(dataHome) && System.nanoTime() - deadline < 0) {
+      pause();
+    }
+    return failures;
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static int step(Map<String, String> env, PrintStream sink, int expected, String... args) {

@@ -46,7 +46,7 @@ final class DoctorCommand extends Command {
     boolean repair = invocation.line().hasOption("repair");
     Options options = invocation.options(null);
     Housekeeping.Report report;
-    try (Store store = Store.open(options.home(), options.storeTimeout())) {
+    try (Store store = Invocation.store(options)) {
       report = new Housekeeping(store, new MailboxLayout(options.home())).check(repair);
     }
     PrintStream out = invocation.out();

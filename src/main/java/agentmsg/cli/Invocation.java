@@ -3,6 +3,7 @@ package agentmsg.cli;
 import agentmsg.AgentMessenger;
 import agentmsg.AgentNames;
 import agentmsg.Options;
+import agentmsg.internal.store.Store;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -73,7 +74,9 @@ final class Invocation {
    * then {@code AGENT_MSG_AGENT}, then the host name.
    */
   Options options(String agent) {
-    Options.Builder builder = Options.builder().environment(env).warningListener(this::warn);
+    // Calls start a store host, unless AGENT_MSG_STORE_HOST=off says otherwise.
+    Options.Builder builder =
+        Options.builder().storeHost(true).environment(env).warningListener(this::warn);
     String chosen = agent != null ? agent : line.getOptionValue("from");
     if (chosen != null) {
       builder.agent(AgentNames.requireValid(chosen));
@@ -86,6 +89,14 @@ final class Invocation {
 
   AgentMessenger messenger(String agent) {
     return AgentMessenger.open(options(agent));
+  }
+
+  /** The store of {@code options}' data home, for commands that work on it directly. */
+  static Store store(Options options) {
+    return Store.open(
+        options.home(),
+        options.storeTimeout(),
+        options.storeHost() ? Store.Mode.SHARED_WITH_HOST : Store.Mode.SHARED);
   }
 
   /** A whole-number option value within bounds, or a usage error naming the option. */

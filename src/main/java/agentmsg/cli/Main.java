@@ -47,7 +47,8 @@ public final class Main {
             new HookCommand(),
             new SetupCommand(),
             new PruneCommand(),
-            new DoctorCommand())) {
+            new DoctorCommand(),
+            new HostCommand())) {
       commands.put(command.name(), command);
     }
   }

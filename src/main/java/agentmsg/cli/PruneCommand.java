@@ -57,7 +57,7 @@ final class PruneCommand extends Command {
     boolean includeUnread = invocation.line().hasOption("include-unread");
     Options options = invocation.options(null);
     Housekeeping.PruneResult result;
-    try (Store store = Store.open(options.home(), options.storeTimeout())) {
+    try (Store store = Invocation.store(options)) {
       result =
           new Housekeeping(store, new MailboxLayout(options.home()))
               .prune(cutoff, includeUnread, dryRun);

@@ -69,7 +69,7 @@ final class RegisterCommand extends Command {
   /** Gives a new agent its server token (kept on re-registering), never printing it. */
   private static void issueToken(Invocation invocation, String agent) {
     agentmsg.Options options = invocation.options(agent);
-    try (Store store = Store.open(options.home(), options.storeTimeout())) {
+    try (Store store = Invocation.store(options)) {
       new AgentTokens(store, invocation::warn).ensure(agent);
     }
   }

@@ -71,7 +71,7 @@ final class TokenCommand extends Command {
   private int show(Invocation invocation) {
     invocation.allowPositional(2);
     agentmsg.Options options = invocation.options(invocation.positional(1));
-    try (Store store = Store.open(options.home(), options.storeTimeout())) {
+    try (Store store = Invocation.store(options)) {
       AgentTokens tokens = new AgentTokens(store, invocation::warn);
       String token = tokens.show(options.agent());
       if (invocation.json()) {
@@ -95,7 +95,7 @@ final class TokenCommand extends Command {
   private int rotate(Invocation invocation) {
     invocation.allowPositional(2);
     agentmsg.Options options = invocation.options(invocation.positional(1));
-    try (Store store = Store.open(options.home(), options.storeTimeout())) {
+    try (Store store = Invocation.store(options)) {
       AgentTokens tokens = new AgentTokens(store, invocation::warn);
       tokens.rotate(options.agent());
       Path file = tokens.file(options.agent());
@@ -147,7 +147,7 @@ final class TokenCommand extends Command {
     Path file = TokenFiles.file(options.home(), agent);
     TokenFiles.write(file, token, invocation::warn);
     String hash = Tokens.hashHex(token);
-    try (Store store = Store.open(options.home(), options.storeTimeout())) {
+    try (Store store = Invocation.store(options)) {
       boolean local = store.call(handle -> TokenRows.findValid(handle, hash)).isPresent();
       if (!local && store.call(handle -> TokenRows.hasValid(handle, agent))) {
         invocation.warn(

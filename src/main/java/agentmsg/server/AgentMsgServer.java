@@ -67,8 +67,9 @@ public final class AgentMsgServer implements AutoCloseable {
   private AgentMsgServer(ServerOptions options) {
     this.options = options;
     this.log = new ServerLog(options.log(), options.logDeliveries());
-    this.writeStore = Store.open(options.home(), options.storeTimeout());
-    this.readStore = Store.open(options.home(), options.storeTimeout());
+    // The server writes the most: it takes the file over from a store host, if one holds it.
+    this.writeStore = Store.open(options.home(), options.storeTimeout(), Store.Mode.PREFER_OWNER);
+    this.readStore = Store.open(options.home(), options.storeTimeout(), Store.Mode.PREFER_OWNER);
     MailboxLayout layout = new MailboxLayout(options.home());
     MirrorWriter mirrorWriter = new MirrorWriter(layout);
     RecentIds ownIds = new RecentIds(200_000);

@@ -61,6 +61,8 @@ public final class ChildJvm implements AutoCloseable {
     builder.environment().remove("AGENT_MSG_URL");
     builder.environment().put("AGENT_MSG_HOME", home.toString());
     builder.environment().put("LC_ALL", "C.UTF-8");
+    // No store host outliving the test, unless the test asks for one.
+    builder.environment().put("AGENT_MSG_STORE_HOST", "off");
     builder.environment().putAll(env);
     try {
       return new ChildJvm(builder.start());

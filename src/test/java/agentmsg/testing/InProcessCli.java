@@ -27,6 +27,7 @@ public final class InProcessCli {
     Map<String, String> env = new HashMap<>();
     env.put("AGENT_MSG_HOME", home.toString());
     env.put("HOSTNAME", "test-host");
+    env.put("AGENT_MSG_STORE_HOST", "off");
     int code;
     try (PrintStream outStream = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8)) {

@@ -58,22 +58,22 @@ final class OpenLock {
   /**
    * Opens a connection, waiting at most {@code timeout} for a turn.
    *
+   * @param ownerOnly never connect through another process: wait until this one can own the file
    * @return the connection, and whether this process owns the database through it; an owning
    *     connection must be given back with {@link #release} after it is closed
    */
-  Opened connect(Opener opener, Duration timeout) throws SQLException {
+  Opened connect(Opener opener, Duration timeout, boolean ownerOnly) throws SQLException {
     long deadline = System.nanoTime() + timeout.toNanos();
     long pause = 2;
     while (true) {
-      Opened opened = tryAsOwner(opener);
+      Opened opened = tryAsOwner(opener, ownerOnly);
       if (opened != null) {
         return opened;
       }
-      if (ownerIsServing()) {
-        Connection connection = opener.open();
-        // Nearly always a client of the owner. If the owner closed just now and this process took
-        // the file over, it owns the database without the lock, which H2's own lock makes safe.
-        return new Opened(connection, false);
+      Server server = ownerOnly ? null : servingOwner();
+      if (server != null) {
+        // Straight to the owner's server: H2's own route would first try to open the file here.
+        return new Opened(opener.openRemote(server.address(), server.key()), false);
       }
       if (System.nanoTime() - deadline > 0) {
         throw new SQLTransientConnectionException(
@@ -104,7 +104,7 @@ final class OpenLock {
   }
 
   /** Opens the database if this JVM holds or can take the owner lock; null if another does. */
-  private Opened tryAsOwner(Opener opener) throws SQLException {
+  private Opened tryAsOwner(Opener opener, boolean ownerOnly) throws SQLException {
     synchronized (HOLDS) {
       Hold hold = HOLDS.get(home);
       boolean fresh = false;
@@ -125,9 +125,14 @@ final class OpenLock {
         throw e;
       }
       if (isRemote(connection)) {
-        // A live owner that took the file without the lock (see connect): use it, hold nothing.
+        // A live owner that took the file without the lock (a process of an older version, which
+        // connected through H2's own route): use it, hold nothing; or wait for it to close.
         if (fresh) {
           hold.close();
+        }
+        if (ownerOnly) {
+          connection.close();
+          return null;
         }
         return new Opened(connection, false);
       }
@@ -137,29 +142,30 @@ final class OpenLock {
     }
   }
 
-  /** Whether H2's lock file names a server that accepts a connection right now. */
-  private boolean ownerIsServing() {
+  /** The server H2's lock file names, if it accepts a connection right now; else null. */
+  private Server servingOwner() {
     Properties properties = new Properties();
     try (InputStream in = Files.newInputStream(h2LockFile)) {
       properties.load(in);
     } catch (NoSuchFileException noOwner) {
-      return false;
+      return null;
     } catch (IOException | IllegalArgumentException unreadable) {
-      return false; // being rewritten: look again shortly
+      return null; // being rewritten: look again shortly
     }
     String server = properties.getProperty("server");
+    String key = properties.getProperty("id");
     int colon = server == null ? -1 : server.lastIndexOf(':');
-    if (colon < 0) {
-      return false;
+    if (colon < 0 || key == null || key.isEmpty()) {
+      return null;
     }
     try (Socket probe = new Socket()) {
       probe.connect(
           new InetSocketAddress(
               server.substring(0, colon), Integer.parseInt(server.substring(colon + 1))),
           500);
-      return true;
+      return new Server(server, key);
     } catch (IOException | NumberFormatException notServing) {
-      return false;
+      return null;
     }
   }
 
@@ -180,10 +186,19 @@ final class OpenLock {
   /** A connection and whether it makes this process the database's owner. */
   record Opened(Connection connection, boolean owner) {}
 
-  /** Makes the actual connection. */
-  @FunctionalInterface
+  /**
+   * The owning process's H2 server: its {@code host:port}, and the key that names this database on
+   * it.
+   */
+  record Server(String address, String key) {}
+
+  /** Makes the actual connections. */
   interface Opener {
+    /** Opens the file, or connects through its owner as H2 itself finds it. */
     Connection open() throws SQLException;
+
+    /** Connects to the owner's server. */
+    Connection openRemote(String address, String key) throws SQLException;
   }
 
   /** The operating-system lock, held while this JVM has embedded connections open. */

@@ -6,11 +6,16 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.ConnectionFactory;
@@ -56,6 +61,8 @@ public final class Store implements AutoCloseable {
   private final Path home;
   private final String url;
   private final Duration timeout;
+  private final Mode mode;
+  private final SharedConnections connections;
   private final Jdbi jdbi;
   private final ReentrantLock lock = new ReentrantLock();
   private final org.h2.Driver driver = new org.h2.Driver();
@@ -65,17 +72,37 @@ public final class Store implements AutoCloseable {
   private boolean closed;
   private long writes;
 
-  private Store(Path home, Duration timeout) {
+  private Store(Path home, Duration timeout, Mode mode) {
     this.home = home;
     this.timeout = timeout;
+    this.mode = mode;
     // MAX_COMPACT_TIME=0: H2 would compact the file on every close (about 100 ms of a CLI call);
     // the owner compacts it on close only when it is mostly dead chunks (Housekeeping).
     this.url =
         "jdbc:h2:file:"
             + home.resolve(FILE_NAME)
-            + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;MAX_COMPACT_TIME=0";
-    OpenLock openLock = new OpenLock(home, FILE_NAME);
-    this.jdbi = Jdbi.create(new SharedConnections(openLock, this::connect));
+            + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;MAX_COMPACT_TIME=0"
+            // The store host keeps a database open; it never makes one.
+            + (mode == Mode.OWNER ? ";IFEXISTS=TRUE" : "");
+    this.connections =
+        new SharedConnections(
+            new OpenLock(home, FILE_NAME),
+            new OpenLock.Opener() {
+              @Override
+              public Connection open() throws SQLException {
+                return connect();
+              }
+
+              @Override
+              public Connection openRemote(String address, String key) throws SQLException {
+                return driver.connect(
+                    "jdbc:h2:tcp://" + address + "/" + key + ";IFEXISTS=TRUE",
+                    credentials(password()));
+              }
+            });
+    // Opening the file (about half of a short CLI call) overlaps with building Jdbi below.
+    connections.connectEarly();
+    this.jdbi = Jdbi.create(connections);
     // Jdbi's default parser and template engine build ANTLR lexers: about 50 ms of every CLI call.
     jdbi.getConfig(SqlStatements.class)
         .setSqlParser(new PlainSql.Parser())
@@ -90,18 +117,125 @@ public final class Store implements AutoCloseable {
     private final OpenLock openLock;
     private final OpenLock.Opener opener;
     private final Set<Connection> owning = Collections.newSetFromMap(new IdentityHashMap<>());
+    private Thread earlyThread;
+    private boolean hostStarted;
+    private CompletableFuture<OpenLock.Opened> early;
 
     SharedConnections(OpenLock openLock, OpenLock.Opener opener) {
       this.openLock = openLock;
       this.opener = opener;
     }
 
+    /** Starts making the first connection on a background thread; the first use takes it. */
+    synchronized void connectEarly() {
+      CompletableFuture<OpenLock.Opened> future = new CompletableFuture<>();
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  future.complete(firstConnection());
+                } catch (Throwable failure) {
+                  future.completeExceptionally(failure);
+                }
+              },
+              "agent-msg-store-open");
+      thread.setDaemon(true);
+      early = future;
+      earlyThread = thread;
+      thread.start();
+    }
+
+    /** The early connection, waited for, or null when it was taken already. */
+    private OpenLock.Opened takeEarly() throws SQLException {
+      CompletableFuture<OpenLock.Opened> future;
+      synchronized (this) {
+        future = early;
+        early = null;
+        earlyThread = null;
+      }
+      if (future == null) {
+        return null;
+      }
+      try {
+        return future.join();
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof SQLException sql) {
+          throw sql;
+        }
+        if (e.getCause() instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        if (e.getCause() instanceof Error error) {
+          throw error;
+        }
+        throw e;
+      }
+    }
+
+    /**
+     * Gives up an early connection nobody took: closes it, waiting for it first if it is still
+     * being made (interrupted, which ends a wait for the owner's turn), so nothing runs on after
+     * close.
+     */
+    void discardEarly() {
+      CompletableFuture<OpenLock.Opened> future;
+      Thread thread;
+      synchronized (this) {
+        future = early;
+        thread = earlyThread;
+        early = null;
+        earlyThread = null;
+      }
+      if (future == null) {
+        return;
+      }
+      if (!future.isDone()) {
+        thread.interrupt();
+      }
+      OpenLock.Opened opened;
+      try {
+        opened = future.join();
+      } catch (CompletionException | CancellationException failed) {
+        return; // nothing was opened
+      }
+      try {
+        register(opened);
+        closeConnection(opened.connection());
+      } catch (SQLException | RuntimeException alreadyGone) {
+        // Closing is all that was left to do.
+      }
+    }
+
     @Override
     public Connection openConnection() throws SQLException {
-      OpenLock.Opened opened = openLock.connect(opener, timeout);
+      OpenLock.Opened opened = takeEarly();
+      if (opened == null) {
+        opened = openLock.connect(opener, timeout, mode == Mode.OWNER);
+      }
+      return register(opened);
+    }
+
+    /** The first connection, made the way {@link #mode} asks. */
+    private OpenLock.Opened firstConnection() throws SQLException {
+      if (mode == Mode.PREFER_OWNER && StoreHost.isRunning(home)) {
+        StoreHost.requestHandOver(home);
+        try {
+          return openLock.connect(opener, StoreHost.HAND_OVER_WAIT, true);
+        } catch (SQLTransientConnectionException stillThere) {
+          // The host did not leave in time (or someone else owns the file): share it.
+        }
+      }
+      return openLock.connect(opener, timeout, mode == Mode.OWNER);
+    }
+
+    private Connection register(OpenLock.Opened opened) {
       if (opened.owner()) {
         synchronized (owning) {
           owning.add(opened.connection());
+        }
+        if (mode == Mode.SHARED_WITH_HOST && !hostStarted) {
+          hostStarted = true;
+          StoreHost.start(home);
         }
       }
       return opened.connection();
@@ -151,13 +285,38 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /** How a store reaches the database file, which one process owns at a time. */
+  public enum Mode {
+    /** Owns the file, or connects through the process that owns it. */
+    SHARED,
+    /**
+     * Like {@link #SHARED}; when this process ends up owning the file, it also starts a store host
+     * ({@code agent-msg host}), so that the next short-lived processes find the file open and
+     * connect to it instead of opening it again. For CLI calls.
+     */
+    SHARED_WITH_HOST,
+    /**
+     * Prefers to own the file: asks a running store host to hand it over and waits briefly for it,
+     * else connects through the owner. For the server, which writes the most.
+     */
+    PREFER_OWNER,
+    /** Only owns the file, waiting for its turn, never through another process: the store host. */
+    OWNER
+  }
+
   /**
-   * Opens the store of {@code home}, creating the folder, the database and its schema if needed.
-   * The connection itself is made on first use.
+   * Opens the store of {@code home} in {@link Mode#SHARED} mode, creating the folder, the database
+   * and its schema if needed. The first connection is made in the background at once and taken on
+   * first use.
    *
    * @param timeout how long to retry while the database is busy changing hands
    */
   public static Store open(Path home, Duration timeout) {
+    return open(home, timeout, Mode.SHARED);
+  }
+
+  /** Opens the store of {@code home}, reaching the file as {@code mode} says. */
+  public static Store open(Path home, Duration timeout, Mode mode) {
     try {
       if (!Files.isDirectory(home)) {
         // The mail of every agent lives here: only its owner may read it.
@@ -172,10 +331,9 @@ public final class Store implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new StoreUnavailableException("cannot create data home " + home + ": " + e, e);
     }
-    return new Store(home.toAbsolutePath(), timeout);
+    return new Store(home.toAbsolutePath(), timeout, Objects.requireNonNull(mode, "mode"));
   }
 
-  /** The JDBC URL, for tools that need their own connection (the migration runner). */
   /**
    * Opens a JDBC connection with the data home's password. A database made before passwords existed
    * (empty password) gets the password on its first such connection.
@@ -214,6 +372,7 @@ public final class Store implements AutoCloseable {
     return credentials;
   }
 
+  /** The JDBC URL, for tools that need their own connection (the migration runner). */
   String url() {
     return url;
   }
@@ -295,6 +454,22 @@ public final class Store implements AutoCloseable {
         });
   }
 
+  /** How many processes are connected to this process's database server right now. */
+  int clientSessions() {
+    return call(
+        handle ->
+            handle
+                .createQuery(
+                    "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE CLIENT_ADDR IS NOT NULL")
+                .mapTo(Integer.class)
+                .one());
+  }
+
+  /** One bounded compaction step, for an owner whose writes come from other processes. */
+  void compactStep() {
+    run(Housekeeping::compact);
+  }
+
   /**
    * Forces everything committed so far to the disk. H2 never syncs on commit by itself; this is
    * what makes an acknowledged message survive a power cut, not only a process crash.
@@ -349,6 +524,7 @@ public final class Store implements AutoCloseable {
     try {
       closed = true;
       discardHandle();
+      connections.discardEarly();
     } finally {
       lock.unlock();
     }

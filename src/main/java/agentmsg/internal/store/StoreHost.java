@@ -1,0 +1,239 @@
+package agentmsg.internal.store;
+
+import agentmsg.StoreUnavailableException;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.URISyntaxException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The store host: a background process that keeps a data home's database open, so that short-lived
+ * processes connect to it over loopback instead of each opening the file, which is most of a CLI
+ * call's time.
+ *
+ * <p>A CLI call that finds nobody serving the file opens it itself, as always, and starts a host
+ * ({@link #start}); the host waits for that call to finish, takes the file over and serves it until
+ * no process has been connected for its idle time, its data home or its jar goes away or changes,
+ * or a process that prefers to own the file (the server) asks for it ({@link #requestHandOver}). A
+ * killed host loses nothing: every commit was written before it was acknowledged, and the next
+ * process opens the file as before. One host per data home ({@code .host.lock}).
+ */
+public final class StoreHost {
+  /** How long a host serves with no process connected, unless told otherwise. */
+  public static final Duration DEFAULT_IDLE = Duration.ofMinutes(10);
+
+  /** How long a process that asked the host to hand the file over waits for it. */
+  static final Duration HAND_OVER_WAIT = Duration.ofSeconds(10);
+
+  /** How long a starting host waits for the process that started it to close the file. */
+  private static final Duration TAKE_OVER_WAIT = Duration.ofSeconds(30);
+
+  private static final String LOCK_FILE = ".host.lock";
+  private static final String HAND_OVER_FILE = ".host.hand-over";
+  private static final String LOG_FILE = "host.log";
+  private static final long TICK_MILLIS = 200;
+  private static final long COMPACT_EVERY_MILLIS = 5_000;
+
+  private StoreHost() {}
+
+  /** Runs a host: {@code StoreHost <home> [idle seconds]}. */
+  public static void main(String[] args) {
+    Path home = Path.of(args[0]).toAbsolutePath();
+    Duration idle = args.length > 1 ? Duration.ofSeconds(Long.parseLong(args[1])) : DEFAULT_IDLE;
+    System.exit(serve(home, idle, System.err));
+  }
+
+  /** Whether a host serves (or is starting to serve) {@code home}. */
+  public static boolean isRunning(Path home) {
+    Path lockFile = home.resolve(LOCK_FILE);
+    if (!Files.exists(lockFile)) {
+      return false;
+    }
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        return true;
+      }
+      lock.release();
+      return false;
+    } catch (OverlappingFileLockException hostInThisProcess) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Asks the host of {@code home}, if any, to close the file and exit. */
+  public static void requestHandOver(Path home) {
+    try {
+      Files.writeString(home.resolve(HAND_OVER_FILE), Instant.now() + "\n");
+    } catch (IOException e) {
+      // No host can be asked then; the caller shares the file with it.
+    }
+  }
+
+  /**
+   * Starts a host for {@code home} in a new process of this JVM's class path, unless one runs. Best
+   * effort: without a host, calls open the file themselves as before.
+   */
+  static void start(Path home) {
+    if (isRunning(home)) {
+      return;
+    }
+    List<String> command = new ArrayList<>();
+    // Its own session: closing the terminal of the call that started it does not end it.
+    for (String setsid : List.of("/usr/bin/setsid", "/bin/setsid")) {
+      if (Files.isExecutable(Path.of(setsid))) {
+        command.add(setsid);
+        break;
+      }
+    }
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(
+        List.of(
+            "-Xss512k",
+            "-Xmx128m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:-UsePerfData",
+            "-Dfile.encoding=UTF-8",
+            "-Xlog:disable",
+            "-Xlog:all=warning:stderr",
+            "-cp",
+            System.getProperty("java.class.path"),
+            StoreHost.class.getName(),
+            home.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.redirectInput(Redirect.from(new File(isWindows() ? "NUL" : "/dev/null")));
+    builder.redirectOutput(Redirect.appendTo(home.resolve(LOG_FILE).toFile()));
+    builder.redirectErrorStream(true);
+    try {
+      builder.start();
+    } catch (IOException | RuntimeException cannotStart) {
+      // The calls go on opening the file themselves.
+    }
+  }
+
+  /**
+   * Serves {@code home} until idle for {@code idle}, asked to hand over, or its data home or jar
+   * changes.
+   *
+   * @return the process exit code: 0 when it served or another host already does, 1 when it could
+   *     not open the file
+   */
+  public static int serve(Path home, Duration idle, PrintStream log) {
+    Path lockFile = home.resolve(LOCK_FILE);
+    try (FileChannel channel =
+        FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        return 0; // another host serves this home
+      }
+      Files.deleteIfExists(home.resolve(HAND_OVER_FILE));
+      String reason = hold(home, idle, log);
+      log.println(Instant.now() + " host of " + home + " stopped: " + reason);
+      return 0;
+    } catch (StoreUnavailableException e) {
+      log.println(
+          Instant.now() + " host of " + home + " could not open the store: " + e.getMessage());
+      return 1;
+    } catch (IOException e) {
+      log.println(Instant.now() + " host of " + home + " cannot use " + lockFile + ": " + e);
+      return 1;
+    }
+  }
+
+  /** Owns the file until one of the reasons to stop; returns that reason. */
+  private static String hold(Path home, Duration idle, PrintStream log) {
+    Path handOver = home.resolve(HAND_OVER_FILE);
+    Path database = home.resolve(Store.FILE_NAME + ".mv.db");
+    Path jar = codeSource();
+    FileTime jarTime = modified(jar);
+    if (!Files.exists(database)) {
+      return "no database to serve"; // a host keeps a store open; it never makes one
+    }
+    try (Store store = Store.open(home, TAKE_OVER_WAIT, Store.Mode.OWNER)) {
+      store.run(handle -> {}); // takes the file over and brings the schema up to date
+      log.println(Instant.now() + " host " + ProcessHandle.current().pid() + " serves " + home);
+      long lastBusy = System.nanoTime();
+      long lastCompact = lastBusy;
+      while (true) {
+        if (!pause()) {
+          return "interrupted";
+        }
+        long now = System.nanoTime();
+        if (Files.exists(handOver)) {
+          deleteQuietly(handOver);
+          return "asked to hand the store over";
+        }
+        if (!Files.exists(database)) {
+          return "the database file is gone";
+        }
+        if (jar != null && !jarTime.equals(modified(jar))) {
+          return "the program changed";
+        }
+        if (store.clientSessions() > 0) {
+          lastBusy = now;
+        } else if (now - lastBusy > idle.toNanos()) {
+          return "idle for " + idle.toSeconds() + " s";
+        }
+        if (now - lastCompact > COMPACT_EVERY_MILLIS * 1_000_000L) {
+          store.compactStep();
+          lastCompact = now;
+        }
+      }
+    }
+  }
+
+  /** The jar (or class folder) this code runs from, or null if unknown. */
+  private static Path codeSource() {
+    try {
+      return Path.of(StoreHost.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException | RuntimeException unknown) {
+      return null;
+    }
+  }
+
+  private static FileTime modified(Path file) {
+    try {
+      return file == null ? null : Files.getLastModifiedTime(file);
+    } catch (IOException gone) {
+      return FileTime.fromMillis(0);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // Handed over either way.
+    }
+  }
+
+  /** Waits one tick; false when interrupted. */
+  private static boolean pause() {
+    try {
+      Thread.sleep(TICK_MILLIS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static boolean isWindows() {
+    return System.getProperty("os.name", "").startsWith("Windows");
+  }
+}
