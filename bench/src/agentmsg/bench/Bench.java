@@ -53,6 +53,7 @@ public final class Bench {
       report.node(node ? Setup.capture(List.of("node", "--version")).strip() : null);
       Map<String, Map<String, String>> variants = new LinkedHashMap<>();
       variants.put("", Map.of());
+      variants.put("no store host", Map.of("AGENT_MSG_STORE_HOST", "off"));
       if (settings.cacheCompare) {
         variants.put("no CDS/AOT cache", Map.of("AGENT_MSG_CDS", "off"));
       }

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class CliBench {
   /** One command line to time. */
-  record Call(String name, List<String> command, Map<String, String> extraEnv) {}
+  record Call(String name, List<String> command, Map<String, String> extraEnv, Path home) {}
 
   static final String HELLO = "java hello world";
   static final String NODE = "node -e 0";
@@ -41,50 +41,52 @@ final class CliBench {
   Map<String, Stats> run(
       int warmups, int runs, boolean withNode, Map<String, Map<String, String>> variants)
       throws IOException, InterruptedException {
-    Path home = setup.newHome("cli-" + jdk.key());
-    try (AgentMessenger alice =
-        AgentMessenger.open(
-            Options.builder().home(home).agent("alice").warningListener(w -> {}).build())) {
-      alice.register("alice", AgentType.CODEX);
-      alice.register("bob", AgentType.OTHER);
-    }
     List<Call> calls = new ArrayList<>();
+    Map<String, Path> homes = new LinkedHashMap<>();
+    Path floorHome = setup.newHome("cli-" + jdk.key());
     calls.add(
         new Call(
-            HELLO, List.of(jdk.java(), "-cp", setup.helloClasses().toString(), "Hello"), Map.of()));
+            HELLO,
+            List.of(jdk.java(), "-cp", setup.helloClasses().toString(), "Hello"),
+            Map.of(),
+            floorHome));
     if (withNode) {
-      calls.add(new Call(NODE, List.of("node", "-e", "0"), Map.of()));
+      calls.add(new Call(NODE, List.of("node", "-e", "0"), Map.of(), floorHome));
     }
     String launcher = setup.launcher().toString();
     for (Map.Entry<String, Map<String, String>> variant : variants.entrySet()) {
       String suffix = variant.getKey().isEmpty() ? "" : " (" + variant.getKey() + ")";
       Map<String, String> extra = variant.getValue();
+      // Each variant has its own data home: a store host started by one must not serve another.
+      Path home = setup.newHome("cli-" + jdk.key() + "-" + homes.size());
+      homes.put(variant.getKey(), home);
+      try (AgentMessenger alice =
+          AgentMessenger.open(
+              Options.builder().home(home).agent("alice").warningListener(w -> {}).build())) {
+        alice.register("alice", AgentType.CODEX);
+        alice.register("bob", AgentType.OTHER);
+      }
       calls.add(
           new Call(
               "send" + suffix,
               List.of(launcher, "send", "bob", "benchmark message", "-s", "alice"),
-              extra));
-      calls.add(new Call("inbox" + suffix, List.of(launcher, "inbox", "bob"), extra));
-      calls.add(new Call("list" + suffix, List.of(launcher, "list"), extra));
+              extra,
+              home));
+      calls.add(new Call("inbox" + suffix, List.of(launcher, "inbox", "bob"), extra, home));
+      calls.add(new Call("list" + suffix, List.of(launcher, "list"), extra, home));
     }
     Map<String, List<Double>> times = new LinkedHashMap<>();
     for (Call call : calls) {
       times.put(call.name(), new ArrayList<>());
     }
     Path stderr = setup.stderrFile("cli-" + jdk.key());
-    for (int round = 0; round < warmups + runs; round++) {
-      for (Call call : calls) {
-        double millis = time(call, home, stderr);
-        String diagnostics = Files.readString(stderr);
-        if (diagnostics.contains("agent-msg: building")
-            || diagnostics.contains("agent-msg: recording")) {
-          // The sources changed meanwhile and the launcher rebuilt the jar and its start-up cache.
-          rebuilds++;
-          millis = time(call, home, stderr);
-        }
-        if (round >= warmups) {
-          times.get(call.name()).add(millis);
-        }
+    try {
+      timeRounds(calls, warmups, runs, times, stderr);
+    } finally {
+      // Stop the store hosts the calls started (they would otherwise serve, idle, for minutes).
+      for (Path home : homes.values()) {
+        Call stop = new Call("host --stop", List.of(launcher, "host", "--stop"), Map.of(), home);
+        time(stop, stderr);
       }
     }
     Map<String, Stats> stats = new LinkedHashMap<>();
@@ -92,15 +94,35 @@ final class CliBench {
     return stats;
   }
 
+  private void timeRounds(
+      List<Call> calls, int warmups, int runs, Map<String, List<Double>> times, Path stderr)
+      throws IOException, InterruptedException {
+    for (int round = 0; round < warmups + runs; round++) {
+      for (Call call : calls) {
+        double millis = time(call, stderr);
+        String diagnostics = Files.readString(stderr);
+        if (diagnostics.contains("agent-msg: building")
+            || diagnostics.contains("agent-msg: recording")) {
+          // The sources changed meanwhile and the launcher rebuilt the jar and its start-up cache.
+          rebuilds++;
+          millis = time(call, stderr);
+        }
+        if (round >= warmups) {
+          times.get(call.name()).add(millis);
+        }
+      }
+    }
+  }
+
   /** How many calls were repeated because the launcher rebuilt the jar during them. */
   int rebuilds() {
     return rebuilds;
   }
 
-  private double time(Call call, Path home, Path stderr) throws IOException, InterruptedException {
+  private double time(Call call, Path stderr) throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(call.command());
     builder.environment().clear();
-    builder.environment().putAll(setup.env(jdk, home));
+    builder.environment().putAll(setup.env(jdk, call.home()));
     builder.environment().putAll(call.extraEnv());
     builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);

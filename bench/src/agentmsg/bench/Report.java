@@ -240,8 +240,10 @@ final class Report {
         the harness owns the database here.
         - One CLI call: `bin/agent-msg` as a user runs it (bash launcher, then `java -jar`), from \
         process start to exit, stdout discarded; %d runs each after %d untimed warm-ups, the \
-        commands taking turns. No other process holds the database. `send` sends to a \
-        registered agent; `inbox` prints the one unread message each turn leaves.
+        commands taking turns. Each variant has its own data home, where the first call starts \
+        a store host as a user's first call does (unless the variant turns it off), and later \
+        calls connect to it; the hosts are stopped at the end. `send` sends to a registered \
+        agent; `inbox` prints the one unread message each turn leaves.
         - Floor: a Java hello world (`java -cp <dir> Hello`, default JVM flags) on the same JDK, \
         and `node -e 0`, run in the same rounds.
         - Idle CPU: utime+stime of the `poll` child from /proc/<pid>/stat over the interval, \

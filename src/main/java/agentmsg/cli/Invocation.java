@@ -91,6 +91,14 @@ final class Invocation {
     return AgentMessenger.open(options(agent));
   }
 
+  /**
+   * A messenger for a command that runs on ({@code poll}, {@code wait}): it starts no store host,
+   * since while it owns the file the other calls connect through it anyway.
+   */
+  AgentMessenger longLivedMessenger(String agent) {
+    return AgentMessenger.open(options(agent).toBuilder().storeHost(false).build());
+  }
+
   /** The store of {@code options}' data home, for commands that work on it directly. */
   static Store store(Options options) {
     return Store.open(

@@ -8,8 +8,8 @@ import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
@@ -20,37 +20,76 @@ import org.apache.commons.cli.ParseException;
 
 /** The {@code agent-msg} command line. {@link #main} only exits with the code of {@link #run}. */
 public final class Main {
-  private final Map<String, Command> commands = new LinkedHashMap<>();
+  /** Every command, in the order the help lists them. */
+  static final List<String> COMMANDS =
+      List.of(
+          "register",
+          "list",
+          "send",
+          "inbox",
+          "poll",
+          "wait",
+          "server",
+          "connect",
+          "ping",
+          "token",
+          "mcp",
+          "demo",
+          "reply",
+          "thread",
+          "status",
+          "ack",
+          "acks",
+          "history",
+          "group",
+          "hook",
+          "setup",
+          "prune",
+          "doctor",
+          "host");
 
-  private Main() {
-    for (Command command :
-        List.of(
-            new RegisterCommand(),
-            new ListCommand(),
-            new SendCommand(),
-            new InboxCommand(),
-            new PollCommand(),
-            new WaitCommand(),
-            new ServerCommand(),
-            new ConnectCommand(),
-            new PingCommand(),
-            new TokenCommand(),
-            new McpCommand(),
-            new DemoCommand(),
-            new ReplyCommand(),
-            new ThreadCommand(),
-            new StatusCommand(),
-            new AckCommand(),
-            new AcksCommand(),
-            new HistoryCommand(),
-            new GroupCommand(),
-            new HookCommand(),
-            new SetupCommand(),
-            new PruneCommand(),
-            new DoctorCommand(),
-            new HostCommand())) {
-      commands.put(command.name(), command);
+  private Main() {}
+
+  /**
+   * The command called {@code name}, or null. Made on demand: a call loads the classes of its own
+   * command only (the start-up of a call is paid on every call).
+   */
+  static Command command(String name) {
+    return switch (name) {
+      case "register" -> new RegisterCommand();
+      case "list" -> new ListCommand();
+      case "send" -> new SendCommand();
+      case "inbox" -> new InboxCommand();
+      case "poll" -> new PollCommand();
+      case "wait" -> new WaitCommand();
+      case "server" -> new ServerCommand();
+      case "connect" -> new ConnectCommand();
+      case "ping" -> new PingCommand();
+      case "token" -> new TokenCommand();
+      case "mcp" -> new McpCommand();
+      case "demo" -> new DemoCommand();
+      case "reply" -> new ReplyCommand();
+      case "thread" -> new ThreadCommand();
+      case "status" -> new StatusCommand();
+      case "ack" -> new AckCommand();
+      case "acks" -> new AcksCommand();
+      case "history" -> new HistoryCommand();
+      case "group" -> new GroupCommand();
+      case "hook" -> new HookCommand();
+      case "setup" -> new SetupCommand();
+      case "prune" -> new PruneCommand();
+      case "doctor" -> new DoctorCommand();
+      case "host" -> new HostCommand();
+      default -> null;
+    };
+  }
+
+  private static List<Command> allCommands() {
+    List<Command> all = new ArrayList<>();
+    for (String name : COMMANDS) {
+      all.add(command(name));
     }
+    return all;
   }
 
   public static void main(String[] args) {
@@ -77,7 +116,7 @@ public final class Main {
   private int dispatch(
       InputStream in, PrintStream out, PrintStream err, Map<String, String> env, String[] args) {
     if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
-      Usage.overview(out, commands.values());
+      Usage.overview(out, allCommands());
       return args.length == 0 ? ExitCodes.USAGE : ExitCodes.OK;
     }
     if (args[0].equals("--version") || args[0].equals("-V") || args[0].equals("version")) {
@@ -85,15 +124,15 @@ public final class Main {
       return ExitCodes.OK;
     }
     if (args[0].equals("help")) {
-      Command command = args.length > 1 ? commands.get(args[1]) : null;
+      Command command = args.length > 1 ? command(args[1]) : null;
       if (command == null) {
-        Usage.overview(out, commands.values());
+        Usage.overview(out, allCommands());
       } else {
         Usage.command(out, command, withCommonOptions(command));
       }
       return ExitCodes.OK;
     }
-    Command command = commands.get(args[0]);
+    Command command = command(args[0]);
     if (command == null) {
       err.println("error[usage]: unknown command '" + args[0] + "' (see: agent-msg --help)");
       return ExitCodes.USAGE;

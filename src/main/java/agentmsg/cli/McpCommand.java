@@ -55,6 +55,7 @@ final class McpCommand extends Command {
     AtomicReference<MailboxMcpServer> serving = new AtomicReference<>();
     Options options =
         invocation.options(invocation.line().getOptionValue("agent")).toBuilder()
+            .storeHost(false) // it runs on: while it owns the file, calls connect through it
             .warningListener(
                 warning -> {
                   invocation.warn(warning);

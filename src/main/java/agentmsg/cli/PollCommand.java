@@ -49,7 +49,7 @@ final class PollCommand extends Command {
   int run(Invocation invocation) throws InterruptedException {
     invocation.allowPositional(1);
     PrintStream out = invocation.out();
-    try (AgentMessenger messenger = invocation.messenger(invocation.positional(0));
+    try (AgentMessenger messenger = invocation.longLivedMessenger(invocation.positional(0));
         InboxReader reader = messenger.openInbox()) {
       CountDownLatch stopped = new CountDownLatch(1);
       Thread hook =

@@ -52,7 +52,7 @@ final class WaitCommand extends Command {
   int run(Invocation invocation) throws InterruptedException {
     invocation.allowPositional(1);
     Duration timeout = invocation.secondsValue("timeout", DEFAULT_TIMEOUT, 7 * 24 * 3600);
-    try (AgentMessenger messenger = invocation.messenger(invocation.positional(0));
+    try (AgentMessenger messenger = invocation.longLivedMessenger(invocation.positional(0));
         InboxReader reader = messenger.openInbox()) {
       List<Message> batch = reader.next(timeout);
       if (batch.isEmpty()) {

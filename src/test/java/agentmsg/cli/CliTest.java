@@ -33,6 +33,15 @@ class CliTest {
   }
 
   @Test
+  void everyListedCommandIsMadeByItsOwnName() {
+    for (String name : Main.COMMANDS) {
+      assertThat(Main.command(name)).as(name).isNotNull();
+      assertThat(Main.command(name).name()).isEqualTo(name);
+    }
+    assertThat(Main.command("no-such-command")).isNull();
+  }
+
+  @Test
   void overviewVersionAndUnknownCommands() {
     assertThat(cli.run("--help").stdout()).contains("Commands:", "send <to> <message|->");
     assertThat(cli.run().exitCode()).isEqualTo(2);
