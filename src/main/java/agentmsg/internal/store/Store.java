@@ -6,19 +6,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
-import org.jdbi.v3.core.ConnectionFactory;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -55,9 +47,6 @@ public final class Store implements AutoCloseable {
   /** Every how many writing units of work this process takes a compaction step (Housekeeping). */
   private static final int HOUSEKEEPING_EVERY = 16;
 
-  /** How long a closing owner waits for the clients connected through it to finish. */
-  private static final Duration LINGER = Duration.ofSeconds(3);
-
   private final Path home;
   private final String url;
   private final Duration timeout;
@@ -86,6 +75,9 @@ public final class Store implements AutoCloseable {
             + (mode == Mode.OWNER ? ";IFEXISTS=TRUE" : "");
     this.connections =
         new SharedConnections(
+            home,
+            timeout,
+            mode,
             new OpenLock(home, FILE_NAME),
             new OpenLock.Opener() {
               @Override
@@ -107,182 +99,6 @@ public final class Store implements AutoCloseable {
     jdbi.getConfig(SqlStatements.class)
         .setSqlParser(new PlainSql.Parser())
         .setTemplateEngine(new PlainSql.Templates());
-  }
-
-  /**
-   * Opens connections through the {@link OpenLock}, and gives the owner lock back when an owning
-   * connection closes.
-   */
-  private final class SharedConnections implements ConnectionFactory {
-    private final OpenLock openLock;
-    private final OpenLock.Opener opener;
-    private final Set<Connection> owning = Collections.newSetFromMap(new IdentityHashMap<>());
-    private Thread earlyThread;
-    private boolean hostStarted;
-    private CompletableFuture<OpenLock.Opened> early;
-
-    SharedConnections(OpenLock openLock, OpenLock.Opener opener) {
-      this.openLock = openLock;
-      this.opener = opener;
-    }
-
-    /** Starts making the first connection on a background thread; the first use takes it. */
-    synchronized void connectEarly() {
-      CompletableFuture<OpenLock.Opened> future = new CompletableFuture<>();
-      Thread thread =
-          new Thread(
-              () -> {
-                try {
-                  future.complete(firstConnection());
-                } catch (Throwable failure) {
-                  future.completeExceptionally(failure);
-                }
-              },
-              "agent-msg-store-open");
-      thread.setDaemon(true);
-      early = future;
-      earlyThread = thread;
-      thread.start();
-    }
-
-    /** The early connection, waited for, or null when it was taken already. */
-    private OpenLock.Opened takeEarly() throws SQLException {
-      CompletableFuture<OpenLock.Opened> future;
-      synchronized (this) {
-        future = early;
-        early = null;
-        earlyThread = null;
-      }
-      if (future == null) {
-        return null;
-      }
-      try {
-        return future.join();
-      } catch (CompletionException e) {
-        if (e.getCause() instanceof SQLException sql) {
-          throw sql;
-        }
-        if (e.getCause() instanceof RuntimeException runtime) {
-          throw runtime;
-        }
-        if (e.getCause() instanceof Error error) {
-          throw error;
-        }
-        throw e;
-      }
-    }
-
-    /**
-     * Gives up an early connection nobody took: closes it, waiting for it first if it is still
-     * being made (interrupted, which ends a wait for the owner's turn), so nothing runs on after
-     * close.
-     */
-    void discardEarly() {
-      CompletableFuture<OpenLock.Opened> future;
-      Thread thread;
-      synchronized (this) {
-        future = early;
-        thread = earlyThread;
-        early = null;
-        earlyThread = null;
-      }
-      if (future == null) {
-        return;
-      }
-      if (!future.isDone()) {
-        thread.interrupt();
-      }
-      OpenLock.Opened opened;
-      try {
-        opened = future.join();
-      } catch (CompletionException | CancellationException failed) {
-        return; // nothing was opened
-      }
-      try {
-        register(opened);
-        closeConnection(opened.connection());
-      } catch (SQLException | RuntimeException alreadyGone) {
-        // Closing is all that was left to do.
-      }
-    }
-
-    @Override
-    public Connection openConnection() throws SQLException {
-      OpenLock.Opened opened = takeEarly();
-      if (opened == null) {
-        opened = openLock.connect(opener, timeout, mode == Mode.OWNER);
-      }
-      return register(opened);
-    }
-
-    /** The first connection, made the way {@link #mode} asks. */
-    private OpenLock.Opened firstConnection() throws SQLException {
-      if (mode == Mode.PREFER_OWNER && StoreHost.isRunning(home)) {
-        StoreHost.requestHandOver(home);
-        try {
-          return openLock.connect(opener, StoreHost.HAND_OVER_WAIT, true);
-        } catch (SQLTransientConnectionException stillThere) {
-          // The host did not leave in time (or someone else owns the file): share it.
-        }
-      }
-      return openLock.connect(opener, timeout, mode == Mode.OWNER);
-    }
-
-    private Connection register(OpenLock.Opened opened) {
-      if (opened.owner()) {
-        synchronized (owning) {
-          owning.add(opened.connection());
-        }
-        if (mode == Mode.SHARED_WITH_HOST && !hostStarted) {
-          hostStarted = true;
-          StoreHost.start(home);
-        }
-      }
-      return opened.connection();
-    }
-
-    @Override
-    public void closeConnection(Connection connection) throws SQLException {
-      boolean owner;
-      synchronized (owning) {
-        owner = owning.remove(connection);
-      }
-      try {
-        if (owner && openLock.isLastHold()) {
-          lingerForClients(connection);
-          Housekeeping.compactIfSparse(connection);
-        }
-        connection.close();
-      } finally {
-        if (owner) {
-          openLock.release();
-        }
-      }
-    }
-
-    /**
-     * Before the owner closes the database, lets the other processes connected through it finish
-     * (bounded): closing under them would break their sessions and send them all back to the door.
-     */
-    private void lingerForClients(Connection connection) {
-      long deadline = System.nanoTime() + LINGER.toNanos();
-      try (var statement =
-          connection.prepareStatement(
-              "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE CLIENT_ADDR IS NOT NULL")) {
-        while (System.nanoTime() - deadline < 0) {
-          try (var rows = statement.executeQuery()) {
-            if (!rows.next() || rows.getInt(1) == 0) {
-              return;
-            }
-          }
-          Thread.sleep(5);
-        }
-      } catch (SQLException broken) {
-        // Nothing to wait for on a broken connection.
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   /** How a store reaches the database file, which one process owns at a time. */
