@@ -104,7 +104,7 @@ public final class StoreHost {
     command.addAll(
         List.of(
             "-Xss512k",
-            "-Xmx128m",
+            "-Xmx256m",
             "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1",
             "-XX:-UsePerfData",
