@@ -281,6 +281,11 @@ public final class Store implements AutoCloseable {
                 .one());
   }
 
+  /** The file's version, which every commit raises; -1 when this process does not own it. */
+  long version() {
+    return call(Housekeeping::version);
+  }
+
   /** One bounded compaction step, for an owner whose writes come from other processes. */
   void compactStep() {
     run(Housekeeping::compact);

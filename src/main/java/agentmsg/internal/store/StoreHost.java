@@ -43,8 +43,14 @@ public final class StoreHost {
   private static final String LOCK_FILE = ".host.lock";
   private static final String HAND_OVER_FILE = ".host.hand-over";
   private static final String LOG_FILE = "host.log";
+
+  /**
+   * How often the host looks for a hand-over request, its database file and its jar: stats only.
+   */
   private static final long TICK_MILLIS = 200;
-  private static final long COMPACT_EVERY_MILLIS = 5_000;
+
+  /** How often it counts the processes connected to it (a query) and takes a compaction step. */
+  private static final long CHECK_EVERY_MILLIS = 2_000;
 
   private StoreHost() {}
 
@@ -168,7 +174,8 @@ public final class StoreHost {
       store.run(handle -> {}); // takes the file over and brings the schema up to date
       log.println(Instant.now() + " host " + ProcessHandle.current().pid() + " serves " + home);
       long lastBusy = System.nanoTime();
-      long lastCompact = lastBusy;
+      long lastCheck = lastBusy;
+      long compactedAt = store.version();
       while (true) {
         if (!pause()) {
           return "interrupted";
@@ -184,14 +191,20 @@ public final class StoreHost {
         if (jar != null && !jarTime.equals(modified(jar))) {
           return "the program changed";
         }
+        if (now - lastCheck < CHECK_EVERY_MILLIS * 1_000_000L) {
+          continue;
+        }
+        lastCheck = now;
         if (store.clientSessions() > 0) {
           lastBusy = now;
         } else if (now - lastBusy > idle.toNanos()) {
           return "idle for " + idle.toSeconds() + " s";
         }
-        if (now - lastCompact > COMPACT_EVERY_MILLIS * 1_000_000L) {
+        long version = store.version();
+        if (version != compactedAt) {
+          // Other processes wrote through this one: its own writes never ran a compaction step.
           store.compactStep();
-          lastCompact = now;
+          compactedAt = store.version();
         }
       }
     }
