@@ -168,9 +168,15 @@ class McpIT {
   @Test
   void stdoutCarriesOnlyTheProtocolAndTheServerEndsWithItsInput() throws Exception {
     try (ChildJvm child = ChildJvm.cli(home, Map.of(), "mcp", "--agent", "carol", "-t", "codex")) {
-      child.writeStdin(
+      child.writeLine(
           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
-              + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n");
+              + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+      // A client keeps its end open while it waits for answers; closing it asks the server to end.
+      String answer = child.nextLine(60);
+      assertThat(answer)
+          .as("the answer to initialize; stderr: %s", child.stderrSoFar())
+          .isNotNull();
+      child.closeStdin();
       ChildJvm.Result result = child.awaitExit(60);
 
       assertThat(result.exitCode()).as(result.toString()).isZero();

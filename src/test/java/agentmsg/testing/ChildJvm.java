@@ -95,6 +95,21 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /** Writes {@code line} and a newline to the child's stdin, leaving it open. */
+  public void writeLine(String line) {
+    try {
+      process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().flush();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write to the child's stdin", e);
+    }
+  }
+
+  /** Closes the child's stdin (end of input). */
+  public void closeStdin() {
+    writeStdin(null);
+  }
+
   /** Waits for the next stdout line, or returns null after {@code seconds}. */
   public String nextLine(long seconds) throws InterruptedException {
     return stdoutLines.poll(seconds, TimeUnit.SECONDS);

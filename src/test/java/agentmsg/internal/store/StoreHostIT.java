@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,6 +67,32 @@ class StoreHostIT {
     // Without a host, a call opens the file itself again; the messages are all there.
     try (AgentMessenger alice = AgentMessenger.open(options("alice"))) {
       assertThat(alice.history(10)).extracting(Message::body).hasSize(3);
+    }
+  }
+
+  @Test
+  void aCrowdOfCallsStartsOneHostAndLosesNothing() throws Exception {
+    assertThat(ChildJvm.run(home, "register", "alice").exitCode()).isZero();
+    assertThat(ChildJvm.run(home, "register", "bob").exitCode()).isZero();
+    List<ChildJvm> senders = new ArrayList<>();
+    try {
+      for (int i = 0; i < 12; i++) {
+        senders.add(ChildJvm.cli(home, HOST_ON, "send", "alice", "crowd " + i, "-s", "bob"));
+      }
+      for (ChildJvm sender : senders) {
+        ChildJvm.Result sent = sender.awaitExit(120);
+        assertThat(sent.exitCode()).as("%s", sent).isZero();
+      }
+    } finally {
+      senders.forEach(ChildJvm::close);
+    }
+    assertThat(awaitServing()).isTrue();
+    // Every call that found nobody serving may have started one; all but one leave at once.
+    assertThat(await(() -> hostCount() == 1, Duration.ofSeconds(15)))
+        .as("one host for the data home")
+        .isTrue();
+    try (AgentMessenger alice = AgentMessenger.open(options("alice"))) {
+      assertThat(alice.unread()).extracting(Message::body).hasSize(12);
     }
   }
 
@@ -169,6 +196,13 @@ class StoreHostIT {
     return ProcessHandle.allProcesses()
         .filter(process -> arguments(process).endsWith("\0" + String.join("\0", wanted) + "\0"))
         .findFirst();
+  }
+
+  /** How many host processes run for this test's data home. */
+  private long hostCount() {
+    return ProcessHandle.allProcesses()
+        .filter(process -> arguments(process).endsWith("\0" + home + "\0"))
+        .count();
   }
 
   /** The whole command line, NUL-separated (the process API cuts long ones short). */
