@@ -84,8 +84,8 @@ public final class DeliveryRows {
             .executeAndReturnGeneratedKeys("seq")
             .mapTo(Long.class)
             .one();
-    // Every insert path indexes its words in its own transaction: search must find this one too.
-    WordIndex.add(handle, seq, body, null);
+    // Every insert path lists its message for the word index in its own transaction.
+    WordIndex.markPending(handle, seq);
     return seq;
   }
 
@@ -103,9 +103,9 @@ public final class DeliveryRows {
       String clientId) {}
 
   /**
-   * Inserts new messages in one JDBC batch and indexes their words in another: what {@link #insert}
-   * does for one, for a whole group commit. The same rules hold: fresh ids, client ids looked up
-   * first with {@link #byClientIds}.
+   * Inserts new messages in one JDBC batch and lists them for the word index in another: what
+   * {@link #insert} does for one, for a whole group commit. The same rules hold: fresh ids, client
+   * ids looked up first with {@link #byClientIds}.
    *
    * @return the sequence number of each message, by id
    */
@@ -141,11 +141,7 @@ public final class DeliveryRows {
       throw new SQLException(
           "inserted " + rows.size() + " messages but got " + seqs.size() + " sequence numbers");
     }
-    List<WordIndex.Text> texts = new ArrayList<>(rows.size());
-    for (NewRow row : rows) {
-      texts.add(new WordIndex.Text(seqs.get(row.id()), row.body(), null));
-    }
-    WordIndex.addAll(connection, texts);
+    WordIndex.markPending(connection, seqs.values());
     return seqs;
   }
 
