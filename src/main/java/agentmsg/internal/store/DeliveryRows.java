@@ -208,7 +208,9 @@ public final class DeliveryRows {
 
   /**
    * Messages to {@code recipient} after sequence number {@code afterSeq} that are neither delivered
-   * nor read, oldest first: what the server pushes to a receiving connection.
+   * nor read, oldest first: what the server pushes to a receiving connection. Walks the unread
+   * messages' index and checks delivered_at per row (V6 dropped an index for it: an ack marks a
+   * message read too, so few unread messages are delivered).
    */
   public static List<Row> undelivered(Handle handle, String recipient, long afterSeq, int limit) {
     return handle
