@@ -161,7 +161,12 @@ final class GroupWriter implements AutoCloseable {
     }
     knownAgents.addAll(outcome.agents);
     wordsPending |= outcome.wrote;
-    publish(batch, outcome, now);
+    Connection.startBatch();
+    try {
+      publish(batch, outcome, now);
+    } finally {
+      Connection.flushBatch();
+    }
   }
 
   private Outcome apply(Handle tx, List<Task> batch, long now, boolean retry) throws SQLException {
