@@ -42,7 +42,7 @@ final class GroupWriter implements AutoCloseable {
   private static final long IDLE_MILLIS = 20;
 
   /** Messages whose words one indexing step takes: short, so that a send waits little behind it. */
-  private static final int INDEX_STEP = 200;
+  private static final int INDEX_STEP = 100;
 
   private final Store store;
   private final Hub hub;

@@ -11,7 +11,7 @@ import org.jdbi.v3.core.Handle;
 
 /**
  * The inverted word index ({@code message_word}) of messages, written after the fact. A send only
- * lists its message's sequence number in {@code pending_word_index} (one small row appended in the
+ * lists its message's sequence number in {@code unindexed_message} (one small row appended in the
  * send's own transaction); the words are indexed later, many messages per transaction: by the
  * server's writer when it is idle, and by every search before it queries ({@link #catchUp}), so a
  * search still finds every committed message. Indexing twelve or so words of each message at random
@@ -25,7 +25,7 @@ public final class WordIndex {
 
   /** Lists a new message for indexing; call in the transaction that inserts it. */
   static void markPending(Handle handle, long seq) {
-    handle.execute("INSERT INTO pending_word_index (seq) VALUES (?)", seq);
+    handle.execute("INSERT INTO unindexed_message (seq) VALUES (?)", seq);
   }
 
   /** Lists new messages for indexing in one JDBC batch: {@link #markPending} for a group commit. */
@@ -34,7 +34,7 @@ public final class WordIndex {
       return;
     }
     try (PreparedStatement insert =
-        connection.prepareStatement("INSERT INTO pending_word_index (seq) VALUES (?)")) {
+        connection.prepareStatement("INSERT INTO unindexed_message (seq) VALUES (?)")) {
       for (long seq : seqs) {
         insert.setLong(1, seq);
         insert.addBatch();
@@ -75,7 +75,7 @@ public final class WordIndex {
     List<Pending> rows = new ArrayList<>();
     try (PreparedStatement query =
         connection.prepareStatement(
-            "SELECT p.seq, m.body, m.subject FROM pending_word_index p"
+            "SELECT p.seq, m.body, m.subject FROM unindexed_message p"
                 + " LEFT JOIN message m ON m.seq = p.seq ORDER BY p.seq LIMIT ?")) {
       query.setInt(1, limit);
       try (ResultSet result = query.executeQuery()) {
@@ -89,7 +89,7 @@ public final class WordIndex {
     }
     int[] taken;
     try (PreparedStatement delete =
-        connection.prepareStatement("DELETE FROM pending_word_index WHERE seq = ?")) {
+        connection.prepareStatement("DELETE FROM unindexed_message WHERE seq = ?")) {
       for (Pending row : rows) {
         delete.setLong(1, row.seq());
         delete.addBatch();

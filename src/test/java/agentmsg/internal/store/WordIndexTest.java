@@ -80,7 +80,7 @@ class WordIndexTest {
   }
 
   private static int pending(Store store) {
-    return count(store, "pending_word_index");
+    return count(store, "unindexed_message");
   }
 
   private static int words(Store store) {
