@@ -11,18 +11,12 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.api.exceptions.MessageTooLargeException;
-import org.eclipse.jetty.websocket.common.WebSocketSession;
-import org.eclipse.jetty.websocket.core.CoreSession;
-import org.eclipse.jetty.websocket.core.Frame;
-import org.eclipse.jetty.websocket.core.OpCode;
 
 /**
  * One WebSocket connection: reads its frames, answers them, and pushes messages to it when it is an
@@ -39,20 +33,10 @@ final class Connection implements Session.Listener.AutoDemanding {
   private final AtomicBoolean cutOff = new AtomicBoolean();
   private final Object sendLock = new Object();
 
-  /**
-   * The connections that frames were batched to on this thread since {@link #startBatch}, or null
-   * when this thread sends each frame at once.
-   */
-  private static final ThreadLocal<Set<Connection>> BATCH = new ThreadLocal<>();
-
   /** Whether the pusher has this connection in its queue. */
   final AtomicBoolean scanQueued = new AtomicBoolean();
 
   private volatile Session session;
-
-  /** Jetty's session underneath, which can hold frames back for one write; null if unavailable. */
-  private volatile CoreSession core;
-
   private volatile String remote = "?";
   private volatile String agent;
   private volatile ClientFrame.Role role;
@@ -121,9 +105,6 @@ final class Connection implements Session.Listener.AutoDemanding {
   @Override
   public void onWebSocketOpen(Session session) {
     this.session = session;
-    if (session instanceof WebSocketSession jetty) {
-      this.core = jetty.getCoreSession();
-    }
     this.remote = String.valueOf(session.getRemoteSocketAddress()).replaceFirst("^/", "");
     if (!hub.opened(this)) {
       // The upgrade checked the count, but connections racing through it may overshoot.
@@ -395,44 +376,8 @@ final class Connection implements Session.Listener.AutoDemanding {
       return;
     }
     String text = FrameCodec.write(frame);
-    Set<Connection> batch = BATCH.get();
-    CoreSession batching = batch == null ? null : core;
     synchronized (sendLock) {
-      if (batching == null) {
-        current.sendText(text, callback);
-      } else {
-        batching.sendFrame(
-            new Frame(OpCode.TEXT).setPayload(text),
-            org.eclipse.jetty.util.Callback.from(callback::succeed, callback::fail),
-            true);
-      }
-    }
-    if (batching != null) {
-      batch.add(this);
-    }
-  }
-
-  /**
-   * From now on, frames this thread sends are held back per connection until {@link #flushBatch}
-   * writes each connection's frames together: the writer answers a whole group commit at once, and
-   * one write of many frames costs little more than one of a single frame.
-   */
-  static void startBatch() {
-    BATCH.set(new LinkedHashSet<>());
-  }
-
-  /** Writes what this thread held back since {@link #startBatch}, and sends at once again. */
-  static void flushBatch() {
-    Set<Connection> batch = BATCH.get();
-    BATCH.remove();
-    if (batch == null) {
-      return;
-    }
-    for (Connection connection : batch) {
-      CoreSession batched = connection.core;
-      synchronized (connection.sendLock) {
-        batched.flush(org.eclipse.jetty.util.Callback.NOOP);
-      }
+      current.sendText(text, callback);
     }
   }
 

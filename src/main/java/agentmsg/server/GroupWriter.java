@@ -161,12 +161,7 @@ final class GroupWriter implements AutoCloseable {
     }
     knownAgents.addAll(outcome.agents);
     wordsPending |= outcome.wrote;
-    Connection.startBatch();
-    try {
-      publish(batch, outcome, now);
-    } finally {
-      Connection.flushBatch();
-    }
+    publish(batch, outcome, now);
   }
 
   private Outcome apply(Handle tx, List<Task> batch, long now, boolean retry) throws SQLException {
