@@ -7,6 +7,7 @@ import agentmsg.internal.store.DeliveryRows;
 import agentmsg.internal.store.DeliveryRows.NewRow;
 import agentmsg.internal.store.DeliveryRows.Row;
 import agentmsg.internal.store.Store;
+import agentmsg.internal.store.WordIndex;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.ServerFrame;
 import agentmsg.internal.wire.Timestamps;
@@ -37,6 +38,12 @@ import org.jdbi.v3.core.Handle;
 final class GroupWriter implements AutoCloseable {
   private static final int MAX_BATCH = 4096;
 
+  /** How long the queue must stay empty before the writer indexes words (see {@link WordIndex}). */
+  private static final long IDLE_MILLIS = 20;
+
+  /** Messages whose words one indexing step takes: short, so that a send waits little behind it. */
+  private static final int INDEX_STEP = 100;
+
   private final Store store;
   private final Hub hub;
   private final MirrorQueue mirror;
@@ -44,6 +51,9 @@ final class GroupWriter implements AutoCloseable {
   private final Set<String> knownAgents = ConcurrentHashMap.newKeySet();
   private final Thread thread;
   private volatile boolean stopping;
+
+  /** Whether messages may be waiting for their words; written by the writer thread only. */
+  private boolean wordsPending = true;
 
   GroupWriter(Store store, Hub hub, MirrorQueue mirror) {
     this.store = store;
@@ -90,8 +100,9 @@ final class GroupWriter implements AutoCloseable {
     List<Task> batch = new ArrayList<>();
     while (!stopping || !queue.isEmpty()) {
       try {
-        Task first = queue.poll(200, TimeUnit.MILLISECONDS);
+        Task first = queue.poll(wordsPending ? IDLE_MILLIS : 200, TimeUnit.MILLISECONDS);
         if (first == null) {
+          indexWords();
           continue;
         }
         batch.add(first);
@@ -107,6 +118,24 @@ final class GroupWriter implements AutoCloseable {
         hub.log().line("writer failed on a batch of " + batch.size() + ": " + e);
       } finally {
         batch.clear();
+      }
+    }
+  }
+
+  /**
+   * Indexes the words of messages stored earlier, a step at a time while nothing else is queued:
+   * sends only list their messages for it, which keeps them fast. A search indexes whatever is left
+   * before it queries, so this only saves searches that work.
+   */
+  private void indexWords() {
+    while (wordsPending && queue.isEmpty() && !stopping) {
+      try {
+        if (store.call(handle -> WordIndex.indexSome(handle, INDEX_STEP)) < INDEX_STEP) {
+          wordsPending = false;
+        }
+      } catch (RuntimeException e) {
+        hub.log().line("warning: cannot index message words now, a search will: " + e.getMessage());
+        wordsPending = false;
       }
     }
   }
@@ -131,6 +160,7 @@ final class GroupWriter implements AutoCloseable {
       return;
     }
     knownAgents.addAll(outcome.agents);
+    wordsPending |= outcome.wrote;
     publish(batch, outcome, now);
   }
 

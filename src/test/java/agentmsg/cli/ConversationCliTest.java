@@ -209,6 +209,15 @@ class ConversationCliTest {
   }
 
   @Test
+  void grepFindsAMessageRightAfterItWasSent() {
+    String first = id(cli.run("send", "bob", "nightly build is red", "-s", "alice"));
+    assertThat(grep("bob", "nightly")).containsExactly(first);
+    String second = id(cli.run("send", "alice", "nightly build green again", "-s", "bob"));
+    assertThat(grep("alice", "nightly build")).containsExactly(second, first);
+    assertThat(grep("carol", "nightly")).isEmpty();
+  }
+
+  @Test
   void hookSurfacesUnreadMailOnceAndRecordsTheReceipt() {
     String event =
         "{\"session_id\":\"abc123\",\"transcript_path\":\"/home/u/.claude/projects/p/abc123.jsonl\","
@@ -337,7 +346,7 @@ class ConversationCliTest {
     Result healthy = cli.run("doctor");
     assertThat(healthy.exitCode()).as(healthy.toString()).isZero();
     assertThat(healthy.stdout())
-        .contains("schema version 5 (current), 1 message", "mirror: complete", "rejected: none");
+        .contains("schema version 6 (current), 1 message", "mirror: complete", "rejected: none");
 
     Files.delete(home.resolve("inbox/bob/" + id + ".json"));
     Files.delete(home.resolve("outbox/alice/" + id + ".json"));

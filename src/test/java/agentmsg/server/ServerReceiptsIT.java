@@ -105,6 +105,9 @@ class ServerReceiptsIT {
       List<Message> after =
           receipts.await(List.of(sent), MessageStatus.READ, java.time.Duration.ofSeconds(60));
       assertThat(agentmsg.ReceiptWatch.reached(after, MessageStatus.READ)).isTrue();
+      // The file follows the commit asynchronously: the sender may have found READ in the store
+      // first. Stopping writes out what the server's mirror queue holds.
+      server.stop();
       assertThat(home.resolve("receipts/bob/alice.json")).exists();
     }
   }

@@ -84,8 +84,8 @@ public final class DeliveryRows {
             .executeAndReturnGeneratedKeys("seq")
             .mapTo(Long.class)
             .one();
-    // Every insert path indexes its words in its own transaction: search must find this one too.
-    WordIndex.add(handle, seq, body, null);
+    // Every insert path lists its message for the word index in its own transaction.
+    WordIndex.markPending(handle, seq);
     return seq;
   }
 
@@ -103,9 +103,9 @@ public final class DeliveryRows {
       String clientId) {}
 
   /**
-   * Inserts new messages in one JDBC batch and indexes their words in another: what {@link #insert}
-   * does for one, for a whole group commit. The same rules hold: fresh ids, client ids looked up
-   * first with {@link #byClientIds}.
+   * Inserts new messages in one JDBC batch and lists them for the word index in another: what
+   * {@link #insert} does for one, for a whole group commit. The same rules hold: fresh ids, client
+   * ids looked up first with {@link #byClientIds}.
    *
    * @return the sequence number of each message, by id
    */
@@ -141,11 +141,7 @@ public final class DeliveryRows {
       throw new SQLException(
           "inserted " + rows.size() + " messages but got " + seqs.size() + " sequence numbers");
     }
-    List<WordIndex.Text> texts = new ArrayList<>(rows.size());
-    for (NewRow row : rows) {
-      texts.add(new WordIndex.Text(seqs.get(row.id()), row.body(), null));
-    }
-    WordIndex.addAll(connection, texts);
+    WordIndex.markPending(connection, seqs.values());
     return seqs;
   }
 
@@ -212,7 +208,9 @@ public final class DeliveryRows {
 
   /**
    * Messages to {@code recipient} after sequence number {@code afterSeq} that are neither delivered
-   * nor read, oldest first: what the server pushes to a receiving connection.
+   * nor read, oldest first: what the server pushes to a receiving connection. Walks the unread
+   * messages' index and checks delivered_at per row (V6 dropped an index for it: an ack marks a
+   * message read too, so few unread messages are delivered).
    */
   public static List<Row> undelivered(Handle handle, String recipient, long afterSeq, int limit) {
     return handle

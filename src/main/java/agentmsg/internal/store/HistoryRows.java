@@ -2,6 +2,7 @@ package agentmsg.internal.store;
 
 import agentmsg.HistoryQuery;
 import agentmsg.Message;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,7 +18,8 @@ import org.jdbi.v3.core.statement.Query;
  *       through {@code (recipient, sender, seq)} and {@code (sender, recipient, seq)}: two halves
  *       merged, because an OR would scan;
  *   <li>words through {@code message_word (word, seq)}, starting from the rarest word (counted with
- *       a bounded index range) and checking the others by primary key;
+ *       a bounded index range) and checking the others by primary key; messages not yet in that
+ *       index ({@link WordIndex}) are indexed first;
  *   <li>a time window becomes a range of {@code seq} (see {@link SeqRange}) that bounds whichever
  *       index is walked; {@code created_at} is still checked on every row, so the range only has to
  *       contain the window.
@@ -33,11 +35,17 @@ public final class HistoryRows {
   private HistoryRows() {}
 
   /** The newest messages of {@code agent} matching {@code query}, newest first. */
-  public static List<Message> history(Handle handle, String agent, HistoryQuery query) {
+  public static List<Message> history(Handle handle, String agent, HistoryQuery query)
+      throws SQLException {
     List<String> words = query.text() == null ? List.of() : Words.of(query.text());
     if (query.text() != null && words.isEmpty()) {
       throw new IllegalArgumentException(
           "the search text '" + query.text() + "' has no word of 2 or more letters or digits");
+    }
+    if (!words.isEmpty()) {
+      // Sends leave their words to be indexed later: index what is left first, so that a search
+      // finds every message committed before it.
+      WordIndex.catchUp(handle);
     }
     SeqRange range = SeqRange.of(handle, query.since(), query.until());
     if (range.isEmpty()) {

@@ -66,7 +66,8 @@ public final class MessageRows {
 
   /**
    * Stores a message with its thread, subject, priority and ack request unless one with the same id
-   * exists, and returns the stored row either way. Indexes its words in the same transaction.
+   * exists, and returns the stored row either way. Lists it for the word index ({@link WordIndex})
+   * in the same transaction.
    */
   public static Message insert(
       Handle handle,
@@ -101,7 +102,7 @@ public final class MessageRows {
               .executeAndReturnGeneratedKeys("seq")
               .mapTo(Long.class)
               .one();
-      WordIndex.add(handle, seq, body, extras.subject());
+      WordIndex.markPending(handle, seq);
     } catch (UnableToExecuteStatementException e) {
       // Another process stored the same id between our look-up and insert: that row is ours.
       if (TransientErrors.errorCode(e) != DUPLICATE_KEY) {

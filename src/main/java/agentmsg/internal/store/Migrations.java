@@ -18,12 +18,9 @@ final class Migrations {
    * The newest migration's version. A test checks it against the files in {@code migrations/}, so
    * adding a migration without raising it fails the build.
    */
-  static final int LATEST_VERSION = 5;
+  static final int LATEST_VERSION = 6;
 
   private static final String HISTORY_TABLE = "flyway_schema_history";
-
-  /** Lists messages whose words still need indexing (V3); dropped once they are indexed. */
-  private static final String PENDING_WORDS_TABLE = "PENDING_WORD_INDEX";
 
   private Migrations() {}
 
@@ -40,32 +37,16 @@ final class Migrations {
       if (!isVersionCurrent(handle)) {
         FlywayRunner.migrate(store.url(), store.password());
       }
-      if (hasTable(handle, PENDING_WORDS_TABLE)) {
-        WordIndex.backfill(handle);
-      }
     } catch (IOException e) {
       throw new StoreUnavailableException("cannot lock " + lockFile + " to migrate: " + e, e);
     }
   }
 
-  /** Whether the schema is at {@link #LATEST_VERSION} with nothing left to backfill. */
+  /**
+   * Whether the schema is at {@link #LATEST_VERSION}. Messages whose words are not yet indexed do
+   * not make it stale: {@link WordIndex} indexes them later.
+   */
   static boolean isCurrent(Handle handle) throws SQLException {
-    var connection = handle.getConnection();
-    try (var statement =
-        connection.prepareStatement(
-            "SELECT (SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = ?),"
-                + " (SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = ?)")) {
-      statement.setString(1, HISTORY_TABLE);
-      statement.setString(2, PENDING_WORDS_TABLE);
-      try (var rows = statement.executeQuery()) {
-        if (!rows.next() || rows.getInt(1) == 0) {
-          return false; // a new database
-        }
-        if (rows.getInt(2) > 0) {
-          return false; // migrated, but old messages still wait for their words
-        }
-      }
-    }
     return isVersionCurrent(handle);
   }
 
