@@ -11,6 +11,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
@@ -43,6 +44,7 @@ public final class StoreHost {
   private static final String LOCK_FILE = ".host.lock";
   private static final String HAND_OVER_FILE = ".host.hand-over";
   private static final String LOG_FILE = "host.log";
+  private static final long MAX_LOG_BYTES = 1 << 20;
 
   /**
    * How often the host looks for a hand-over request, its database file and its jar: stats only.
@@ -121,9 +123,18 @@ public final class StoreHost {
             System.getProperty("java.class.path"),
             StoreHost.class.getName(),
             home.toString()));
+    Path log = home.resolve(LOG_FILE);
+    try {
+      if (Files.size(log) > MAX_LOG_BYTES) {
+        // Two lines per host; keep the log from growing for ever.
+        Files.move(log, home.resolve(LOG_FILE + ".old"), StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException noLogYet) {
+      // Nothing to rotate.
+    }
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.redirectInput(Redirect.from(new File(isWindows() ? "NUL" : "/dev/null")));
-    builder.redirectOutput(Redirect.appendTo(home.resolve(LOG_FILE).toFile()));
+    builder.redirectOutput(Redirect.appendTo(log.toFile()));
     builder.redirectErrorStream(true);
     try {
       builder.start();
