@@ -111,6 +111,11 @@ public final class TestSocket implements Session.Listener.AutoDemanding, AutoClo
   }
 
   /** The next frame, failing the test if none comes within 10 s. */
+  /** The next frame, or null if none arrives within {@code millis}. */
+  JsonNode poll(long millis) throws InterruptedException {
+    return frames.poll(millis, TimeUnit.MILLISECONDS);
+  }
+
   JsonNode next() throws InterruptedException {
     JsonNode frame = frames.poll(10, TimeUnit.SECONDS);
     assertThat(frame).as("a frame within 10 s").isNotNull();
