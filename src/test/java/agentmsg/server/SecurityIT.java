@@ -303,8 +303,14 @@ class SecurityIT {
     TestSocket flood = track(TestSocket.connectAs(client, server.uri(), home, "bob"));
     // One frame at a time, so that the flood stops once the server has closed the connection.
     for (int i = 0; i < 200 && flood.sendAndWait("{\"type\":\"ping\"}"); i++) {}
-    assertThat(flood.awaitClose()).isEqualTo(1008);
-    assertThat(flood.closeReason()).isEqualTo("rate-limited");
+    int status = flood.awaitClose();
+    // The server closes with 1008 "rate-limited" (the log below proves it closed it); when its
+    // close frame crosses the flooder's next frame, the client may see the connection drop (1006)
+    // before it has read the close frame.
+    assertThat(status).isIn(1008, 1006);
+    if (status == 1008) {
+      assertThat(flood.closeReason()).isEqualTo("rate-limited");
+    }
     List<JsonNode> frames = flood.drain();
     assertThat(frames)
         .filteredOn(frame -> frame.path("code").asText().equals("rate-limited"))
