@@ -50,10 +50,7 @@ public final class AgentMessenger implements AutoCloseable {
     this.options = options;
     this.layout = new MailboxLayout(options.home());
     this.store =
-        Store.open(
-            options.home(),
-            options.storeTimeout(),
-            options.storeHost() ? Store.Mode.SHARED_WITH_HOST : Store.Mode.SHARED);
+        Store.open(options.home(), options.storeTimeout(), Store.Mode.shared(options.storeHost()));
     this.mirror = new MirrorWriter(layout);
     this.importer =
         new InboxImporter(

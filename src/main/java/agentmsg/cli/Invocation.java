@@ -102,9 +102,7 @@ final class Invocation {
   /** The store of {@code options}' data home, for commands that work on it directly. */
   static Store store(Options options) {
     return Store.open(
-        options.home(),
-        options.storeTimeout(),
-        options.storeHost() ? Store.Mode.SHARED_WITH_HOST : Store.Mode.SHARED);
+        options.home(), options.storeTimeout(), Store.Mode.shared(options.storeHost()));
   }
 
   /** A whole-number option value within bounds, or a usage error naming the option. */

@@ -44,7 +44,7 @@ public final class ConversationRows {
   public static List<Message> ack(
       Handle handle, String recipient, Collection<String> ids, long nowMillis) {
     List<Message> changed = new ArrayList<>();
-    for (List<String> chunk : chunks(ids)) {
+    for (List<String> chunk : MessageRows.chunks(ids)) {
       List<Message> rows =
           handle
               .createQuery(
@@ -84,19 +84,7 @@ public final class ConversationRows {
   /** Records that the given messages to {@code recipient} were put into its model's context. */
   public static int markSurfaced(
       Handle handle, String recipient, Collection<String> ids, long nowMillis) {
-    int changed = 0;
-    for (List<String> chunk : chunks(ids)) {
-      changed +=
-          handle
-              .createUpdate(
-                  "UPDATE message SET surfaced_at = :now WHERE recipient = :recipient"
-                      + " AND surfaced_at IS NULL AND id IN (<ids>)")
-              .bind("now", nowMillis)
-              .bind("recipient", recipient)
-              .bindList("ids", chunk)
-              .execute();
-    }
-    return changed;
+    return MessageRows.markOnce(handle, "surfaced_at", recipient, ids, nowMillis);
   }
 
   /**
@@ -178,14 +166,5 @@ public final class ConversationRows {
   /** The schema version this code expects. */
   public static int expectedSchemaVersion() {
     return Migrations.LATEST_VERSION;
-  }
-
-  private static List<List<String>> chunks(Collection<String> ids) {
-    List<String> all = List.copyOf(ids);
-    List<List<String>> chunks = new ArrayList<>();
-    for (int start = 0; start < all.size(); start += CHUNK) {
-      chunks.add(all.subList(start, Math.min(all.size(), start + CHUNK)));
-    }
-    return chunks;
   }
 }

@@ -21,7 +21,6 @@ public final class DeliveryRows {
       "seq, id, sender, recipient, body, created_at, client_id, delivered_at";
 
   /** How many ids go into one {@code IN (...)} list. */
-  private static final int CHUNK = 500;
 
   /** Sequence numbers H2 reserves at a time for the server's inserts; see {@link #reserveSeqs}. */
   private static final int SEQ_CACHE = 4096;
@@ -196,7 +195,7 @@ public final class DeliveryRows {
   /** The stored messages among {@code ids}, by id. */
   public static Map<String, Row> byIds(Handle handle, Collection<String> ids) {
     Map<String, Row> found = new HashMap<>();
-    for (List<String> chunk : chunks(ids)) {
+    for (List<String> chunk : MessageRows.chunks(ids)) {
       handle
           .createQuery("SELECT " + COLUMNS + " FROM message WHERE id IN (<ids>)")
           .bindList("ids", chunk)
@@ -288,14 +287,5 @@ public final class DeliveryRows {
       }
     }
     return changedIds;
-  }
-
-  private static List<List<String>> chunks(Collection<String> ids) {
-    List<String> all = List.copyOf(ids);
-    List<List<String>> chunks = new ArrayList<>();
-    for (int start = 0; start < all.size(); start += CHUNK) {
-      chunks.add(all.subList(start, Math.min(all.size(), start + CHUNK)));
-    }
-    return chunks;
   }
 }

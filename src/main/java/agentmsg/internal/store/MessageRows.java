@@ -152,13 +152,25 @@ public final class MessageRows {
   /** Marks the given messages to {@code recipient} read, where they are not yet. */
   public static int markRead(
       Handle handle, String recipient, Collection<String> ids, long nowMillis) {
+    return markOnce(handle, "read_at", recipient, ids, nowMillis);
+  }
+
+  /**
+   * Sets {@code column} (a time column of {@code message}) to {@code nowMillis} on the given
+   * messages to {@code recipient} where it is not set yet; returns how many changed.
+   */
+  static int markOnce(
+      Handle handle, String column, String recipient, Collection<String> ids, long nowMillis) {
     int changed = 0;
     for (List<String> chunk : chunks(ids)) {
       changed +=
           handle
               .createUpdate(
-                  "UPDATE message SET read_at = :now WHERE recipient = :recipient"
-                      + " AND read_at IS NULL AND id IN (<ids>)")
+                  "UPDATE message SET "
+                      + column
+                      + " = :now WHERE recipient = :recipient AND "
+                      + column
+                      + " IS NULL AND id IN (<ids>)")
               .bind("now", nowMillis)
               .bind("recipient", recipient)
               .bindList("ids", chunk)
@@ -181,7 +193,8 @@ public final class MessageRows {
     return found;
   }
 
-  private static List<List<String>> chunks(Collection<String> ids) {
+  /** {@code ids} in lists of at most {@value #BATCH}, the most one {@code IN (...)} list binds. */
+  static List<List<String>> chunks(Collection<String> ids) {
     List<String> all = List.copyOf(ids);
     List<List<String>> chunks = new java.util.ArrayList<>();
     for (int start = 0; start < all.size(); start += BATCH) {

@@ -21,15 +21,18 @@ final class SharedConnections implements ConnectionFactory {
   /** How long a closing owner waits for the clients connected through it to finish. */
   private static final Duration LINGER = Duration.ofSeconds(3);
 
+  /** How many processes are connected through this process's database server. */
+  static final String CLIENT_SESSIONS =
+      "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE CLIENT_ADDR IS NOT NULL";
+
   private final Path home;
   private final Duration timeout;
   private final Store.Mode mode;
   private final OpenLock openLock;
   private final OpenLock.Opener opener;
   private final Set<Connection> owning = Collections.newSetFromMap(new IdentityHashMap<>());
-  private Thread earlyThread;
   private boolean hostStarted;
-  private CompletableFuture<OpenLock.Opened> early;
+  private Early early = Early.NONE;
 
   SharedConnections(
       Path home, Duration timeout, Store.Mode mode, OpenLock openLock, OpenLock.Opener opener) {
@@ -54,19 +57,13 @@ final class SharedConnections implements ConnectionFactory {
             },
             "agent-msg-store-open");
     thread.setDaemon(true);
-    early = future;
-    earlyThread = thread;
+    early = new Early(future, thread);
     thread.start();
   }
 
   /** The early connection, waited for, or null when it was taken already. */
   private OpenLock.Opened takeEarly() throws SQLException {
-    CompletableFuture<OpenLock.Opened> future;
-    synchronized (this) {
-      future = early;
-      early = null;
-      earlyThread = null;
-    }
+    CompletableFuture<OpenLock.Opened> future = clearEarly().future();
     if (future == null) {
       return null;
     }
@@ -91,14 +88,9 @@ final class SharedConnections implements ConnectionFactory {
    * made (interrupted, which ends a wait for the owner's turn), so nothing runs on after close.
    */
   void discardEarly() {
-    CompletableFuture<OpenLock.Opened> future;
-    Thread thread;
-    synchronized (this) {
-      future = early;
-      thread = earlyThread;
-      early = null;
-      earlyThread = null;
-    }
+    Early cleared = clearEarly();
+    CompletableFuture<OpenLock.Opened> future = cleared.future();
+    Thread thread = cleared.thread();
     if (future == null) {
       return;
     }
@@ -117,6 +109,18 @@ final class SharedConnections implements ConnectionFactory {
     } catch (SQLException | RuntimeException alreadyGone) {
       // Closing is all that was left to do.
     }
+  }
+
+  /** The early connection, no longer held here ({@link Early#NONE} once taken). */
+  private synchronized Early clearEarly() {
+    Early cleared = early;
+    early = Early.NONE;
+    return cleared;
+  }
+
+  /** The first connection being made in the background, and the thread making it. */
+  private record Early(CompletableFuture<OpenLock.Opened> future, Thread thread) {
+    static final Early NONE = new Early(null, null);
   }
 
   @Override
@@ -185,9 +189,7 @@ final class SharedConnections implements ConnectionFactory {
    */
   private void lingerForClients(Connection connection) {
     long deadline = System.nanoTime() + LINGER.toNanos();
-    try (var statement =
-        connection.prepareStatement(
-            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE CLIENT_ADDR IS NOT NULL")) {
+    try (var statement = connection.prepareStatement(CLIENT_SESSIONS)) {
       while (System.nanoTime() - deadline < 0) {
         try (var rows = statement.executeQuery()) {
           if (!rows.next() || rows.getInt(1) == 0) {

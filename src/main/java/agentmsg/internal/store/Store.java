@@ -117,7 +117,12 @@ public final class Store implements AutoCloseable {
      */
     PREFER_OWNER,
     /** Only owns the file, waiting for its turn, never through another process: the store host. */
-    OWNER
+    OWNER;
+
+    /** {@link #SHARED_WITH_HOST} when {@code startHost}, else {@link #SHARED}. */
+    public static Mode shared(boolean startHost) {
+      return startHost ? SHARED_WITH_HOST : SHARED;
+    }
   }
 
   /**
@@ -273,12 +278,7 @@ public final class Store implements AutoCloseable {
   /** How many processes are connected to this process's database server right now. */
   int clientSessions() {
     return call(
-        handle ->
-            handle
-                .createQuery(
-                    "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE CLIENT_ADDR IS NOT NULL")
-                .mapTo(Integer.class)
-                .one());
+        handle -> handle.createQuery(SharedConnections.CLIENT_SESSIONS).mapTo(Integer.class).one());
   }
 
   /** The file's version, which every commit raises; -1 when this process does not own it. */

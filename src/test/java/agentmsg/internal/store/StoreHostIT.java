@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -192,17 +193,17 @@ class StoreHostIT {
 
   /** The host process started for this test's data home, if one runs. */
   private Optional<ProcessHandle> hostProcess() {
-    List<String> wanted = List.of(StoreHost.class.getName(), home.toString());
-    return ProcessHandle.allProcesses()
-        .filter(process -> arguments(process).endsWith("\0" + String.join("\0", wanted) + "\0"))
-        .findFirst();
+    return hostProcesses().findFirst();
   }
 
   /** How many host processes run for this test's data home. */
   private long hostCount() {
-    return ProcessHandle.allProcesses()
-        .filter(process -> arguments(process).endsWith("\0" + home + "\0"))
-        .count();
+    return hostProcesses().count();
+  }
+
+  private Stream<ProcessHandle> hostProcesses() {
+    String tail = "\0" + StoreHost.class.getName() + "\0" + home + "\0";
+    return ProcessHandle.allProcesses().filter(process -> arguments(process).endsWith(tail));
   }
 
   /** The whole command line, NUL-separated (the process API cuts long ones short). */
