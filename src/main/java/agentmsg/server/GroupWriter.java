@@ -33,7 +33,13 @@ import org.jdbi.v3.core.Handle;
  * from all connections, applies them in one transaction, syncs the store to disk once, and only
  * then answers: {@code stored} to senders, pushes to recipients, {@code delivered} to the senders
  * of acked messages. Many messages share one sync, which is what makes durable and fast agree.
- * Thread-safe: any thread may queue; one thread writes.
+ *
+ * <p>A batch of acks alone is committed (the file has it: a crash of the server loses nothing) but
+ * not synced: what a power cut could take back is only the state of messages that are themselves on
+ * disk, which are then pushed again and dropped by the reader as already seen (at-least-once, by
+ * id). Messages and registrations are always synced before anyone hears of them.
+ *
+ * <p>Thread-safe: any thread may queue; one thread writes.
  */
 final class GroupWriter implements AutoCloseable {
   private static final int MAX_BATCH = 4096;
@@ -44,6 +50,9 @@ final class GroupWriter implements AutoCloseable {
   /** Messages whose words one indexing step takes: short, so that a send waits little behind it. */
   private static final int INDEX_STEP = 100;
 
+  /** How often a sender's {@code last_seen_at} is written while it keeps sending. */
+  private static final long TOUCH_EVERY_MILLIS = 1_000;
+
   private final Store store;
   private final Hub hub;
   private final MirrorQueue mirror;
@@ -51,6 +60,9 @@ final class GroupWriter implements AutoCloseable {
   private final Set<String> knownAgents = ConcurrentHashMap.newKeySet();
   private final Thread thread;
   private volatile boolean stopping;
+
+  /** When each sender's {@code last_seen_at} was last written; the writer thread's own. */
+  private final Map<String, Long> touchedAt = new HashMap<>();
 
   /** Whether messages may be waiting for their words; written by the writer thread only. */
   private boolean wordsPending = true;
@@ -150,7 +162,7 @@ final class GroupWriter implements AutoCloseable {
               handle -> {
                 attempt[0]++;
                 Outcome result = handle.inTransaction(tx -> apply(tx, batch, now, attempt[0] > 1));
-                if (result.wrote) {
+                if (result.mustSync) {
                   handle.execute("CHECKPOINT SYNC");
                 }
                 return result;
@@ -173,6 +185,7 @@ final class GroupWriter implements AutoCloseable {
       if (task instanceof Register register) {
         ensureAgent(tx, register.agent(), now, out);
         out.wrote = true;
+        out.mustSync = true;
       } else if (task instanceof Send send) {
         sends.add(send);
         if (send.frame().clientId() != null) {
@@ -266,8 +279,14 @@ final class GroupWriter implements AutoCloseable {
       out.results.put(send, new Result(row, row.id().equals(send.id()), null));
     }
     out.wrote |= !fresh.isEmpty();
+    out.mustSync |= !fresh.isEmpty();
     for (String sender : senders) {
-      AgentRows.touch(tx, sender, now);
+      // To the second: a sender in full flow does not rewrite its agent row in every batch.
+      Long touched = touchedAt.get(sender);
+      if (touched == null || now - touched >= TOUCH_EVERY_MILLIS) {
+        AgentRows.touch(tx, sender, now);
+        touchedAt.put(sender, now);
+      }
     }
     for (Map.Entry<Connection, Map<Boolean, Set<String>>> byConnection : acks.entrySet()) {
       Connection connection = byConnection.getKey();
@@ -460,5 +479,8 @@ final class GroupWriter implements AutoCloseable {
     final List<Row> delivered = new ArrayList<>();
     final Set<String> agents = new HashSet<>();
     boolean wrote;
+
+    /** Whether the batch stored a message or an agent: then it is synced before it is answered. */
+    boolean mustSync;
   }
 }
