@@ -334,38 +334,32 @@ final class GroupWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Answers a committed batch. What someone is waiting on goes out first: pushes to recipients and
+   * {@code delivered} to senders, then {@code stored} and the rest in queue order, then the mirror
+   * files and the log. A connection still sees {@code stored} before the {@code delivered} of the
+   * same message (its ack can only come in a later batch), and a message to oneself comes after its
+   * {@code stored}.
+   */
   private void publish(List<Task> batch, Outcome outcome, long now) {
-    String at = Timestamps.format(Instant.ofEpochMilli(now));
+    List<Row> fresh = new ArrayList<>();
     for (Task task : batch) {
       if (task instanceof Send send) {
         Result result = outcome.results.get(send);
-        Connection connection = send.connection();
-        if (result.failure() != null) {
-          connection.sendError(
-              result.failure().code(), result.failure().getMessage(), send.frame().clientId());
-          continue;
+        if (result.failure() == null && result.fresh()) {
+          fresh.add(result.row());
+          if (!result.row().recipient().equals(result.row().sender())) {
+            hub.offer(result.row());
+          }
         }
-        Row row = result.row();
-        connection.send(
-            new ServerFrame.Stored(
-                row.id(),
-                row.clientId(),
-                row.seq(),
-                row.recipient(),
-                Timestamps.format(Instant.ofEpochMilli(row.createdAtMillis()))));
-        if (result.fresh()) {
-          hub.offer(row);
-          mirror.add(row);
-        } else if (row.deliveredAtMillis() != null) {
-          String id = connection.legacy() && row.clientId() != null ? row.clientId() : row.id();
-          connection.send(
-              new ServerFrame.Delivered(
-                  id,
-                  row.clientId(),
-                  row.recipient(),
-                  row.seq(),
-                  Timestamps.format(Instant.ofEpochMilli(row.deliveredAtMillis()))));
-        }
+      }
+    }
+    for (Row row : outcome.delivered) {
+      hub.delivered(row, now);
+    }
+    for (Task task : batch) {
+      if (task instanceof Send send) {
+        answer(send, outcome.results.get(send));
       } else if (task instanceof Register register) {
         register.connection().welcome();
         hub.pusher().request(register.connection());
@@ -378,9 +372,12 @@ final class GroupWriter implements AutoCloseable {
         flush.done().countDown();
       }
     }
+    for (Row row : fresh) {
+      mirror.add(row);
+    }
+    String at = Timestamps.format(Instant.ofEpochMilli(now));
     Set<String> receipts = new HashSet<>();
     for (Row row : outcome.delivered) {
-      hub.delivered(row, now);
       if (receipts.add(row.sender() + "\n" + row.recipient())) {
         mirror.receipt(row.sender(), row.recipient(), now);
       }
@@ -396,6 +393,38 @@ final class GroupWriter implements AutoCloseable {
                   + at);
     }
     hub.log().flush();
+  }
+
+  /** Tells a sender what became of its send: stored (and delivered already, for a resend). */
+  private void answer(Send send, Result result) {
+    Connection connection = send.connection();
+    if (result.failure() != null) {
+      connection.sendError(
+          result.failure().code(), result.failure().getMessage(), send.frame().clientId());
+      return;
+    }
+    Row row = result.row();
+    connection.send(
+        new ServerFrame.Stored(
+            row.id(),
+            row.clientId(),
+            row.seq(),
+            row.recipient(),
+            Timestamps.format(Instant.ofEpochMilli(row.createdAtMillis()))));
+    if (result.fresh()) {
+      if (row.recipient().equals(row.sender())) {
+        hub.offer(row);
+      }
+    } else if (row.deliveredAtMillis() != null) {
+      String id = connection.legacy() && row.clientId() != null ? row.clientId() : row.id();
+      connection.send(
+          new ServerFrame.Delivered(
+              id,
+              row.clientId(),
+              row.recipient(),
+              row.seq(),
+              Timestamps.format(Instant.ofEpochMilli(row.deliveredAtMillis()))));
+    }
   }
 
   private void fail(List<Task> batch, RuntimeException failure) {
