@@ -22,6 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class MirrorQueue implements AutoCloseable {
   private static final int CAPACITY = 100_000;
 
+  /** How long {@link #close} lets the thread write what is queued. */
+  private static final long CLOSE_MILLIS = 10_000;
+
   /** Queued by {@link #close} to wake the thread; never written. */
   private static final Job WAKE_UP = new Receipt("", "", 0);
 
@@ -33,6 +36,12 @@ final class MirrorQueue implements AutoCloseable {
   private final AtomicLong skipped = new AtomicLong();
   private final Thread thread;
   private volatile boolean stopping;
+
+  /** Set when closing took too long: the thread writes no more files and ends. */
+  private volatile boolean abandoned;
+
+  /** How many jobs were left when the thread stopped early; read after joining it. */
+  private int left;
 
   MirrorQueue(MirrorWriter writer, MailboxLayout layout, RecentIds ownIds, ServerLog log) {
     this.writer = writer;
@@ -80,7 +89,12 @@ final class MirrorQueue implements AutoCloseable {
         }
         batch.add(first);
         queue.drainTo(batch, 1023);
-        for (Job job : batch) {
+        for (int i = 0; i < batch.size(); i++) {
+          if (abandoned) {
+            left = batch.size() - i + queue.size();
+            return;
+          }
+          Job job = batch.get(i);
           if (job instanceof MirrorFile file) {
             write(file.row());
           } else if (job instanceof Receipt receipt && job != WAKE_UP) {
@@ -136,12 +150,26 @@ final class MirrorQueue implements AutoCloseable {
 
   private record Receipt(String sender, String reader, long atMillis) implements Job {}
 
+  /**
+   * Writes what is queued, for up to 10 s; then leaves the rest (the store has every message, and
+   * {@code agent-msg doctor --repair} rebuilds missing mirror files). Once it returns, no file is
+   * written (unless one write hung for seconds more).
+   */
   @Override
   public void close() {
     stopping = true;
     queue.offer(WAKE_UP);
     try {
-      thread.join(10_000);
+      thread.join(CLOSE_MILLIS);
+      if (thread.isAlive()) {
+        abandoned = true;
+        thread.join(CLOSE_MILLIS);
+        log.line(
+            "mirror: "
+                + left
+                + " mirror file(s) left unwritten at shutdown; the store has every message"
+                + " (agent-msg doctor --repair writes them)");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
