@@ -48,7 +48,7 @@ public final class InboxImporter {
    * How far before the moment it arrived a file's change time may be: a file system that keeps
    * whole seconds, a clock tick, and room for the clock being set back a little (NTP).
    */
-  static final long CLOCK_MARGIN_MILLIS = 2_000;
+  private static final long CLOCK_MARGIN_MILLIS = 2_000;
 
   /**
    * How often a look checks every name whatever the marks say: the safety net for a clock set back
@@ -64,6 +64,7 @@ public final class InboxImporter {
   private final MirrorWriter mirror;
   private final int maxMessageBytes;
   private final Consumer<String> warnings;
+  private final long clockMarginMillis;
 
   public InboxImporter(
       Store store,
@@ -71,11 +72,23 @@ public final class InboxImporter {
       MirrorWriter mirror,
       int maxMessageBytes,
       Consumer<String> warnings) {
+    this(store, layout, mirror, maxMessageBytes, warnings, CLOCK_MARGIN_MILLIS);
+  }
+
+  /** With another clock margin: tests use a short one rather than wait seconds for the clock. */
+  InboxImporter(
+      Store store,
+      MailboxLayout layout,
+      MirrorWriter mirror,
+      int maxMessageBytes,
+      Consumer<String> warnings,
+      long clockMarginMillis) {
     this.store = store;
     this.layout = layout;
     this.mirror = mirror;
     this.maxMessageBytes = maxMessageBytes;
     this.warnings = warnings;
+    this.clockMarginMillis = clockMarginMillis;
   }
 
   /**
@@ -102,7 +115,7 @@ public final class InboxImporter {
                 // Another folder under this name (moved into place, its files keep their change
                 // times), or a mark made by a clock ahead of ours (ours was set back): a full look.
                 .filter(found -> found.folderId().equals(stamp.folderId()))
-                .filter(found -> found.scannedAt() - startedAt <= CLOCK_MARGIN_MILLIS)
+                .filter(found -> found.scannedAt() - startedAt <= clockMarginMillis)
                 .orElse(null);
     boolean fullLook = mark == null || startedAt - mark.fullAt() >= FULL_LOOK_EVERY_MILLIS;
     if (!fullLook && stamp.value().equals(mark.folderStamp())) {
@@ -118,7 +131,7 @@ public final class InboxImporter {
     }
     Looked looked =
         look(agent, fullLook ? names : changedSince(folder, names, mark.checkedBefore()));
-    long checkedBefore = startedAt - CLOCK_MARGIN_MILLIS;
+    long checkedBefore = startedAt - clockMarginMillis;
     for (Path left : looked.left()) {
       checkedBefore = Math.min(checkedBefore, changedMillisOrEarliest(left));
     }
