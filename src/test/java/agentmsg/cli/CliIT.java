@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import agentmsg.testing.ChildJvm;
 import agentmsg.testing.ChildJvm.Result;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -104,6 +108,27 @@ class CliIT {
     }
     String list = ChildJvm.run(home, "list", "--json").stdout();
     assertThat(list.split("\n")).hasSize(20);
+  }
+
+  @Test
+  void aFileMovedIntoAnInboxWithAnOldTimeIsImportedByTheNextCallExactlyOnce() throws Exception {
+    register("alice", "bob");
+    for (int i = 0; i < 3; i++) {
+      assertThat(ChildJvm.run(home, "send", "bob", "sent " + i, "-s", "alice").exitCode()).isZero();
+    }
+    // Each call looks at the inbox first and leaves a mark for the next one.
+    assertThat(ChildJvm.run(home, "history", "bob").stdout()).contains("sent 2");
+    assertThat(ChildJvm.run(home, "history", "bob").stdout()).contains("sent 2");
+    Path outside = Files.createDirectories(home.resolve("elsewhere")).resolve("legacy-1.json");
+    Files.writeString(
+        outside, "{\"id\":\"legacy-1\",\"from\":\"legacy-tool\",\"message\":\"moved in with mv\"}");
+    Files.setLastModifiedTime(outside, FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
+
+    Files.move(outside, home.resolve("inbox/bob/legacy-1.json"), StandardCopyOption.ATOMIC_MOVE);
+
+    assertThat(ChildJvm.run(home, "history", "bob").stdout()).contains("moved in with mv");
+    String all = ChildJvm.run(home, "inbox", "bob", "--all", "--json").stdout();
+    assertThat(all.split("\n")).hasSize(4).filteredOn(line -> line.contains("legacy-1")).hasSize(1);
   }
 
   private void register(String... agents) {

@@ -3,9 +3,11 @@ package agentmsg.internal.mailbox;
 import agentmsg.AgentNames;
 import agentmsg.Message;
 import agentmsg.internal.Ids;
+import agentmsg.internal.store.InboxScanRows;
 import agentmsg.internal.store.MessageRows;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.wire.MessageJson;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -27,10 +29,32 @@ import java.util.function.Consumer;
  * format included): a well-formed one is stored once and replaced by its canonical mirror file; a
  * malformed one is moved to {@code rejected/<agent>/} beside a {@code .reason} file. Files named
  * after a stored message id are the mirror's own and are left alone. Thread-safe.
+ *
+ * <p>A look at a whole folder ({@link #importAll}) costs what is new in it, not its size, on the
+ * local file systems that {@link ChangeTimes} trusts. Each look records a mark in the store ({@link
+ * InboxScanRows}) once what it imported is synced: the folder's stamp, when the look left nothing
+ * to look at again, and a watermark, before which every file's change time was looked at. The next
+ * look returns at once while the folder's stamp is unchanged (no entry came or went), and otherwise
+ * lists the folder but checks against the store only the names changed since the watermark. A
+ * dropped file cannot hide from that: however it arrives ({@code mv}, {@code cp -p}, a link), it
+ * changes the folder's stamp, and its change time is when it arrived, which only goes forward.
+ * Clock margins cover timestamps coarser than the clock, and an hourly full look a clock set back.
  */
 public final class InboxImporter {
   /** A file younger than this that does not parse may still be being written: look again later. */
-  private static final long SETTLE_MILLIS = 2_000;
+  static final long SETTLE_MILLIS = 2_000;
+
+  /**
+   * How far before the moment it arrived a file's change time may be: a file system that keeps
+   * whole seconds, a clock tick, and room for the clock being set back a little (NTP).
+   */
+  private static final long CLOCK_MARGIN_MILLIS = 2_000;
+
+  /**
+   * How often a look checks every name whatever the marks say: the safety net for a clock set back
+   * by more than {@link #CLOCK_MARGIN_MILLIS}, under which new files get old change times.
+   */
+  static final long FULL_LOOK_EVERY_MILLIS = 3_600_000;
 
   /** The longest subject the store keeps. */
   private static final int MAX_SUBJECT = 1_000;
@@ -40,6 +64,7 @@ public final class InboxImporter {
   private final MirrorWriter mirror;
   private final int maxMessageBytes;
   private final Consumer<String> warnings;
+  private final long clockMarginMillis;
 
   public InboxImporter(
       Store store,
@@ -47,31 +72,97 @@ public final class InboxImporter {
       MirrorWriter mirror,
       int maxMessageBytes,
       Consumer<String> warnings) {
+    this(store, layout, mirror, maxMessageBytes, warnings, CLOCK_MARGIN_MILLIS);
+  }
+
+  /** With another clock margin: tests use a short one rather than wait seconds for the clock. */
+  InboxImporter(
+      Store store,
+      MailboxLayout layout,
+      MirrorWriter mirror,
+      int maxMessageBytes,
+      Consumer<String> warnings,
+      long clockMarginMillis) {
     this.store = store;
     this.layout = layout;
     this.mirror = mirror;
     this.maxMessageBytes = maxMessageBytes;
     this.warnings = warnings;
+    this.clockMarginMillis = clockMarginMillis;
   }
 
-  /** Looks at every file in {@code agent}'s inbox; returns how many messages it imported. */
+  /**
+   * Looks at what is new in {@code agent}'s inbox (every file, where the file system does not keep
+   * usable change times); returns how many messages it imported.
+   */
   public int importAll(String agent) {
-    List<String> names = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(layout.inbox(agent), "*.json")) {
-      for (Path file : files) {
-        names.add(file.getFileName().toString());
-      }
+    long startedAt = System.currentTimeMillis();
+    Path folder = layout.inbox(agent);
+    ChangeTimes.Stamp stamp;
+    try {
+      stamp = ChangeTimes.stamp(folder);
     } catch (NoSuchFileException noFolderYet) {
       return 0;
     } catch (IOException e) {
-      warnings.accept("cannot list " + layout.inbox(agent) + ": " + e);
+      warnings.accept("cannot read " + folder + ": " + e);
       return 0;
     }
-    return importNames(agent, names);
+    InboxScanRows.Mark mark =
+        stamp == null
+            ? null
+            : store
+                .call(handle -> InboxScanRows.find(handle, agent))
+                // Another folder under this name (moved into place, its files keep their change
+                // times), or a mark made by a clock ahead of ours (ours was set back): a full look.
+                .filter(found -> found.folderId().equals(stamp.folderId()))
+                .filter(found -> found.scannedAt() - startedAt <= clockMarginMillis)
+                .orElse(null);
+    boolean fullLook = mark == null || startedAt - mark.fullAt() >= FULL_LOOK_EVERY_MILLIS;
+    if (!fullLook && stamp.value().equals(mark.folderStamp())) {
+      return 0;
+    }
+    List<String> names = list(folder);
+    if (names == null) {
+      return 0;
+    }
+    boolean marked = stamp != null && ChangeTimes.kept(folder);
+    if (!marked) {
+      return look(agent, names).imported();
+    }
+    Looked looked =
+        look(agent, fullLook ? names : changedSince(folder, names, mark.checkedBefore()));
+    long checkedBefore = startedAt - clockMarginMillis;
+    for (Path left : looked.left()) {
+      checkedBefore = Math.min(checkedBefore, changedMillisOrEarliest(left));
+    }
+    // The stamp vouches for the whole folder only if nothing was left for later and no change can
+    // have come after it within the same timestamp.
+    boolean settled = looked.left().isEmpty() && stamp.settledAt(startedAt);
+    InboxScanRows.Mark next =
+        new InboxScanRows.Mark(
+            stamp.folderId(),
+            settled ? stamp.value() : null,
+            checkedBefore,
+            fullLook ? startedAt : mark.fullAt(),
+            startedAt);
+    store.run(handle -> InboxScanRows.save(handle, agent, next));
+    return looked.imported();
   }
 
   /** Looks at the named files of {@code agent}'s inbox; returns how many messages it imported. */
   public int importNames(String agent, Collection<String> fileNames) {
+    return look(agent, fileNames).imported();
+  }
+
+  /**
+   * What a look at some files came to.
+   *
+   * @param imported how many messages it imported
+   * @param left the files left to look at again (maybe still being written, or unreadable)
+   */
+  private record Looked(int imported, List<Path> left) {}
+
+  private Looked look(String agent, Collection<String> fileNames) {
     Map<String, String> idByName = new LinkedHashMap<>();
     for (String name : fileNames) {
       if (name.endsWith(".json") && !name.startsWith(".")) {
@@ -79,44 +170,122 @@ public final class InboxImporter {
       }
     }
     if (idByName.isEmpty()) {
-      return 0;
+      return new Looked(0, List.of());
     }
     Set<String> known = store.call(handle -> MessageRows.existing(handle, idByName.values()));
-    List<Path> imported = new ArrayList<>();
+    int imported = 0;
+    List<Path> toDelete = new ArrayList<>();
+    List<Path> left = new ArrayList<>();
     for (Map.Entry<String, String> entry : idByName.entrySet()) {
       if (!known.contains(entry.getValue())) {
         Path file = layout.inbox(agent).resolve(entry.getKey());
-        if (importFile(agent, file, entry.getValue())) {
-          imported.add(file);
+        switch (importFile(agent, file, entry.getValue())) {
+          case IMPORTED -> imported++;
+          case IMPORTED_UNDER_ANOTHER_NAME -> {
+            imported++;
+            toDelete.add(file);
+          }
+          case LEFT -> left.add(file);
+          case SETTLED -> {}
         }
       }
     }
-    if (!imported.isEmpty()) {
-      // The foreign files go only once their messages are on disk.
+    if (imported > 0) {
+      // On disk before a foreign file goes, and before a mark says it was looked at.
       store.sync();
-      for (Path file : imported) {
+      for (Path file : toDelete) {
         deleteQuietly(file);
       }
     }
-    return imported.size();
+    return new Looked(imported, left);
+  }
+
+  /** The files among {@code names} whose change time is at or after {@code checkedBefore}. */
+  private static List<String> changedSince(Path folder, List<String> names, long checkedBefore) {
+    List<String> changed = new ArrayList<>();
+    for (String name : names) {
+      try {
+        if (ChangeTimes.changedMillis(folder.resolve(name)) >= checkedBefore) {
+          changed.add(name);
+        }
+      } catch (NoSuchFileException gone) {
+        // Imported or taken away by someone else since the listing.
+      } catch (IOException e) {
+        changed.add(name); // the look reports what is wrong with it
+      }
+    }
+    return changed;
+  }
+
+  private static long changedMillisOrEarliest(Path file) {
+    try {
+      return ChangeTimes.changedMillis(file);
+    } catch (NoSuchFileException gone) {
+      return Long.MAX_VALUE;
+    } catch (IOException e) {
+      return Long.MIN_VALUE; // unknown: the next look checks every name
+    }
   }
 
   /**
-   * Imports one file.
-   *
-   * @return whether the foreign file should now be deleted (it was imported under another name)
+   * The message file names in {@code folder}, or null (after a warning) if it cannot be listed.
+   * {@link File#list} rather than a {@code DirectoryStream}, which makes a {@code Path} per entry
+   * and matches a pattern against it: that was most of the cost of listing a large folder in a
+   * short-lived process (about 40 of 50 ms for 10,000 files).
    */
-  private boolean importFile(String agent, Path file, String nameId) {
+  private List<String> list(Path folder) {
+    String[] entries = folder.toFile().list();
+    if (entries == null) {
+      return listWithReasons(folder); // File.list does not say why it failed
+    }
+    List<String> names = new ArrayList<>(entries.length);
+    for (String name : entries) {
+      if (name.endsWith(".json")) {
+        names.add(name);
+      }
+    }
+    return names;
+  }
+
+  private List<String> listWithReasons(Path folder) {
+    List<String> names = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*.json")) {
+      for (Path file : files) {
+        names.add(file.getFileName().toString());
+      }
+    } catch (NoSuchFileException noFolderYet) {
+      return null;
+    } catch (IOException e) {
+      warnings.accept("cannot list " + folder + ": " + e);
+      return null;
+    }
+    return names;
+  }
+
+  /** What became of one file. */
+  private enum Outcome {
+    /** Stored; the file, named after its id, is now its mirror file. */
+    IMPORTED,
+    /** Stored under an id other than its name: the file goes once the store is synced. */
+    IMPORTED_UNDER_ANOTHER_NAME,
+    /** Rejected and moved aside, or gone: nothing more to do. */
+    SETTLED,
+    /** Left where it is, to look at again: maybe still being written, or unreadable for now. */
+    LEFT
+  }
+
+  /** Imports one file that is not named after a stored message. */
+  private Outcome importFile(String agent, Path file, String nameId) {
     byte[] content;
     long modified;
     try {
       modified = Files.getLastModifiedTime(file).toMillis();
       content = Files.readAllBytes(file);
     } catch (NoSuchFileException gone) {
-      return false;
+      return Outcome.SETTLED;
     } catch (IOException e) {
       warnings.accept("cannot read " + file + ": " + e);
-      return false;
+      return Outcome.LEFT;
     }
     MessageJson.Incoming incoming;
     try {
@@ -124,10 +293,9 @@ public final class InboxImporter {
       checkIncoming(incoming);
     } catch (IllegalArgumentException malformed) {
       if (System.currentTimeMillis() - modified < SETTLE_MILLIS) {
-        return false; // maybe still being written; its next write event brings it back
+        return Outcome.LEFT; // maybe still being written; its next write event brings it back
       }
-      reject(agent, file, malformed.getMessage());
-      return false;
+      return reject(agent, file, malformed.getMessage()) ? Outcome.SETTLED : Outcome.LEFT;
     }
     String id =
         isUsableId(incoming.id()) ? incoming.id() : isUsableId(nameId) ? nameId : Ids.newId();
@@ -147,7 +315,9 @@ public final class InboxImporter {
                             sentAt.toEpochMilli(),
                             extras(incoming))));
     mirror.write(stored);
-    return !layout.inboxFile(agent, stored.id()).equals(file);
+    return layout.inboxFile(agent, stored.id()).equals(file)
+        ? Outcome.IMPORTED
+        : Outcome.IMPORTED_UNDER_ANOTHER_NAME;
   }
 
   /** The conversation fields of a dropped file; unusable thread or reply ids are left out. */
@@ -181,7 +351,8 @@ public final class InboxImporter {
     return id != null && AgentNames.isValid(id);
   }
 
-  private void reject(String agent, Path file, String reason) {
+  /** Moves a malformed file aside; returns whether it is out of the inbox (moved, or gone). */
+  private boolean reject(String agent, Path file, String reason) {
     Path folder = layout.rejected(agent);
     try {
       Files.createDirectories(folder);
@@ -202,10 +373,12 @@ public final class InboxImporter {
               + " (moved to "
               + target
               + "; fix it and move it back to import it)");
+      return true;
     } catch (NoSuchFileException gone) {
-      // Someone else took it away first.
+      return !Files.exists(file); // someone else took it away first
     } catch (IOException e) {
       warnings.accept("cannot move malformed file " + file + " aside: " + e);
+      return !Files.exists(file);
     }
   }
 

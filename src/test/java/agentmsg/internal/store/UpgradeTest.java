@@ -8,16 +8,20 @@ import agentmsg.Message;
 import agentmsg.MessageDraft;
 import agentmsg.Options;
 import agentmsg.Priority;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A data home made by the previous schema (V2) upgrades in place, keeping every row. */
+/** Data homes made by earlier schemas upgrade in place, keeping every row. */
 class UpgradeTest {
   @TempDir Path home;
 
@@ -73,6 +77,48 @@ class UpgradeTest {
       assertThat(store.call(Migrations::isCurrent)).isTrue();
       assertThat(store.call(ConversationRows::schemaVersion))
           .isEqualTo(String.valueOf(Migrations.LATEST_VERSION));
+    }
+  }
+
+  @Test
+  void aVersionSixHomeUpgradesAndItsFirstLookChecksEveryFile() throws Exception {
+    String url = "jdbc:h2:file:" + home.toAbsolutePath().resolve(Store.FILE_NAME);
+    Flyway.configure()
+        .dataSource(url, "sa", "")
+        .locations("classpath:db/migration")
+        .target("6")
+        .load()
+        .migrate();
+    try (Connection connection = DriverManager.getConnection(url, "sa", "");
+        Statement sql = connection.createStatement()) {
+      sql.execute(
+          "INSERT INTO agent VALUES ('alice', 'claude-code', 1000, 1000), ('bob', 'codex', 1000,"
+              + " 1000)");
+      sql.execute(
+          "INSERT INTO message (id, sender, recipient, body, created_at, thread_id) VALUES"
+              + " ('old-1', 'alice', 'bob', 'stored by the previous release', 2000, 'old-1')");
+    }
+    Path inbox = Files.createDirectories(home.resolve("inbox/bob"));
+    Files.writeString(
+        inbox.resolve("old-1.json"),
+        "{\"id\":\"old-1\",\"from\":\"alice\",\"to\":\"bob\","
+            + "\"message\":\"stored by the previous release\"}");
+    // Dropped long ago, while the previous release was not looking.
+    Path dropped = inbox.resolve("legacy-1.json");
+    Files.writeString(
+        dropped, "{\"id\":\"legacy-1\",\"from\":\"legacy-tool\",\"message\":\"waiting\"}");
+    Files.setLastModifiedTime(dropped, FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
+
+    try (AgentMessenger bob =
+        AgentMessenger.open(
+            Options.builder().home(home).agent("bob").warningListener(w -> {}).build())) {
+      assertThat(bob.unread()).extracting(Message::id).containsExactly("old-1", "legacy-1");
+      assertThat(bob.unread()).hasSize(2);
+    }
+    try (Store store = Store.open(home, java.time.Duration.ofSeconds(10))) {
+      assertThat(store.call(Migrations::isCurrent)).isTrue();
+      Optional<InboxScanRows.Mark> mark = store.call(handle -> InboxScanRows.find(handle, "bob"));
+      assertThat(mark).isPresent();
     }
   }
 }
