@@ -74,7 +74,8 @@ public final class ConversationRows {
         .createQuery(
             SELECT
                 + "WHERE recipient = :recipient AND read_at IS NULL AND surfaced_at IS NULL"
-                + " ORDER BY seq LIMIT :limit")
+                + MessageRows.UNREAD_ORDER
+                + " LIMIT :limit")
         .bind("recipient", recipient)
         .bind("limit", limit)
         .map(MessageRows.MAPPER)

@@ -217,7 +217,9 @@ public final class DeliveryRows {
             "SELECT "
                 + COLUMNS
                 + " FROM message WHERE recipient = :recipient AND delivered_at IS NULL"
-                + " AND read_at IS NULL AND seq > :afterSeq ORDER BY seq LIMIT :limit")
+                + " AND read_at IS NULL AND seq > :afterSeq"
+                + MessageRows.UNREAD_ORDER
+                + " LIMIT :limit")
         .bind("recipient", recipient)
         .bind("afterSeq", afterSeq)
         .bind("limit", limit)

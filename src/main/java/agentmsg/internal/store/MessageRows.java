@@ -20,6 +20,20 @@ public final class MessageRows {
       "seq, id, sender, recipient, body, created_at, delivered_at, read_at, acked_at,"
           + " thread_id, reply_to, subject, priority, ack_required, surfaced_at";
 
+  /**
+   * Oldest first, for a query that fixes {@code recipient} and {@code read_at IS NULL}: the same
+   * order as {@code ORDER BY seq}, but naming message_unread's columns from the first is what makes
+   * H2 walk that index in order and stop at the limit, instead of sorting every matching row (an
+   * agent with 100,000 unread messages).
+   */
+  static final String UNREAD_ORDER = " ORDER BY recipient, read_at, seq";
+
+  /**
+   * Newest first, for a query that fixes {@code recipient}: message_to_history walked backwards,
+   * stopping at the limit, for the same reason as {@link #UNREAD_ORDER}.
+   */
+  static final String RECEIVED_NEWEST_FIRST = " ORDER BY recipient DESC, seq DESC";
+
   private static final int DUPLICATE_KEY = 23505;
 
   /** How many ids go into one {@code IN (...)} list. */
@@ -127,7 +141,9 @@ public final class MessageRows {
             "SELECT "
                 + COLUMNS
                 + " FROM message WHERE recipient = :recipient AND read_at IS NULL"
-                + " AND seq > :afterSeq ORDER BY seq LIMIT :limit")
+                + " AND seq > :afterSeq"
+                + UNREAD_ORDER
+                + " LIMIT :limit")
         .bind("recipient", recipient)
         .bind("afterSeq", afterSeq)
         .bind("limit", limit)
@@ -141,7 +157,9 @@ public final class MessageRows {
         .createQuery(
             "SELECT * FROM (SELECT "
                 + COLUMNS
-                + " FROM message WHERE recipient = :recipient ORDER BY seq DESC LIMIT :limit)"
+                + " FROM message WHERE recipient = :recipient"
+                + RECEIVED_NEWEST_FIRST
+                + " LIMIT :limit)"
                 + " ORDER BY seq")
         .bind("recipient", recipient)
         .bind("limit", limit)
