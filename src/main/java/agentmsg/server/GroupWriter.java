@@ -338,8 +338,9 @@ final class GroupWriter implements AutoCloseable {
    * Answers a committed batch. What someone is waiting on goes out first: pushes to recipients and
    * {@code delivered} to senders, then {@code stored} and the rest in queue order, then the mirror
    * files and the log. A connection still sees {@code stored} before the {@code delivered} of the
-   * same message (its ack can only come in a later batch), and a message to oneself comes after its
-   * {@code stored}.
+   * same message (its ack can only come in a later batch), and a recipient gets the batch's
+   * messages in the order of their sequence numbers, which cumulative acks rely on (a message to
+   * oneself may so arrive before its {@code stored}).
    */
   private void publish(List<Task> batch, Outcome outcome, long now) {
     List<Row> fresh = new ArrayList<>();
@@ -348,9 +349,7 @@ final class GroupWriter implements AutoCloseable {
         Result result = outcome.results.get(send);
         if (result.failure() == null && result.fresh()) {
           fresh.add(result.row());
-          if (!result.row().recipient().equals(result.row().sender())) {
-            hub.offer(result.row());
-          }
+          hub.offer(result.row());
         }
       }
     }
@@ -411,11 +410,7 @@ final class GroupWriter implements AutoCloseable {
             row.seq(),
             row.recipient(),
             Timestamps.format(Instant.ofEpochMilli(row.createdAtMillis()))));
-    if (result.fresh()) {
-      if (row.recipient().equals(row.sender())) {
-        hub.offer(row);
-      }
-    } else if (row.deliveredAtMillis() != null) {
+    if (!result.fresh() && row.deliveredAtMillis() != null) {
       String id = connection.legacy() && row.clientId() != null ? row.clientId() : row.id();
       connection.send(
           new ServerFrame.Delivered(

@@ -125,6 +125,31 @@ class ServerIT {
   }
 
   @Test
+  void aRecipientGetsItsMessagesInSequenceOrderWhenItAlsoWritesToItself() throws Exception {
+    // Cumulative acks ("everything up to seq N") are only safe if pushes come in seq order, also
+    // when one batch holds messages to oneself and messages from others.
+    TestSocket alice = hello("alice", "receive");
+    TestSocket bob = hello("bob", "send-only");
+    int each = 200;
+    for (int i = 0; i < each; i++) {
+      alice.sendMessage("self-" + i, "alice", "note " + i);
+      bob.sendMessage("bob-" + i, "alice", "from bob " + i);
+    }
+    long lastSeq = 0;
+    for (int received = 0; received < 2 * each; ) {
+      JsonNode frame = alice.next();
+      if (!frame.path("type").asText().equals("message")) {
+        continue;
+      }
+      long seq = frame.path("seq").asLong();
+      assertThat(seq).as("seq of push %d", received).isGreaterThan(lastSeq);
+      lastSeq = seq;
+      alice.ack(frame.path("id").asText());
+      received++;
+    }
+  }
+
+  @Test
   void offlineRecipientGetsItsMessagesInOrderOnConnect() throws Exception {
     TestSocket bob = hello("bob", "send-only");
     List<String> ids = new ArrayList<>();
