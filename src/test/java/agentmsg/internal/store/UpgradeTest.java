@@ -25,20 +25,34 @@ import org.junit.jupiter.api.io.TempDir;
 class UpgradeTest {
   @TempDir Path home;
 
-  @Test
-  void aVersionTwoDatabaseUpgradesInPlaceWithoutLoss() throws Exception {
+  /**
+   * A store migrated only up to {@code version}, as an earlier release left it, holding the agents
+   * alice and bob; the caller adds its rows through the returned connection and closes it.
+   */
+  private Connection storeAtVersion(String version) throws Exception {
     String url = "jdbc:h2:file:" + home.toAbsolutePath().resolve(Store.FILE_NAME);
     Flyway.configure()
         .dataSource(url, "sa", "")
         .locations("classpath:db/migration")
-        .target("2")
+        .target(version)
         .load()
         .migrate();
-    try (Connection connection = DriverManager.getConnection(url, "sa", "");
-        Statement sql = connection.createStatement()) {
+    Connection connection = DriverManager.getConnection(url, "sa", "");
+    try (Statement sql = connection.createStatement()) {
       sql.execute(
           "INSERT INTO agent VALUES ('alice', 'claude-code', 1000, 1000), ('bob', 'codex', 1000,"
               + " 1000)");
+      return connection;
+    } catch (Exception e) {
+      connection.close();
+      throw e;
+    }
+  }
+
+  @Test
+  void aVersionTwoDatabaseUpgradesInPlaceWithoutLoss() throws Exception {
+    try (Connection connection = storeAtVersion("2");
+        Statement sql = connection.createStatement()) {
       sql.execute(
           "INSERT INTO message (id, sender, recipient, body, created_at, read_at) VALUES"
               + " ('old-1', 'alice', 'bob', 'Grüße from the first release', 2000, 3000),"
@@ -82,18 +96,8 @@ class UpgradeTest {
 
   @Test
   void aVersionSixHomeUpgradesAndItsFirstLookChecksEveryFile() throws Exception {
-    String url = "jdbc:h2:file:" + home.toAbsolutePath().resolve(Store.FILE_NAME);
-    Flyway.configure()
-        .dataSource(url, "sa", "")
-        .locations("classpath:db/migration")
-        .target("6")
-        .load()
-        .migrate();
-    try (Connection connection = DriverManager.getConnection(url, "sa", "");
+    try (Connection connection = storeAtVersion("6");
         Statement sql = connection.createStatement()) {
-      sql.execute(
-          "INSERT INTO agent VALUES ('alice', 'claude-code', 1000, 1000), ('bob', 'codex', 1000,"
-              + " 1000)");
       sql.execute(
           "INSERT INTO message (id, sender, recipient, body, created_at, thread_id) VALUES"
               + " ('old-1', 'alice', 'bob', 'stored by the previous release', 2000, 'old-1')");
