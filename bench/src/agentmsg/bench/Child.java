@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -130,6 +131,33 @@ final class Child implements AutoCloseable {
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
     // utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3.
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  }
+
+  /**
+   * User plus system CPU time in clock ticks of the process's threads, summed by thread name with
+   * digits replaced by {@code N} ({@code agent-msg-write}, {@code GC Thread#N}; Linux keeps 15
+   * characters of a name). Threads that ended since are missing.
+   */
+  Map<String, Long> threadCpuTicks() throws IOException {
+    Map<String, Long> ticks = new TreeMap<>();
+    Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+    try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+      for (Path thread : threads) {
+        String stat;
+        try {
+          stat = Files.readString(thread.resolve("stat"));
+        } catch (IOException ended) {
+          continue;
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        ticks.merge(
+            name.replaceAll("[0-9]+", "N"),
+            Long.parseLong(fields[11]) + Long.parseLong(fields[12]),
+            Long::sum);
+      }
+    }
+    return ticks;
   }
 
   /** The resident set size in KiB, or -1 if unknown. */

@@ -9,8 +9,11 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
@@ -74,13 +77,16 @@ public final class ServerBench {
   /**
    * @param cpuMicrosPerMessage the server process's CPU time per message in each run, empty when
    *     the server runs in the harness JVM
+   * @param threadMicrosPerMessage the same over all runs by thread name, largest first (threads
+   *     that ended during a run are left out), empty when the server runs in the harness JVM
    */
   record Throughput(
       int senders,
       List<Double> rates,
       long messagesPerRun,
       double seconds,
-      List<Double> cpuMicrosPerMessage) {
+      List<Double> cpuMicrosPerMessage,
+      Map<String, Double> threadMicrosPerMessage) {
     double median() {
       List<Double> sorted = new ArrayList<>(rates);
       Collections.sort(sorted);
@@ -176,8 +182,11 @@ public final class ServerBench {
           List<Double> cpu = new ArrayList<>();
           long messages = 0;
           double seconds = 0;
+          Map<String, Long> threadTicks = new HashMap<>();
+          long allMessages = 0;
           for (int run = 1; run <= settings.tpRuns; run++) {
             long ticksBefore = server.cpuTicks();
+            Map<String, Long> threadsBefore = server.threadCpuTicks();
             double[] figures =
                 throughput(
                     server.uri(),
@@ -193,6 +202,14 @@ public final class ServerBench {
                       / setup.clockTicksPerSecond()
                       / figures[1]);
             }
+            server
+                .threadCpuTicks()
+                .forEach(
+                    (name, ticks) -> {
+                      long before = threadsBefore.getOrDefault(name, 0L);
+                      threadTicks.merge(name, Math.max(0, ticks - before), Long::sum);
+                    });
+            allMessages += (long) figures[1];
             messages = (long) figures[1];
             seconds = figures[2];
             progress(
@@ -204,7 +221,17 @@ public final class ServerBench {
                     (long) figures[1],
                     figures[2]));
           }
-          result.throughput.add(new Throughput(senders, rates, messages, seconds, cpu));
+          Map<String, Double> byThread = new LinkedHashMap<>();
+          long counted = allMessages;
+          threadTicks.entrySet().stream()
+              .filter(entry -> entry.getValue() > 0)
+              .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+              .forEach(
+                  entry ->
+                      byThread.put(
+                          entry.getKey(),
+                          entry.getValue() * 1e6 / setup.clockTicksPerSecond() / counted));
+          result.throughput.add(new Throughput(senders, rates, messages, seconds, cpu, byThread));
         }
       }
       if (settings.idle > 0) {
@@ -494,6 +521,30 @@ public final class ServerBench {
             .append(" | ")
             .append(cpuText(tp.cpuMicrosPerMessage()))
             .append(" |\n");
+      }
+      for (Throughput tp : result.throughput) {
+        if (!tp.threadMicrosPerMessage().isEmpty()) {
+          md.append("\nServer CPU per message by thread, ")
+              .append(tp.senders())
+              .append(" sender(s), all runs (`/proc/<pid>/task`; a name keeps 15 characters): ");
+          StringBuilder threads = new StringBuilder();
+          double other = 0;
+          int shown = 0;
+          for (Map.Entry<String, Double> entry : tp.threadMicrosPerMessage().entrySet()) {
+            if (shown++ < 8) {
+              threads
+                  .append(threads.length() == 0 ? "" : ", ")
+                  .append('`')
+                  .append(entry.getKey())
+                  .append("` ")
+                  .append(String.format(Locale.ROOT, "%.0f µs", entry.getValue()));
+            } else {
+              other += entry.getValue();
+            }
+          }
+          md.append(threads)
+              .append(String.format(Locale.ROOT, ", other threads %.0f µs.\n", other));
+        }
       }
       if (result.crowd != null) {
         Crowd crowd = result.crowd;

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An agent-msg server on a fresh data home, on a free loopback port: either a child process started
@@ -93,6 +94,13 @@ final class ServerUnderTest implements AutoCloseable {
   /** User plus system CPU time of the server process in clock ticks, or -1 when in process. */
   long cpuTicks() throws IOException {
     return child == null ? -1 : child.cpuTicks();
+  }
+
+  /**
+   * CPU time in clock ticks by thread name (see {@link Child#threadCpuTicks}); empty in process.
+   */
+  Map<String, Long> threadCpuTicks() throws IOException {
+    return child == null ? Map.of() : child.threadCpuTicks();
   }
 
   long pid() {

@@ -157,11 +157,19 @@ final class GroupWriter implements AutoCloseable {
     Outcome outcome;
     try {
       int[] attempt = {0};
+      boolean[] lookUp = {false};
       outcome =
           store.call(
               handle -> {
                 attempt[0]++;
-                Outcome result = handle.inTransaction(tx -> apply(tx, batch, now, attempt[0] > 1));
+                boolean retry = attempt[0] > 1;
+                Outcome result;
+                try {
+                  result = handle.inTransaction(tx -> apply(tx, batch, now, retry, lookUp[0]));
+                } catch (ClientIdReused e) {
+                  lookUp[0] = true;
+                  result = handle.inTransaction(tx -> apply(tx, batch, now, retry, true));
+                }
                 if (result.mustSync) {
                   handle.execute("CHECKPOINT SYNC");
                 }
@@ -176,7 +184,16 @@ final class GroupWriter implements AutoCloseable {
     publish(batch, outcome, now);
   }
 
-  private Outcome apply(Handle tx, List<Task> batch, long now, boolean retry) throws SQLException {
+  /**
+   * Applies a batch in {@code tx}. Client ids are new almost always, so the first attempt inserts
+   * without looking them up and lets the unique key on (sender, client_id) catch a resend: then
+   * {@link ClientIdReused} rolls the batch back and it is applied again with {@code lookUp}.
+   *
+   * @param retry whether an earlier attempt may have committed (a lost connection)
+   * @param lookUp whether to look up the senders' client ids first
+   */
+  private Outcome apply(Handle tx, List<Task> batch, long now, boolean retry, boolean lookUp)
+      throws SQLException {
     Outcome out = new Outcome();
     List<Send> sends = new ArrayList<>();
     Map<String, Set<String>> clientIdsBySender = new HashMap<>();
@@ -209,7 +226,9 @@ final class GroupWriter implements AutoCloseable {
       ours = DeliveryRows.byIds(tx, ids);
     }
     Map<String, Row> earlier = new HashMap<>();
-    for (Map.Entry<String, Set<String>> entry : clientIdsBySender.entrySet()) {
+    boolean lookingUp = lookUp || retry;
+    for (Map.Entry<String, Set<String>> entry :
+        lookingUp ? clientIdsBySender.entrySet() : Set.<Map.Entry<String, Set<String>>>of()) {
       for (Row row : DeliveryRows.byClientIds(tx, entry.getKey(), entry.getValue()).values()) {
         earlier.put(row.sender() + '\n' + row.clientId(), row);
       }
@@ -258,7 +277,15 @@ final class GroupWriter implements AutoCloseable {
         pending.put(key, created);
       }
     }
-    Map<String, Long> seqs = DeliveryRows.insertAll(tx, fresh);
+    Map<String, Long> seqs;
+    try {
+      seqs = DeliveryRows.insertAll(tx, fresh);
+    } catch (SQLException e) {
+      if (!lookingUp && !clientIdsBySender.isEmpty() && DeliveryRows.isDuplicateKey(e)) {
+        throw new ClientIdReused(e);
+      }
+      throw e;
+    }
     Map<NewRow, Row> inserted = new HashMap<>();
     for (NewRow row : fresh) {
       inserted.put(
@@ -497,6 +524,13 @@ final class GroupWriter implements AutoCloseable {
   private record Flush(CountDownLatch done) implements Task {}
 
   private record Result(Row row, boolean fresh, AgentMsgException failure) {}
+
+  /** A send of the batch reused a client id stored before: the batch must look them up. */
+  private static final class ClientIdReused extends RuntimeException {
+    ClientIdReused(SQLException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+  }
 
   private static final class Outcome {
     final Map<Send, Result> results = new HashMap<>();

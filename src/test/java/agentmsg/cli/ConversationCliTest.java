@@ -2,6 +2,7 @@ package agentmsg.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import agentmsg.internal.store.ConversationRows;
 import agentmsg.testing.ChildJvm.Result;
 import agentmsg.testing.InProcessCli;
 import java.nio.file.Files;
@@ -346,7 +347,10 @@ class ConversationCliTest {
     Result healthy = cli.run("doctor");
     assertThat(healthy.exitCode()).as(healthy.toString()).isZero();
     assertThat(healthy.stdout())
-        .contains("schema version 7 (current), 1 message", "mirror: complete", "rejected: none");
+        .contains(
+            "schema version " + ConversationRows.expectedSchemaVersion() + " (current), 1 message",
+            "mirror: complete",
+            "rejected: none");
 
     Files.delete(home.resolve("inbox/bob/" + id + ".json"));
     Files.delete(home.resolve("outbox/alice/" + id + ".json"));

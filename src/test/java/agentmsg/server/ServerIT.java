@@ -13,7 +13,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
@@ -189,6 +193,40 @@ class ServerIT {
     assertThat(bob.next("delivered").path("id").asText()).isEqualTo(first);
     try (AgentMessenger reader = messenger("alice")) {
       assertThat(reader.history(10)).hasSize(1);
+    }
+  }
+
+  @Test
+  void aResendAmongNewSendsKeepsItsFirstIdAndTheOthersAreStored() throws Exception {
+    TestSocket alice = hello("alice", "receive");
+    TestSocket bob = hello("bob", "send-only");
+    bob.sendMessage("same", "alice", "once");
+    String first = bob.next("stored").path("id").asText();
+
+    // Sent back to back, so that they likely share a batch: the resend must not cost the others.
+    for (int i = 0; i < 20; i++) {
+      bob.sendMessage("new-" + i, "alice", "fresh " + i);
+      bob.sendMessage("same", "alice", "once");
+    }
+    Map<String, Set<String>> idsByClientId = new HashMap<>();
+    for (int i = 0; i < 40; i++) {
+      JsonNode stored = bob.next("stored");
+      idsByClientId
+          .computeIfAbsent(stored.path("clientId").asText(), key -> new HashSet<>())
+          .add(stored.path("id").asText());
+    }
+    assertThat(idsByClientId.get("same")).containsExactly(first);
+    for (int i = 0; i < 20; i++) {
+      assertThat(idsByClientId.get("new-" + i)).hasSize(1).doesNotContain(first);
+    }
+    List<String> pushed = new ArrayList<>();
+    for (int i = 0; i < 21; i++) {
+      pushed.add(alice.next("message").path("message").asText());
+    }
+    assertThat(pushed).first().isEqualTo("once");
+    assertThat(pushed).containsOnlyOnce("once").hasSize(21);
+    try (AgentMessenger reader = messenger("alice")) {
+      assertThat(reader.history(100)).hasSize(21);
     }
   }
 

@@ -62,6 +62,14 @@ public final class ConversationRows {
             .bind("recipient", recipient)
             .bindList("ids", chunk)
             .execute();
+        List<Long> seqs = new ArrayList<>(rows.size());
+        for (Message row : rows) {
+          seqs.add(row.seq());
+        }
+        handle
+            .createUpdate("DELETE FROM ack_owed WHERE seq IN (<seqs>)")
+            .bindList("seqs", seqs)
+            .execute();
         changed.addAll(rows);
       }
     }
@@ -93,15 +101,13 @@ public final class ConversationRows {
    * the ack) or the sender (it is owed one), oldest first.
    */
   public static List<Message> pendingAcks(Handle handle, String agent) {
+    // ack_owed lists them; the message's own state decides, should a row outlive its ack.
     return handle
         .createQuery(
-            "SELECT * FROM ("
-                + SELECT
-                + "WHERE recipient = :agent AND ack_required AND acked_at IS NULL"
-                + " UNION ALL "
-                + SELECT
-                + "WHERE sender = :agent AND recipient <> :agent AND ack_required"
-                + " AND acked_at IS NULL) ORDER BY seq")
+            SELECT
+                + "WHERE seq IN (SELECT seq FROM ack_owed WHERE recipient = :agent"
+                + " UNION ALL SELECT seq FROM ack_owed WHERE sender = :agent"
+                + " AND recipient <> :agent) AND ack_required AND acked_at IS NULL ORDER BY seq")
         .bind("agent", agent)
         .map(MessageRows.MAPPER)
         .list();

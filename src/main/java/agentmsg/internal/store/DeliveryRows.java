@@ -167,6 +167,22 @@ public final class DeliveryRows {
   }
 
   /**
+   * Whether {@code e} (or an exception it chains, as a failed JDBC batch does) is a unique key
+   * violation: for the server's writer, a resend under a client id already stored.
+   */
+  public static boolean isDuplicateKey(SQLException e) {
+    Throwable at = e;
+    for (int depth = 0; at != null && depth < 10; depth++) {
+      if (at instanceof SQLException sql && sql.getErrorCode() == MessageRows.DUPLICATE_KEY) {
+        return true;
+      }
+      Throwable next = at instanceof SQLException sql ? sql.getNextException() : null;
+      at = next != null ? next : at.getCause();
+    }
+    return false;
+  }
+
+  /**
    * The messages {@code sender} already stored under any of {@code clientIds}, by client id. One
    * index lookup each: an {@code IN} list here made H2 scan all of the sender's messages.
    */

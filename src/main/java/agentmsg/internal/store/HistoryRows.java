@@ -15,7 +15,7 @@ import org.jdbi.v3.core.statement.Query;
  *
  * <ul>
  *   <li>the agent's side through {@code (recipient, seq)} and {@code (sender, seq)}, or with a peer
- *       through {@code (recipient, sender, seq)} and {@code (sender, recipient, seq)}: two halves
+ *       through two ranges of {@code (recipient, sender, seq)}, X to Y and Y to X: two halves
  *       merged, because an OR would scan;
  *   <li>words through {@code message_word (word, seq)}, starting from the rarest word (counted with
  *       a bounded index range) and checking the others by primary key; messages not yet in that
@@ -124,9 +124,10 @@ public final class HistoryRows {
   /**
    * One half of the agent's messages, walked backwards along the index whose leading columns the
    * equalities fix: H2 walks an index backwards ("index sorted", stopping at the limit) only when
-   * the ORDER BY names the index's columns from the first, hence the no-op leading columns.
+   * the ORDER BY names the index's columns from the first, hence the no-op leading columns. With a
+   * peer both halves walk {@code (recipient, sender, seq)}, the sent half with the roles swapped.
    */
-  private static String fromMessages(
+  static String fromMessages(
       List<String> words, HistoryQuery query, boolean received, boolean seqOnly) {
     String self = received ? "m.recipient" : "m.sender";
     String other = received ? "m.sender" : "m.recipient";
@@ -138,7 +139,7 @@ public final class HistoryRows {
     String order = self + " DESC, ";
     if (query.peer() != null) {
       conditions.add(other + " = :peer");
-      order += other + " DESC, ";
+      order = "m.recipient DESC, m.sender DESC, ";
     }
     conditions.add("m.seq > :after AND m.seq < :before");
     for (int i = 0; i < words.size(); i++) {

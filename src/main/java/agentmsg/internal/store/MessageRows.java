@@ -34,7 +34,7 @@ public final class MessageRows {
    */
   static final String RECEIVED_NEWEST_FIRST = " ORDER BY recipient DESC, seq DESC";
 
-  private static final int DUPLICATE_KEY = 23505;
+  static final int DUPLICATE_KEY = 23505;
 
   /** How many ids go into one {@code IN (...)} list. */
   private static final int BATCH = 500;
@@ -117,6 +117,15 @@ public final class MessageRows {
               .mapTo(Long.class)
               .one();
       WordIndex.markPending(handle, seq);
+      if (extras.ackRequired()) {
+        handle
+            .createUpdate(
+                "INSERT INTO ack_owed (seq, sender, recipient) VALUES (:seq, :sender, :recipient)")
+            .bind("seq", seq)
+            .bind("sender", from)
+            .bind("recipient", to)
+            .execute();
+      }
     } catch (UnableToExecuteStatementException e) {
       // Another process stored the same id between our look-up and insert: that row is ours.
       if (TransientErrors.errorCode(e) != DUPLICATE_KEY) {

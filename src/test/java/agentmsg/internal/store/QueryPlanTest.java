@@ -2,8 +2,11 @@ package agentmsg.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import agentmsg.HistoryQuery;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,10 +56,48 @@ class QueryPlanTest {
         "MESSAGE_TO_HISTORY");
   }
 
-  private void assertIndexSorted(String query, String index) {
+  @Test
+  void aConversationWalksOneIndexFromBothEnds() {
+    HistoryQuery withAlice = HistoryQuery.newest(20).withPeer("alice");
+    for (boolean received : new boolean[] {true, false}) {
+      assertIndexSorted(
+          HistoryRows.fromMessages(List.of(), withAlice, received, true),
+          Map.of("agent", "bob", "peer", "alice", "after", 0L, "before", 1000L, "limit", 20),
+          "MESSAGE_WITH_FROM");
+    }
+  }
+
+  @Test
+  void pendingAcksReadOnlyTheMessagesThatOweOne() {
     try (Store store = Store.open(home, Duration.ofSeconds(10))) {
       String plan =
-          store.call(handle -> handle.createQuery("EXPLAIN " + query).mapTo(String.class).one());
+          store.call(
+              handle ->
+                  handle
+                      .createQuery(
+                          "EXPLAIN SELECT seq FROM ack_owed WHERE recipient = 'bob'"
+                              + " UNION ALL SELECT seq FROM ack_owed WHERE sender = 'bob'")
+                      .mapTo(String.class)
+                      .one());
+      assertThat(plan)
+          .contains("PUBLIC.ACK_OWED_BY_RECIPIENT")
+          .contains("PUBLIC.ACK_OWED_BY_SENDER");
+    }
+  }
+
+  private void assertIndexSorted(String query, String index) {
+    assertIndexSorted(query, Map.of(), index);
+  }
+
+  private void assertIndexSorted(String query, Map<String, Object> binds, String index) {
+    try (Store store = Store.open(home, Duration.ofSeconds(10))) {
+      String plan =
+          store.call(
+              handle -> {
+                var explain = handle.createQuery("EXPLAIN " + query);
+                binds.forEach(explain::bind);
+                return explain.mapTo(String.class).one();
+              });
       assertThat(plan).contains("PUBLIC." + index).contains("/* index sorted */");
     }
   }

@@ -125,4 +125,37 @@ class UpgradeTest {
       assertThat(mark).isPresent();
     }
   }
+
+  @Test
+  void aVersionSevenHomeStillKnowsWhatIsOwedAnAck() throws Exception {
+    try (Connection connection = storeAtVersion("7");
+        Statement sql = connection.createStatement()) {
+      sql.execute(
+          "INSERT INTO message (id, sender, recipient, body, created_at, thread_id, ack_required,"
+              + " acked_at) VALUES"
+              + " ('owes-1', 'alice', 'bob', 'ack this please', 2000, 'owes-1', TRUE, NULL),"
+              + " ('acked-1', 'alice', 'bob', 'acked long ago', 3000, 'acked-1', TRUE, 3500),"
+              + " ('owed-1', 'bob', 'alice', 'bob asks alice', 4000, 'owed-1', TRUE, NULL),"
+              + " ('plain-1', 'alice', 'bob', 'no ack asked', 5000, 'plain-1', FALSE, NULL)");
+    }
+
+    try (AgentMessenger bob =
+        AgentMessenger.open(
+            Options.builder().home(home).agent("bob").warningListener(w -> {}).build())) {
+      assertThat(bob.pendingAcks()).extracting(Message::id).containsExactly("owes-1", "owed-1");
+      bob.ack(List.of("owes-1"));
+      assertThat(bob.pendingAcks()).extracting(Message::id).containsExactly("owed-1");
+      Message asked =
+          bob.send(MessageDraft.to("alice", "and this one").withAckRequired(true)).get(0);
+      assertThat(bob.pendingAcks()).extracting(Message::id).containsExactly("owed-1", asked.id());
+      // A conversation, both ways, through the one index left for it.
+      assertThat(bob.history(HistoryQuery.newest(10).withPeer("alice")))
+          .extracting(Message::id)
+          .containsExactly(asked.id(), "plain-1", "owed-1", "acked-1", "owes-1");
+    }
+    try (Store store = Store.open(home, java.time.Duration.ofSeconds(10))) {
+      assertThat(store.call(ConversationRows::schemaVersion))
+          .isEqualTo(String.valueOf(Migrations.LATEST_VERSION));
+    }
+  }
 }
