@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -65,6 +67,7 @@ public final class InboxImporter {
   private final int maxMessageBytes;
   private final Consumer<String> warnings;
   private final long clockMarginMillis;
+  private final Consumer<Path> beforeStore;
 
   public InboxImporter(
       Store store,
@@ -72,7 +75,7 @@ public final class InboxImporter {
       MirrorWriter mirror,
       int maxMessageBytes,
       Consumer<String> warnings) {
-    this(store, layout, mirror, maxMessageBytes, warnings, CLOCK_MARGIN_MILLIS);
+    this(store, layout, mirror, maxMessageBytes, warnings, CLOCK_MARGIN_MILLIS, file -> {});
   }
 
   /** With another clock margin: tests use a short one rather than wait seconds for the clock. */
@@ -83,12 +86,28 @@ public final class InboxImporter {
       int maxMessageBytes,
       Consumer<String> warnings,
       long clockMarginMillis) {
+    this(store, layout, mirror, maxMessageBytes, warnings, clockMarginMillis, file -> {});
+  }
+
+  /**
+   * With a hook called for each dropped file once it is read and found well-formed, before its
+   * message is stored: tests hold two readers there to make them race for the same file.
+   */
+  InboxImporter(
+      Store store,
+      MailboxLayout layout,
+      MirrorWriter mirror,
+      int maxMessageBytes,
+      Consumer<String> warnings,
+      long clockMarginMillis,
+      Consumer<Path> beforeStore) {
     this.store = store;
     this.layout = layout;
     this.mirror = mirror;
     this.maxMessageBytes = maxMessageBytes;
     this.warnings = warnings;
     this.clockMarginMillis = clockMarginMillis;
+    this.beforeStore = beforeStore;
   }
 
   /**
@@ -297,8 +316,11 @@ public final class InboxImporter {
       }
       return reject(agent, file, malformed.getMessage()) ? Outcome.SETTLED : Outcome.LEFT;
     }
+    beforeStore.accept(file);
     String id =
-        isUsableId(incoming.id()) ? incoming.id() : isUsableId(nameId) ? nameId : Ids.newId();
+        isUsableId(incoming.id())
+            ? incoming.id()
+            : isUsableId(nameId) ? nameId : droppedId(agent, file, content);
     Instant sentAt =
         incoming.timestamp() != null ? incoming.timestamp() : Instant.ofEpochMilli(modified);
     Message stored =
@@ -345,6 +367,27 @@ public final class InboxImporter {
       throw new IllegalArgumentException(
           "message is " + size + " bytes, over the limit of " + maxMessageBytes);
     }
+  }
+
+  /**
+   * The id of a dropped file that names no usable one: a digest of the agent, the file's name and
+   * its bytes, so that every reader, and every look after a crash before the file was deleted,
+   * gives it the same id and the store keeps one message. The same bytes under another name are
+   * another drop; {@code dropped-} keeps these ids apart from the ones this tool makes.
+   */
+  private static String droppedId(String agent, Path file, byte[] content) {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+    digest.update(agent.getBytes(StandardCharsets.UTF_8));
+    digest.update((byte) 0);
+    digest.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+    digest.update((byte) 0);
+    digest.update(content);
+    return "dropped-" + Ids.fromDigest(digest.digest());
   }
 
   private static boolean isUsableId(String id) {
