@@ -346,7 +346,7 @@ class ConversationCliTest {
     Result healthy = cli.run("doctor");
     assertThat(healthy.exitCode()).as(healthy.toString()).isZero();
     assertThat(healthy.stdout())
-        .contains("schema version 7 (current), 1 message", "mirror: complete", "rejected: none");
+        .contains("schema version 8 (current), 1 message", "mirror: complete", "rejected: none");
 
     Files.delete(home.resolve("inbox/bob/" + id + ".json"));
     Files.delete(home.resolve("outbox/alice/" + id + ".json"));

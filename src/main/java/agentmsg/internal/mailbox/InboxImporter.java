@@ -3,6 +3,7 @@ package agentmsg.internal.mailbox;
 import agentmsg.AgentNames;
 import agentmsg.Message;
 import agentmsg.internal.Ids;
+import agentmsg.internal.store.ConversationRows;
 import agentmsg.internal.store.InboxScanRows;
 import agentmsg.internal.store.MessageRows;
 import agentmsg.internal.store.Store;
@@ -23,14 +24,15 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * Takes in message files that another program dropped into an inbox folder (the original tool's
  * format included): a well-formed one is stored once and replaced by its canonical mirror file; a
  * malformed one is moved to {@code rejected/<agent>/} beside a {@code .reason} file. Files named
- * after a stored message id are the mirror's own and are left alone. Thread-safe.
+ * after a stored message id are the mirror's own and are left alone; files named after the id of a
+ * message that prune deleted are its mirror's leftovers and are deleted. Thread-safe.
  *
  * <p>A look at a whole folder ({@link #importAll}) costs what is new in it, not its size, on the
  * local file systems that {@link ChangeTimes} trusts. Each look records a mark in the store ({@link
@@ -191,13 +193,17 @@ public final class InboxImporter {
     if (idByName.isEmpty()) {
       return new Looked(0, List.of());
     }
-    Set<String> known = store.call(handle -> MessageRows.existing(handle, idByName.values()));
+    ConversationRows.Known known =
+        store.call(handle -> ConversationRows.known(handle, idByName.values()));
     int imported = 0;
     List<Path> toDelete = new ArrayList<>();
     List<Path> left = new ArrayList<>();
     for (Map.Entry<String, String> entry : idByName.entrySet()) {
-      if (!known.contains(entry.getValue())) {
-        Path file = layout.inbox(agent).resolve(entry.getKey());
+      Path file = layout.inbox(agent).resolve(entry.getKey());
+      if (known.pruned().contains(entry.getValue())) {
+        // The mirror file of a message pruned since it was written: the prune meant to delete it.
+        deleteQuietly(file);
+      } else if (!known.stored().contains(entry.getValue())) {
         switch (importFile(agent, file, entry.getValue())) {
           case IMPORTED -> imported++;
           case IMPORTED_UNDER_ANOTHER_NAME -> {
@@ -323,19 +329,39 @@ public final class InboxImporter {
             : isUsableId(nameId) ? nameId : droppedId(agent, file, content);
     Instant sentAt =
         incoming.timestamp() != null ? incoming.timestamp() : Instant.ofEpochMilli(modified);
-    Message stored =
+    Optional<Message> imported =
         store.call(
             handle ->
                 handle.inTransaction(
-                    tx ->
-                        MessageRows.insert(
-                            tx,
-                            id,
-                            incoming.from(),
-                            agent,
-                            incoming.body(),
-                            sentAt.toEpochMilli(),
-                            extras(incoming))));
+                    tx -> {
+                      Optional<Message> existing = MessageRows.find(tx, id);
+                      // Looked for after the message itself (see ConversationRows.known).
+                      if (existing.isPresent()
+                          || !ConversationRows.pruned(tx, List.of(id)).isEmpty()) {
+                        return existing;
+                      }
+                      return Optional.of(
+                          MessageRows.insert(
+                              tx,
+                              id,
+                              incoming.from(),
+                              agent,
+                              incoming.body(),
+                              sentAt.toEpochMilli(),
+                              extras(incoming)));
+                    }));
+    if (imported.isEmpty()) {
+      return reject(
+              agent,
+              file,
+              "message "
+                  + id
+                  + " was deleted by prune; a copy of it is not imported again"
+                  + " (give it another id to send it again)")
+          ? Outcome.SETTLED
+          : Outcome.LEFT;
+    }
+    Message stored = imported.get();
     mirror.write(stored);
     return layout.inboxFile(agent, stored.id()).equals(file)
         ? Outcome.IMPORTED
