@@ -18,6 +18,25 @@ public final class Ids {
     return newId(System.currentTimeMillis());
   }
 
+  /**
+   * 26 characters of Crockford base32 made from the first 130 bits of {@code digest} (at least 17
+   * bytes, e.g. a SHA-256): the same characters as an id, for ids that must be the same every time
+   * they are made from the same thing.
+   */
+  public static String fromDigest(byte[] digest) {
+    if (digest.length < 17) {
+      throw new IllegalArgumentException("a digest of " + digest.length + " bytes, under 17");
+    }
+    char[] out = new char[26];
+    int bit = 0;
+    for (int i = 0; i < out.length; i++, bit += 5) {
+      int index = bit / 8;
+      int twoBytes = (digest[index] & 0xFF) << 8 | (digest[index + 1] & 0xFF);
+      out[i] = ALPHABET[(twoBytes >>> (11 - bit % 8)) & 31];
+    }
+    return new String(out);
+  }
+
   static String newId(long epochMillis) {
     byte[] random = new byte[10];
     RANDOM.nextBytes(random);

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Retention and repair of a data home: {@link #prune} deletes old messages (rows, words and mirror
@@ -22,16 +23,34 @@ public final class Housekeeping {
   /** A temporary file older than this was left behind by a crashed writer. */
   static final Duration STALE_TMP = Duration.ofMinutes(5);
 
+  /**
+   * How long prune remembers the id of a message it deleted. A mirror file of the message that
+   * turns up meanwhile (written late by a writer that read the row before the prune, or left by a
+   * prune that crashed before it deleted the files) is deleted, never imported as a dropped file;
+   * the prune that forgets the id deletes its files once more first.
+   */
+  static final Duration REMEMBER_PRUNED = Duration.ofDays(7);
+
   private static final int PAGE = 1_000;
 
   private final Store store;
   private final MailboxLayout layout;
   private final MirrorWriter mirror;
+  private final Consumer<List<Message>> afterDelete;
 
   public Housekeeping(Store store, MailboxLayout layout) {
+    this(store, layout, deleted -> {});
+  }
+
+  /**
+   * With a hook called once each batch of pruned messages is deleted from the store, before their
+   * mirror files are: tests look at the inbox there, as a reader in another process might.
+   */
+  Housekeeping(Store store, MailboxLayout layout, Consumer<List<Message>> afterDelete) {
     this.store = store;
     this.layout = layout;
     this.mirror = new MirrorWriter(layout);
+    this.afterDelete = afterDelete;
   }
 
   /**
@@ -45,12 +64,16 @@ public final class Housekeeping {
 
   /**
    * Deletes messages stored before {@code cutoff} that were read (and acked, where an ack was asked
-   * for), or every old message when {@code includeUnread}, with their mirror files.
+   * for), or every old message when {@code includeUnread}, with their mirror files. The store
+   * remembers their ids ({@link #REMEMBER_PRUNED}) in the same transaction, so that no reader
+   * mistakes a mirror file left behind for one of them for a dropped file and imports it again: the
+   * files go after the rows, and a crash in between leaves only files that readers delete.
    */
   public PruneResult prune(Instant cutoff, boolean includeUnread, boolean dryRun) {
     long cutoffMillis = cutoff.toEpochMilli();
+    long now = System.currentTimeMillis();
     int messages = 0;
-    int files = 0;
+    int files = dryRun ? 0 : forgetPruned(now - REMEMBER_PRUNED.toMillis());
     long afterSeq = 0;
     while (true) {
       long after = afterSeq;
@@ -62,7 +85,7 @@ public final class Housekeeping {
                         List<Message> page =
                             ConversationRows.prunable(tx, cutoffMillis, includeUnread, after);
                         if (!dryRun) {
-                          ConversationRows.delete(tx, page);
+                          ConversationRows.delete(tx, page, now);
                         }
                         return page;
                       }));
@@ -70,6 +93,9 @@ public final class Housekeeping {
         break;
       }
       messages += batch.size();
+      if (!dryRun) {
+        afterDelete.accept(batch);
+      }
       for (Message message : batch) {
         for (Path file :
             List.of(
@@ -95,6 +121,43 @@ public final class Housekeeping {
                     .one());
     int keptUnread = (int) (dryRun ? kept - messages : kept);
     return new PruneResult(messages, files, Math.max(0, keptUnread));
+  }
+
+  /**
+   * Forgets the pruned messages remembered since before {@code beforeMillis}, once their mirror
+   * files, if any turned up again, are deleted; returns how many files that was. An id whose file
+   * cannot be deleted is kept, so that no reader imports the file.
+   */
+  private int forgetPruned(long beforeMillis) {
+    int files = 0;
+    String afterId = "";
+    while (true) {
+      String after = afterId;
+      List<ConversationRows.Pruned> batch =
+          store.call(handle -> ConversationRows.prunedBefore(handle, beforeMillis, after));
+      if (batch.isEmpty()) {
+        return files;
+      }
+      List<ConversationRows.Pruned> gone = new ArrayList<>(batch.size());
+      for (ConversationRows.Pruned pruned : batch) {
+        boolean cleared = true;
+        for (Path file :
+            List.of(
+                layout.inboxFile(pruned.to(), pruned.id()),
+                layout.outboxFile(pruned.from(), pruned.id()))) {
+          try {
+            files += Files.deleteIfExists(file) ? 1 : 0;
+          } catch (IOException e) {
+            cleared = false;
+          }
+        }
+        if (cleared) {
+          gone.add(pruned);
+        }
+        afterId = pruned.id();
+      }
+      store.run(handle -> handle.useTransaction(tx -> ConversationRows.forget(tx, gone)));
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ package agentmsg.internal.mailbox;
 import agentmsg.AgentNames;
 import agentmsg.Message;
 import agentmsg.internal.Ids;
+import agentmsg.internal.store.ConversationRows;
 import agentmsg.internal.store.InboxScanRows;
 import agentmsg.internal.store.MessageRows;
 import agentmsg.internal.store.Store;
@@ -15,20 +16,23 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * Takes in message files that another program dropped into an inbox folder (the original tool's
  * format included): a well-formed one is stored once and replaced by its canonical mirror file; a
  * malformed one is moved to {@code rejected/<agent>/} beside a {@code .reason} file. Files named
- * after a stored message id are the mirror's own and are left alone. Thread-safe.
+ * after a stored message id are the mirror's own and are left alone; files named after the id of a
+ * message that prune deleted are its mirror's leftovers and are deleted. Thread-safe.
  *
  * <p>A look at a whole folder ({@link #importAll}) costs what is new in it, not its size, on the
  * local file systems that {@link ChangeTimes} trusts. Each look records a mark in the store ({@link
@@ -65,6 +69,7 @@ public final class InboxImporter {
   private final int maxMessageBytes;
   private final Consumer<String> warnings;
   private final long clockMarginMillis;
+  private final Consumer<Path> beforeStore;
 
   public InboxImporter(
       Store store,
@@ -72,7 +77,7 @@ public final class InboxImporter {
       MirrorWriter mirror,
       int maxMessageBytes,
       Consumer<String> warnings) {
-    this(store, layout, mirror, maxMessageBytes, warnings, CLOCK_MARGIN_MILLIS);
+    this(store, layout, mirror, maxMessageBytes, warnings, CLOCK_MARGIN_MILLIS, file -> {});
   }
 
   /** With another clock margin: tests use a short one rather than wait seconds for the clock. */
@@ -83,12 +88,28 @@ public final class InboxImporter {
       int maxMessageBytes,
       Consumer<String> warnings,
       long clockMarginMillis) {
+    this(store, layout, mirror, maxMessageBytes, warnings, clockMarginMillis, file -> {});
+  }
+
+  /**
+   * With a hook called for each dropped file once it is read and found well-formed, before its
+   * message is stored: tests hold two readers there to make them race for the same file.
+   */
+  InboxImporter(
+      Store store,
+      MailboxLayout layout,
+      MirrorWriter mirror,
+      int maxMessageBytes,
+      Consumer<String> warnings,
+      long clockMarginMillis,
+      Consumer<Path> beforeStore) {
     this.store = store;
     this.layout = layout;
     this.mirror = mirror;
     this.maxMessageBytes = maxMessageBytes;
     this.warnings = warnings;
     this.clockMarginMillis = clockMarginMillis;
+    this.beforeStore = beforeStore;
   }
 
   /**
@@ -172,13 +193,17 @@ public final class InboxImporter {
     if (idByName.isEmpty()) {
       return new Looked(0, List.of());
     }
-    Set<String> known = store.call(handle -> MessageRows.existing(handle, idByName.values()));
+    ConversationRows.Known known =
+        store.call(handle -> ConversationRows.known(handle, idByName.values()));
     int imported = 0;
     List<Path> toDelete = new ArrayList<>();
     List<Path> left = new ArrayList<>();
     for (Map.Entry<String, String> entry : idByName.entrySet()) {
-      if (!known.contains(entry.getValue())) {
-        Path file = layout.inbox(agent).resolve(entry.getKey());
+      Path file = layout.inbox(agent).resolve(entry.getKey());
+      if (known.pruned().contains(entry.getValue())) {
+        // The mirror file of a message pruned since it was written: the prune meant to delete it.
+        deleteQuietly(file);
+      } else if (!known.stored().contains(entry.getValue())) {
         switch (importFile(agent, file, entry.getValue())) {
           case IMPORTED -> imported++;
           case IMPORTED_UNDER_ANOTHER_NAME -> {
@@ -297,23 +322,46 @@ public final class InboxImporter {
       }
       return reject(agent, file, malformed.getMessage()) ? Outcome.SETTLED : Outcome.LEFT;
     }
+    beforeStore.accept(file);
     String id =
-        isUsableId(incoming.id()) ? incoming.id() : isUsableId(nameId) ? nameId : Ids.newId();
+        isUsableId(incoming.id())
+            ? incoming.id()
+            : isUsableId(nameId) ? nameId : droppedId(agent, file, content);
     Instant sentAt =
         incoming.timestamp() != null ? incoming.timestamp() : Instant.ofEpochMilli(modified);
-    Message stored =
+    Optional<Message> imported =
         store.call(
             handle ->
                 handle.inTransaction(
-                    tx ->
-                        MessageRows.insert(
-                            tx,
-                            id,
-                            incoming.from(),
-                            agent,
-                            incoming.body(),
-                            sentAt.toEpochMilli(),
-                            extras(incoming))));
+                    tx -> {
+                      Optional<Message> existing = MessageRows.find(tx, id);
+                      // Looked for after the message itself (see ConversationRows.known).
+                      if (existing.isPresent()
+                          || !ConversationRows.pruned(tx, List.of(id)).isEmpty()) {
+                        return existing;
+                      }
+                      return Optional.of(
+                          MessageRows.insert(
+                              tx,
+                              id,
+                              incoming.from(),
+                              agent,
+                              incoming.body(),
+                              sentAt.toEpochMilli(),
+                              extras(incoming)));
+                    }));
+    if (imported.isEmpty()) {
+      return reject(
+              agent,
+              file,
+              "message "
+                  + id
+                  + " was deleted by prune; a copy of it is not imported again"
+                  + " (give it another id to send it again)")
+          ? Outcome.SETTLED
+          : Outcome.LEFT;
+    }
+    Message stored = imported.get();
     mirror.write(stored);
     return layout.inboxFile(agent, stored.id()).equals(file)
         ? Outcome.IMPORTED
@@ -345,6 +393,27 @@ public final class InboxImporter {
       throw new IllegalArgumentException(
           "message is " + size + " bytes, over the limit of " + maxMessageBytes);
     }
+  }
+
+  /**
+   * The id of a dropped file that names no usable one: a digest of the agent, the file's name and
+   * its bytes, so that every reader, and every look after a crash before the file was deleted,
+   * gives it the same id and the store keeps one message. The same bytes under another name are
+   * another drop; {@code dropped-} keeps these ids apart from the ones this tool makes.
+   */
+  private static String droppedId(String agent, Path file, byte[] content) {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+    digest.update(agent.getBytes(StandardCharsets.UTF_8));
+    digest.update((byte) 0);
+    digest.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+    digest.update((byte) 0);
+    digest.update(content);
+    return "dropped-" + Ids.fromDigest(digest.digest());
   }
 
   private static boolean isUsableId(String id) {

@@ -3,12 +3,16 @@ package agentmsg.internal.store;
 import agentmsg.Message;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Threads, receipts and housekeeping on the {@code message} table: whole threads, acks, the hook's
- * "surfaced" receipt, what is waiting for an ack, and what is old enough to prune. Stateless.
+ * "surfaced" receipt, what is waiting for an ack, what is old enough to prune, and the ids of what
+ * was pruned. Stateless.
  */
 public final class ConversationRows {
   private static final String SELECT = "SELECT " + MessageRows.COLUMNS + " FROM message ";
@@ -134,8 +138,12 @@ public final class ConversationRows {
         .list();
   }
 
-  /** Deletes the given messages (their words go with them). */
-  public static int delete(Handle handle, Collection<Message> messages) {
+  /**
+   * Deletes the given messages (their words go with them) and remembers their ids as pruned at
+   * {@code nowMillis}, in the caller's transaction: whoever then misses a message finds its id
+   * here.
+   */
+  public static int delete(Handle handle, Collection<Message> messages, long nowMillis) {
     List<Long> seqs = new ArrayList<>(messages.size());
     for (Message message : messages) {
       seqs.add(message.seq());
@@ -143,10 +151,104 @@ public final class ConversationRows {
     if (seqs.isEmpty()) {
       return 0;
     }
+    PreparedBatch remember =
+        handle.prepareBatch(
+            "MERGE INTO pruned_message (id, sender, recipient, pruned_at) KEY (id)"
+                + " VALUES (:id, :sender, :recipient, :prunedAt)");
+    for (Message message : messages) {
+      remember
+          .bind("id", message.id())
+          .bind("sender", message.from())
+          .bind("recipient", message.to())
+          .bind("prunedAt", nowMillis)
+          .add();
+    }
+    remember.execute();
     return handle
         .createUpdate("DELETE FROM message WHERE seq IN (<seqs>)")
         .bindList("seqs", seqs)
         .execute();
+  }
+
+  /**
+   * A message that prune deleted, as remembered.
+   *
+   * @param id its id
+   * @param from its sender (whose outbox had a mirror file)
+   * @param to its recipient (whose inbox had a mirror file)
+   */
+  public record Pruned(String id, String from, String to) {}
+
+  /**
+   * Which of some ids are of stored messages, and which of the others are of pruned ones.
+   *
+   * @param stored the ids of stored messages
+   * @param pruned the ids of messages that prune deleted (and still remembers)
+   */
+  public record Known(Set<String> stored, Set<String> pruned) {}
+
+  /** Which of {@code ids} are of stored messages, and which of the others of pruned ones. */
+  public static Known known(Handle handle, Collection<String> ids) {
+    Set<String> stored = MessageRows.existing(handle, ids);
+    if (stored.size() == ids.size()) {
+      return new Known(stored, Set.of());
+    }
+    List<String> others = new ArrayList<>(ids.size() - stored.size());
+    for (String id : ids) {
+      if (!stored.contains(id)) {
+        others.add(id);
+      }
+    }
+    return new Known(stored, pruned(handle, others));
+  }
+
+  /**
+   * Which of {@code ids} are of pruned messages. Ask after looking for the messages themselves: a
+   * prune deletes a message and records its id in one transaction, so an id that was not stored a
+   * moment ago either never was or is recorded by now; asked the other way round, a prune in
+   * between would hide it from both.
+   */
+  public static Set<String> pruned(Handle handle, Collection<String> ids) {
+    Set<String> found = new HashSet<>();
+    for (List<String> chunk : MessageRows.chunks(ids)) {
+      found.addAll(
+          handle
+              .createQuery("SELECT id FROM pruned_message WHERE id IN (<ids>)")
+              .bindList("ids", chunk)
+              .mapTo(String.class)
+              .list());
+    }
+    return found;
+  }
+
+  /**
+   * Up to {@value #CHUNK} pruned messages remembered since before {@code beforeMillis}, with ids
+   * after {@code afterId} (the empty string for the first), in the order of their ids.
+   */
+  public static List<Pruned> prunedBefore(Handle handle, long beforeMillis, String afterId) {
+    return handle
+        .createQuery(
+            "SELECT id, sender, recipient FROM pruned_message WHERE pruned_at < :before"
+                + " AND id > :after ORDER BY id LIMIT "
+                + CHUNK)
+        .bind("before", beforeMillis)
+        .bind("after", afterId)
+        .map((rows, context) -> new Pruned(rows.getString(1), rows.getString(2), rows.getString(3)))
+        .list();
+  }
+
+  /** Forgets the given pruned messages. */
+  public static void forget(Handle handle, Collection<Pruned> pruned) {
+    List<String> ids = new ArrayList<>(pruned.size());
+    for (Pruned each : pruned) {
+      ids.add(each.id());
+    }
+    for (List<String> chunk : MessageRows.chunks(ids)) {
+      handle
+          .createUpdate("DELETE FROM pruned_message WHERE id IN (<ids>)")
+          .bindList("ids", chunk)
+          .execute();
+    }
   }
 
   /** Every stored message after {@code afterSeq}, oldest first, at most {@code limit}. */

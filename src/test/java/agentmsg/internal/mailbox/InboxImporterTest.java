@@ -72,7 +72,7 @@ class InboxImporterTest {
     Path other = home.resolve("inbox/bob/other name.json");
     Files.writeString(other, "{\"from\":\"script\",\"message\":\"odd file name\"}");
     Message second = bob.checkInbox().get(0);
-    assertThat(second.id()).hasSize(26);
+    assertThat(second.id()).matches("dropped-[0-9A-HJKMNP-TV-Z]{26}");
     assertThat(other).doesNotExist();
     assertThat(home.resolve("inbox/bob/" + second.id() + ".json")).exists();
   }
