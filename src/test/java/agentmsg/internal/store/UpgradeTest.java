@@ -49,6 +49,12 @@ class UpgradeTest {
     }
   }
 
+  /** Bob's messenger on the home: opening it is what upgrades the store. */
+  private AgentMessenger bob() {
+    return AgentMessenger.open(
+        Options.builder().home(home).agent("bob").warningListener(w -> {}).build());
+  }
+
   @Test
   void aVersionTwoDatabaseUpgradesInPlaceWithoutLoss() throws Exception {
     try (Connection connection = storeAtVersion("2");
@@ -62,9 +68,7 @@ class UpgradeTest {
               + " ('old-3', 'alice', 'bob', 'sent through the server', 5000, 'c-1')");
     }
 
-    try (AgentMessenger bob =
-        AgentMessenger.open(
-            Options.builder().home(home).agent("bob").warningListener(w -> {}).build())) {
+    try (AgentMessenger bob = bob()) {
       List<Message> all = bob.history(HistoryQuery.newest(10));
       assertThat(all).extracting(Message::id).containsExactly("old-3", "old-2", "old-1");
       Message first = all.get(2);
@@ -113,9 +117,7 @@ class UpgradeTest {
         dropped, "{\"id\":\"legacy-1\",\"from\":\"legacy-tool\",\"message\":\"waiting\"}");
     Files.setLastModifiedTime(dropped, FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
 
-    try (AgentMessenger bob =
-        AgentMessenger.open(
-            Options.builder().home(home).agent("bob").warningListener(w -> {}).build())) {
+    try (AgentMessenger bob = bob()) {
       assertThat(bob.unread()).extracting(Message::id).containsExactly("old-1", "legacy-1");
       assertThat(bob.unread()).hasSize(2);
     }
@@ -139,9 +141,7 @@ class UpgradeTest {
               + " ('plain-1', 'alice', 'bob', 'no ack asked', 5000, 'plain-1', FALSE, NULL)");
     }
 
-    try (AgentMessenger bob =
-        AgentMessenger.open(
-            Options.builder().home(home).agent("bob").warningListener(w -> {}).build())) {
+    try (AgentMessenger bob = bob()) {
       assertThat(bob.pendingAcks()).extracting(Message::id).containsExactly("owes-1", "owed-1");
       bob.ack(List.of("owes-1"));
       assertThat(bob.pendingAcks()).extracting(Message::id).containsExactly("owed-1");
