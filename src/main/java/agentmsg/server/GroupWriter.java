@@ -2,6 +2,7 @@ package agentmsg.server;
 
 import agentmsg.AgentMsgException;
 import agentmsg.AgentType;
+import agentmsg.Priority;
 import agentmsg.internal.store.AgentRows;
 import agentmsg.internal.store.DeliveryRows;
 import agentmsg.internal.store.DeliveryRows.NewRow;
@@ -251,7 +252,16 @@ final class GroupWriter implements AutoCloseable {
       ensureAgent(tx, send.sender(), now, out);
       senders.add(send.sender());
       NewRow created =
-          new NewRow(send.id(), send.sender(), to, send.frame().message(), now, clientId);
+          new NewRow(
+              send.id(),
+              send.sender(),
+              to,
+              send.frame().message(),
+              now,
+              clientId,
+              send.frame().thread(),
+              send.frame().replyTo(),
+              send.priority());
       fresh.add(created);
       decided.put(send, created);
       if (clientId != null) {
@@ -271,7 +281,12 @@ final class GroupWriter implements AutoCloseable {
               row.body(),
               row.createdAtMillis(),
               row.clientId(),
-              null));
+              null,
+              row.threadOrId(),
+              row.replyTo(),
+              null,
+              row.priority(),
+              false));
     }
     for (Map.Entry<Send, NewRow> entry : decided.entrySet()) {
       Send send = entry.getKey();
@@ -489,6 +504,11 @@ final class GroupWriter implements AutoCloseable {
 
     String sender() {
       return connection.agent();
+    }
+
+    /** The priority the frame names; the connection checked it. */
+    Priority priority() {
+      return frame.priority() == null ? Priority.NORMAL : Priority.parse(frame.priority());
     }
   }
 
