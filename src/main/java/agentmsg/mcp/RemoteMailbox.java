@@ -479,6 +479,10 @@ public final class RemoteMailbox implements Mailbox {
     AgentNames.requireValid(draft.to());
     requireId(draft.thread(), "thread id");
     requireId(draft.replyTo(), "reply-to id");
+    if (draft.subject() != null && draft.subject().length() > MessageDraft.MAX_SUBJECT) {
+      throw new InvalidMessageException(
+          "invalid-subject", "the subject is over " + MessageDraft.MAX_SUBJECT + " characters");
+    }
     if (draft.body() == null || draft.body().isEmpty()) {
       throw new InvalidMessageException("empty-message", "the message is empty");
     }
@@ -496,7 +500,8 @@ public final class RemoteMailbox implements Mailbox {
             draft.thread(),
             draft.replyTo(),
             false,
-            draft.priority() == Priority.NORMAL ? null : draft.priority().id());
+            draft.priority() == Priority.NORMAL ? null : draft.priority().id(),
+            draft.subject());
     // Resent after a reconnect with the same client id: the server stores it once.
     ServerFrame.Stored stored = expect(request(clientId, frame), ServerFrame.Stored.class);
     return List.of(
@@ -512,7 +517,7 @@ public final class RemoteMailbox implements Mailbox {
             null,
             draft.thread(),
             draft.replyTo(),
-            null,
+            draft.subject(),
             draft.priority(),
             false,
             null));

@@ -1,6 +1,7 @@
 package agentmsg.server;
 
 import agentmsg.AgentNames;
+import agentmsg.MessageDraft;
 import agentmsg.Priority;
 import agentmsg.internal.Ids;
 import agentmsg.internal.wire.ClientFrame;
@@ -330,6 +331,12 @@ final class Connection implements Session.Listener.AutoDemanding {
     }
     if (send.replyTo() != null && !AgentNames.isValid(send.replyTo())) {
       throw new FrameException("invalid-id", "field 'replyTo' is not a valid message id", ref);
+    }
+    if (send.subject() != null && send.subject().length() > MessageDraft.MAX_SUBJECT) {
+      throw new FrameException(
+          "invalid-field",
+          "field 'subject' is over " + MessageDraft.MAX_SUBJECT + " characters",
+          ref);
     }
     if (send.priority() != null) {
       try {

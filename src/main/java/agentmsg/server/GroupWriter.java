@@ -261,7 +261,8 @@ final class GroupWriter implements AutoCloseable {
               clientId,
               send.frame().thread(),
               send.frame().replyTo(),
-              send.priority());
+              send.priority(),
+              send.frame().subject());
       fresh.add(created);
       decided.put(send, created);
       if (clientId != null) {
@@ -284,7 +285,7 @@ final class GroupWriter implements AutoCloseable {
               null,
               row.threadOrId(),
               row.replyTo(),
-              null,
+              row.subject(),
               row.priority(),
               false));
     }

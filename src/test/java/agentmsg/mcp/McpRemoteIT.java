@@ -287,7 +287,8 @@ class McpRemoteIT {
 
   private static String bobSends(WireConnection bob, String clientId, String body, String replyTo)
       throws InterruptedException {
-    bob.send(new ClientFrame.Send(clientId, null, "alice", body, replyTo, replyTo, false, null));
+    bob.send(
+        new ClientFrame.Send(clientId, null, "alice", body, replyTo, replyTo, false, null, null));
     return next(bob, ServerFrame.Stored.class).id();
   }
 

@@ -229,7 +229,7 @@ class ServerReadsIT {
   }
 
   @Test
-  void aSendCarriesItsThreadReplyAndPriorityIntoTheStoreAndThePush() throws Exception {
+  void aSendCarriesItsThreadReplySubjectAndPriorityIntoTheStoreAndThePush() throws Exception {
     Message question = send("alice", "bob", "question");
     TestSocket alice = TestSocket.hello(client, server, "alice", "receive");
     toClose.add(alice);
@@ -240,18 +240,20 @@ class ServerReadsIT {
             + question.thread()
             + "\",\"replyTo\":\""
             + question.id()
-            + "\",\"priority\":\"urgent\"}");
+            + "\",\"priority\":\"urgent\",\"subject\":\"Re: question\"}");
     String id = bob.next("stored").path("id").asText();
     JsonNode pushed = alice.next("message");
     assertThat(pushed.path("id").asText()).isEqualTo(id);
     assertThat(pushed.path("thread").asText()).isEqualTo(question.thread());
     assertThat(pushed.path("replyTo").asText()).isEqualTo(question.id());
     assertThat(pushed.path("priority").asText()).isEqualTo("urgent");
+    assertThat(pushed.path("subject").asText()).isEqualTo("Re: question");
     try (AgentMessenger reader = messenger("alice")) {
       Message stored = reader.message(id).orElseThrow();
       assertThat(stored.thread()).isEqualTo(question.thread());
       assertThat(stored.replyTo()).isEqualTo(question.id());
       assertThat(stored.priority().id()).isEqualTo("urgent");
+      assertThat(stored.subject()).isEqualTo("Re: question");
     }
 
     bob.send(

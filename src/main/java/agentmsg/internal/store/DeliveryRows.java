@@ -112,6 +112,7 @@ public final class DeliveryRows {
    * @param thread the thread it continues, or null to start its own (named by its id)
    * @param replyTo the id of the message it answers, or null
    * @param priority how important it is
+   * @param subject its subject line, or null
    */
   public record NewRow(
       String id,
@@ -122,7 +123,8 @@ public final class DeliveryRows {
       String clientId,
       String thread,
       String replyTo,
-      Priority priority) {
+      Priority priority,
+      String subject) {
 
     /** The thread it is stored in: its own id when it starts one. */
     public String threadOrId() {
@@ -146,7 +148,7 @@ public final class DeliveryRows {
     try (PreparedStatement insert =
         connection.prepareStatement(
             "INSERT INTO message (id, sender, recipient, body, created_at, client_id, thread_id,"
-                + " reply_to, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                + " reply_to, priority, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             new String[] {"ID", "SEQ"})) {
       for (NewRow row : rows) {
         insert.setString(1, row.id());
@@ -158,6 +160,7 @@ public final class DeliveryRows {
         insert.setString(7, row.threadOrId());
         insert.setString(8, row.replyTo());
         insert.setInt(9, row.priority().rank());
+        insert.setString(10, row.subject());
         insert.addBatch();
       }
       insert.executeBatch();

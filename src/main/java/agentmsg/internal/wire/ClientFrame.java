@@ -55,6 +55,7 @@ public sealed interface ClientFrame {
    * @param replyTo the id of the message it answers, or null
    * @param legacy it came as the original's {@code message}
    * @param priority {@code low}, {@code normal}, {@code high} or {@code urgent}; null is normal
+   * @param subject a subject line, or null
    */
   record Send(
       String clientId,
@@ -64,7 +65,8 @@ public sealed interface ClientFrame {
       String thread,
       String replyTo,
       boolean legacy,
-      String priority)
+      String priority,
+      String subject)
       implements ClientFrame {
 
     /** A send of normal priority. */
@@ -76,7 +78,7 @@ public sealed interface ClientFrame {
         String thread,
         String replyTo,
         boolean legacy) {
-      this(clientId, from, to, message, thread, replyTo, legacy, null);
+      this(clientId, from, to, message, thread, replyTo, legacy, null, null);
     }
   }
 

@@ -156,6 +156,7 @@ public final class FrameCodec {
         optional(json, "thread", send.thread());
         optional(json, "replyTo", send.replyTo());
         optional(json, "priority", send.priority());
+        optional(json, "subject", send.subject());
       } else if (frame instanceof ClientFrame.Ack ack) {
         json.writeStringField("type", "ack");
         optional(json, "id", ack.id());
@@ -228,7 +229,8 @@ public final class FrameCodec {
               string(root, "thread", false, ref),
               string(root, "replyTo", false, ref),
               false,
-              string(root, "priority", false, ref));
+              string(root, "priority", false, ref),
+              string(root, "subject", false, ref));
       case "message" ->
           new ClientFrame.Send(
               string(root, "id", false, ref),

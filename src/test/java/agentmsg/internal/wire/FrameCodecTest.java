@@ -131,7 +131,8 @@ class FrameCodecTest {
             new ClientFrame.History("r2", "bob", "T1", null, "2026-01-02T00:00:00.000Z", "x", null),
             new ClientFrame.History("r3", null, null, null, null, null, 500),
             new ClientFrame.Status("r4", "M1"),
-            new ClientFrame.Send("c1", null, "bob", "hi", "T1", "M0", false, "urgent"));
+            new ClientFrame.Send(
+                "c1", null, "bob", "hi", "T1", "M0", false, "urgent", "Re: build"));
     for (ClientFrame frame : frames) {
       assertThat(FrameCodec.parseClient(FrameCodec.write(frame))).isEqualTo(frame);
     }
