@@ -11,8 +11,6 @@ import agentmsg.MessageTooLargeException;
 import agentmsg.Options;
 import agentmsg.Priority;
 import agentmsg.internal.Ids;
-import agentmsg.internal.client.WireClient;
-import agentmsg.internal.client.WireConnection;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.ServerFrame;
 import agentmsg.internal.wire.Timestamps;
@@ -28,64 +26,30 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * The mailbox of one agent on an agent-msg server, over one receiving WebSocket connection (a
- * daemon thread {@code agent-msg-mcp-remote} reads it, and reconnects with backoff when it drops).
- * No local store is opened. The server pushes the agent's messages; they are kept, in order and
- * once each, until a tool takes them, and acked only once the tool result holding them has reached
- * the client: a message the model was not given is pushed again after a reconnect or a restart.
- * Reads ({@code history}, {@code list_agents}, {@code message_status}) are requests answered by the
- * server for this agent only. Thread-safe.
+ * The mailbox of one agent on an agent-msg server, over one receiving connection ({@link
+ * ServerLink}, which reconnects by itself); no local store is opened. The server pushes the agent's
+ * messages; they are kept, in order and once each, until a tool takes them, and acked only once the
+ * tool result holding them has reached the client: a message the model was not given is pushed
+ * again after a reconnect or a restart. Reads ({@code history}, {@code list_agents}, {@code
+ * message_status}) are requests the server answers for this agent only. Thread-safe.
  */
 public final class RemoteMailbox implements Mailbox {
   /** How long a call waits for the server (to come back, or to answer) before it fails. */
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  private static final Duration SLICE = Duration.ofMillis(500);
-  private static final long FIRST_BACKOFF_MILLIS = 100;
-  private static final long MAX_BACKOFF_MILLIS = 5_000;
   private static final int REMEMBERED = 10_000;
 
-  /** Upgrade refusals: retrying cannot help. */
-  private static final Set<String> REFUSALS = Set.of("unauthorized", "forbidden", "tls-failed");
-
-  /** Errors that end the connection for good: another receiver, or a credential gone bad. */
-  private static final Set<String> FATAL =
-      Set.of("already-connected", "taken-over", "auth-agent-mismatch", "token-revoked");
-
-  private final WireClient client;
-  private final URI url;
-  private final String where;
-  private final Map<String, String> headers;
-  private final String authHint;
   private final String agent;
-  private final String instance = Ids.newId();
-  private final Consumer<String> warnings;
-  private final Thread thread;
-  private final Map<String, CompletableFuture<ServerFrame>> requests = new ConcurrentHashMap<>();
-
   private final Object lock = new Object();
+  private volatile ServerLink link;
 
   // Guarded by lock.
-  private WireConnection current;
-  private long disconnectedSince = System.nanoTime();
-  private boolean everWelcomed;
-  private AgentMsgException fatal;
-  private AgentMsgException lastFailure;
-  private boolean closed;
-  private Consumer<List<Message>> listener;
-  private ExecutorService announcer;
   private final Map<String, Message> unread = new LinkedHashMap<>();
 
   /** Ids given to the model in a tool result (acked once it reached the client). */
@@ -94,23 +58,11 @@ public final class RemoteMailbox implements Mailbox {
   /** Ids whose tool result reached the client: acked, and acked again if pushed again. */
   private final Bounded delivered = new Bounded(REMEMBERED);
 
-  private RemoteMailbox(
-      WireClient client,
-      URI url,
-      Map<String, String> headers,
-      String authHint,
-      String agent,
-      Consumer<String> warnings) {
-    this.client = client;
-    this.url = url;
-    String text = url.toString();
-    this.where = text.contains("?") ? text.substring(0, text.indexOf('?')) + "?..." : text;
-    this.headers = Map.copyOf(headers);
-    this.authHint = authHint;
+  private Consumer<List<Message>> listener;
+  private ExecutorService announcer;
+
+  private RemoteMailbox(String agent) {
     this.agent = AgentNames.requireValid(agent);
-    this.warnings = warnings;
-    this.thread = new Thread(this::loop, "agent-msg-mcp-remote");
-    thread.setDaemon(true);
   }
 
   /**
@@ -132,39 +84,29 @@ public final class RemoteMailbox implements Mailbox {
       String agent,
       Consumer<String> warnings)
       throws InterruptedException {
-    WireClient client = WireClient.start(caPem);
-    RemoteMailbox mailbox;
-    try {
-      mailbox = new RemoteMailbox(client, url, headers, authHint, agent, warnings);
-    } catch (RuntimeException e) {
-      client.close();
-      throw e;
-    }
-    try {
-      mailbox.awaitFirstWelcome();
-    } catch (InterruptedException | RuntimeException e) {
-      mailbox.close();
-      throw e;
-    }
-    return mailbox;
-  }
+    RemoteMailbox mailbox = new RemoteMailbox(agent);
+    mailbox.link =
+        ServerLink.open(
+            url,
+            headers,
+            authHint,
+            caPem,
+            agent,
+            warnings,
+            new ServerLink.Handler() {
+              @Override
+              public void pushed(ServerFrame.Push push) {
+                mailbox.received(push);
+              }
 
-  private void awaitFirstWelcome() throws InterruptedException {
-    thread.start();
-    long deadline = System.nanoTime() + CONNECT_TIMEOUT.multipliedBy(2).toNanos();
-    synchronized (lock) {
-      while (!everWelcomed && fatal == null) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new AgentMsgException(
-              "server-unavailable", "no welcome from " + where + " (is it an agent-msg server?)");
-        }
-        TimeUnit.NANOSECONDS.timedWait(lock, left);
-      }
-      if (fatal != null) {
-        throw fatal;
-      }
-    }
+              @Override
+              public void changed() {
+                synchronized (mailbox.lock) {
+                  mailbox.lock.notifyAll();
+                }
+              }
+            });
+    return mailbox;
   }
 
   @Override
@@ -174,149 +116,11 @@ public final class RemoteMailbox implements Mailbox {
 
   /** The URL of the server, without any query (it may hold a token). */
   public String server() {
-    return where;
-  }
-
-  // ---- the connection ----
-
-  private void loop() {
-    long backoff = FIRST_BACKOFF_MILLIS;
-    while (!isClosed()) {
-      WireConnection connection;
-      try {
-        connection = client.connect(url, headers, CONNECT_TIMEOUT, authHint);
-      } catch (AgentMsgException e) {
-        if (!welcomedOnce() || REFUSALS.contains(e.code())) {
-          fail(e); // a refused credential or a wrong URL does not get better by retrying
-          return;
-        }
-        synchronized (lock) {
-          lastFailure = e;
-        }
-        if (!pause(backoff)) {
-          return;
-        }
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
-        continue;
-      } catch (InterruptedException e) {
-        return;
-      }
-      boolean welcomed;
-      try (connection) {
-        welcomed = converse(connection);
-      } catch (InterruptedException e) {
-        return;
-      } finally {
-        disconnected(connection);
-      }
-      if (welcomed) {
-        backoff = FIRST_BACKOFF_MILLIS;
-      }
-      if (isClosed() || failed()) {
-        return;
-      }
-      warnings.accept(
-          "the connection to " + where + " was lost; reconnecting in " + backoff + " ms");
-      if (!pause(backoff)) {
-        return;
-      }
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
-    }
-  }
-
-  /** Reads one connection until it closes; returns whether the server welcomed it. */
-  private boolean converse(WireConnection connection) throws InterruptedException {
-    connection.send(new ClientFrame.Hello(agent, ClientFrame.Role.RECEIVE, false, instance, false));
-    boolean welcomed = false;
-    while (true) {
-      WireConnection.Event event = connection.next(SLICE);
-      if (event == null) {
-        if (isClosed()) {
-          return welcomed;
-        }
-        continue;
-      }
-      if (event instanceof WireConnection.Closed) {
-        return welcomed;
-      }
-      ServerFrame frame = ((WireConnection.Frame) event).frame();
-      if (frame instanceof ServerFrame.Welcome) {
-        welcomed = true;
-        connected(connection);
-      } else if (frame instanceof ServerFrame.Push push) {
-        received(connection, push);
-      } else if (frame instanceof ServerFrame.Stored stored) {
-        answer(stored.clientId(), stored);
-      } else if (frame instanceof ServerFrame.History history) {
-        answer(history.ref(), history);
-      } else if (frame instanceof ServerFrame.Status status) {
-        answer(status.ref(), status);
-      } else if (frame instanceof ServerFrame.Agents agents) {
-        answer(agents.ref(), agents);
-      } else if (frame instanceof ServerFrame.Error error) {
-        CompletableFuture<ServerFrame> waiting =
-            error.ref() == null ? null : requests.remove(error.ref());
-        if (waiting != null) {
-          waiting.completeExceptionally(new AgentMsgException(error.code(), error.message()));
-        } else if (FATAL.contains(error.code())) {
-          fail(new AgentMsgException(error.code(), error.message()));
-          return welcomed;
-        } else {
-          warnings.accept("the server said: error[" + error.code() + "]: " + error.message());
-        }
-      }
-    }
-  }
-
-  private void answer(String ref, ServerFrame frame) {
-    CompletableFuture<ServerFrame> waiting = ref == null ? null : requests.remove(ref);
-    if (waiting != null) {
-      waiting.complete(frame);
-    }
-  }
-
-  private void connected(WireConnection connection) {
-    boolean again;
-    synchronized (lock) {
-      again = everWelcomed;
-      everWelcomed = true;
-      current = connection;
-      lastFailure = null;
-      lock.notifyAll();
-    }
-    if (again) {
-      warnings.accept("reconnected to " + where + " as " + agent);
-    }
-  }
-
-  private void disconnected(WireConnection connection) {
-    synchronized (lock) {
-      if (current == connection) {
-        current = null;
-        disconnectedSince = System.nanoTime();
-      }
-      lock.notifyAll();
-    }
-  }
-
-  private void fail(AgentMsgException failure) {
-    synchronized (lock) {
-      fatal = failure;
-      lock.notifyAll();
-    }
-    if (welcomedOnce()) {
-      warnings.accept(
-          "stopped talking to "
-              + where
-              + ": error["
-              + failure.code()
-              + "]: "
-              + failure.getMessage());
-    }
+    return link.where();
   }
 
   /** Keeps a pushed message until a tool takes it; acks again one the client already has. */
-  private void received(WireConnection connection, ServerFrame.Push push) {
+  private void received(ServerFrame.Push push) {
     Message message = message(push);
     boolean ackAgain = false;
     Consumer<List<Message>> announceTo = null;
@@ -332,7 +136,7 @@ public final class RemoteMailbox implements Mailbox {
       }
     }
     if (ackAgain) {
-      sendQuietly(connection, List.of(push.id()));
+      link.ack(List.of(push.id()));
     }
     if (announceTo != null) {
       Consumer<List<Message>> target = announceTo;
@@ -341,13 +145,12 @@ public final class RemoteMailbox implements Mailbox {
   }
 
   private Message message(ServerFrame.Push push) {
-    Instant now = Instant.now();
-    Instant timestamp = now;
+    Instant timestamp = Instant.now();
     if (push.timestamp() != null) {
       try {
         timestamp = Timestamps.parse(push.timestamp());
       } catch (IllegalArgumentException e) {
-        timestamp = now;
+        // Shown with the time it arrived.
       }
     }
     Priority priority = Priority.NORMAL;
@@ -355,7 +158,7 @@ public final class RemoteMailbox implements Mailbox {
       try {
         priority = Priority.parse(push.priority());
       } catch (IllegalArgumentException e) {
-        priority = Priority.NORMAL; // a newer server's priority: shown as normal
+        // A newer server's priority: shown as normal.
       }
     }
     return new Message(
@@ -376,16 +179,16 @@ public final class RemoteMailbox implements Mailbox {
         null);
   }
 
-  // ---- the tools ----
-
   @Override
   public Taken inbox() throws InterruptedException {
+    link.failIfStopped();
+    boolean empty;
     synchronized (lock) {
-      failIfStopped();
-      if (unread.isEmpty() && current == null) {
-        // What it would return is on the server: wait for the reconnect and its pushes.
-        awaitConnection(System.nanoTime() + CALL_TIMEOUT.toNanos(), null);
-      }
+      empty = unread.isEmpty();
+    }
+    if (empty && !link.connected()) {
+      // What it would return is on the server: wait for the reconnect and its pushes.
+      link.awaitConnection(System.nanoTime() + CALL_TIMEOUT.toNanos(), null);
     }
     return take();
   }
@@ -396,15 +199,15 @@ public final class RemoteMailbox implements Mailbox {
     long deadline = start + timeout.toNanos();
     synchronized (lock) {
       while (unread.isEmpty()) {
-        failIfStopped();
+        link.failIfStopped();
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           break;
         }
         TimeUnit.NANOSECONDS.timedWait(lock, left);
       }
-      if (unread.isEmpty() && current == null && disconnectedSince - start <= 0) {
-        throw unavailable("for the whole wait");
+      if (unread.isEmpty() && link.downSince(start)) {
+        throw link.unavailable("for the whole wait");
       }
     }
     return take();
@@ -435,26 +238,12 @@ public final class RemoteMailbox implements Mailbox {
 
   /** The client has these messages: ack them (or, if disconnected, when they are pushed again). */
   private void ack(List<String> ids) {
-    WireConnection connection;
     synchronized (lock) {
       for (String id : ids) {
         delivered.add(id);
       }
-      connection = current;
     }
-    if (connection != null) {
-      sendQuietly(connection, ids);
-    }
-  }
-
-  private static void sendQuietly(WireConnection connection, List<String> ids) {
-    try {
-      for (String id : ids) {
-        connection.send(new ClientFrame.Ack(id, null));
-      }
-    } catch (AgentMsgException lost) {
-      // Not acked: the server pushes them again after the reconnect, and they are acked then.
-    }
+    link.ack(ids);
   }
 
   @Override
@@ -476,20 +265,7 @@ public final class RemoteMailbox implements Mailbox {
               + " is not available through a server (-u) yet; send to each agent (see"
               + " list_agents)");
     }
-    AgentNames.requireValid(draft.to());
-    requireId(draft.thread(), "thread id");
-    requireId(draft.replyTo(), "reply-to id");
-    if (draft.subject() != null && draft.subject().length() > MessageDraft.MAX_SUBJECT) {
-      throw new InvalidMessageException(
-          "invalid-subject", "the subject is over " + MessageDraft.MAX_SUBJECT + " characters");
-    }
-    if (draft.body() == null || draft.body().isEmpty()) {
-      throw new InvalidMessageException("empty-message", "the message is empty");
-    }
-    int size = draft.body().getBytes(StandardCharsets.UTF_8).length;
-    if (size > Options.MAX_MESSAGE_BYTES_LIMIT) {
-      throw new MessageTooLargeException(size, Options.MAX_MESSAGE_BYTES_LIMIT);
-    }
+    check(draft);
     String clientId = Ids.newId();
     ClientFrame.Send frame =
         new ClientFrame.Send(
@@ -503,7 +279,8 @@ public final class RemoteMailbox implements Mailbox {
             draft.priority() == Priority.NORMAL ? null : draft.priority().id(),
             draft.subject());
     // Resent after a reconnect with the same client id: the server stores it once.
-    ServerFrame.Stored stored = expect(request(clientId, frame), ServerFrame.Stored.class);
+    ServerFrame.Stored stored =
+        expect(link.request(clientId, frame, CALL_TIMEOUT), ServerFrame.Stored.class);
     return List.of(
         new Message(
             stored.id(),
@@ -521,6 +298,24 @@ public final class RemoteMailbox implements Mailbox {
             draft.priority(),
             false,
             null));
+  }
+
+  /** The checks a local send makes before storing, with the same codes. */
+  private static void check(MessageDraft draft) {
+    AgentNames.requireValid(draft.to());
+    requireId(draft.thread(), "thread id");
+    requireId(draft.replyTo(), "reply-to id");
+    if (draft.subject() != null && draft.subject().length() > MessageDraft.MAX_SUBJECT) {
+      throw new InvalidMessageException(
+          "invalid-subject", "the subject is over " + MessageDraft.MAX_SUBJECT + " characters");
+    }
+    if (draft.body() == null || draft.body().isEmpty()) {
+      throw new InvalidMessageException("empty-message", "the message is empty");
+    }
+    int size = draft.body().getBytes(StandardCharsets.UTF_8).length;
+    if (size > Options.MAX_MESSAGE_BYTES_LIMIT) {
+      throw new MessageTooLargeException(size, Options.MAX_MESSAGE_BYTES_LIMIT);
+    }
   }
 
   private static void requireId(String id, String what) {
@@ -544,7 +339,9 @@ public final class RemoteMailbox implements Mailbox {
   public List<Message> status(String id) throws InterruptedException {
     String ref = Ids.newId();
     try {
-      return expect(request(ref, new ClientFrame.Status(ref, id)), ServerFrame.Status.class)
+      return expect(
+              link.request(ref, new ClientFrame.Status(ref, id), CALL_TIMEOUT),
+              ServerFrame.Status.class)
           .messages();
     } catch (AgentMsgException e) {
       if (e.code().equals("unknown-message")) {
@@ -567,7 +364,7 @@ public final class RemoteMailbox implements Mailbox {
             query.text(),
             query.limit());
     try {
-      return expect(request(ref, frame), ServerFrame.History.class).messages();
+      return expect(link.request(ref, frame, CALL_TIMEOUT), ServerFrame.History.class).messages();
     } catch (AgentMsgException e) {
       if (e.code().equals("invalid-field")) {
         throw new AgentMsgException("usage", "history: " + e.getMessage());
@@ -579,57 +376,10 @@ public final class RemoteMailbox implements Mailbox {
   @Override
   public List<Agent> agents() throws InterruptedException {
     String ref = Ids.newId();
-    return expect(request(ref, new ClientFrame.ListAgents(ref)), ServerFrame.Agents.class).agents();
-  }
-
-  /**
-   * Sends a request and waits for the answer whose ref (or client id) is {@code ref}; sends it
-   * again on the next connection if the connection drops first.
-   *
-   * @throws AgentMsgException the server's error, or {@code server-unavailable} if no answer came
-   *     within {@link #CALL_TIMEOUT}
-   */
-  private ServerFrame request(String ref, ClientFrame frame) throws InterruptedException {
-    long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
-    WireConnection dead = null;
-    while (true) {
-      WireConnection connection;
-      synchronized (lock) {
-        failIfStopped();
-        connection = awaitConnection(deadline, dead);
-      }
-      CompletableFuture<ServerFrame> answer = new CompletableFuture<>();
-      requests.put(ref, answer);
-      try {
-        try {
-          connection.send(frame);
-        } catch (AgentMsgException lost) {
-          dead = connection;
-          continue;
-        }
-        while (true) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            throw unavailable("without an answer");
-          }
-          try {
-            return answer.get(Math.min(left, SLICE.toNanos()), TimeUnit.NANOSECONDS);
-          } catch (TimeoutException slice) {
-            if (!connection.isOpen() || connection != currentConnection()) {
-              dead = connection;
-              break; // asked on a connection that is gone: ask again on the next
-            }
-          } catch (ExecutionException e) {
-            if (e.getCause() instanceof AgentMsgException failure) {
-              throw new AgentMsgException(failure.code(), failure.getMessage(), failure);
-            }
-            throw new AgentMsgException("internal", "the request failed: " + e.getCause(), e);
-          }
-        }
-      } finally {
-        requests.remove(ref, answer);
-      }
-    }
+    return expect(
+            link.request(ref, new ClientFrame.ListAgents(ref), CALL_TIMEOUT),
+            ServerFrame.Agents.class)
+        .agents();
   }
 
   private static <T extends ServerFrame> T expect(ServerFrame frame, Class<T> type) {
@@ -638,88 +388,6 @@ public final class RemoteMailbox implements Mailbox {
           "bad-frame", "the server answered with " + frame + " instead of " + type.getSimpleName());
     }
     return type.cast(frame);
-  }
-
-  /** A welcomed open connection other than {@code dead}; call holding the lock. */
-  private WireConnection awaitConnection(long deadline, WireConnection dead)
-      throws InterruptedException {
-    while (current == null || current == dead || !current.isOpen()) {
-      failIfStopped();
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        throw unavailable("for " + CALL_TIMEOUT.toSeconds() + " s");
-      }
-      TimeUnit.NANOSECONDS.timedWait(lock, Math.min(left, SLICE.toNanos()));
-    }
-    return current;
-  }
-
-  private WireConnection currentConnection() {
-    synchronized (lock) {
-      return current;
-    }
-  }
-
-  /** Call holding the lock. */
-  private void failIfStopped() {
-    if (closed) {
-      throw new AgentMsgException("interrupted", "the MCP server is shutting down");
-    }
-    if (fatal != null) {
-      throw new AgentMsgException(fatal.code(), fatal.getMessage(), fatal);
-    }
-  }
-
-  private AgentMsgException unavailable(String how) {
-    AgentMsgException last;
-    synchronized (lock) {
-      last = lastFailure;
-    }
-    return new AgentMsgException(
-        "server-unavailable",
-        "the server "
-            + where
-            + " was unreachable "
-            + how
-            + (last == null ? "" : " (" + last.getMessage() + ")")
-            + "; still reconnecting, try again");
-  }
-
-  private boolean isClosed() {
-    synchronized (lock) {
-      return closed;
-    }
-  }
-
-  private boolean failed() {
-    synchronized (lock) {
-      return fatal != null;
-    }
-  }
-
-  private boolean welcomedOnce() {
-    synchronized (lock) {
-      return everWelcomed;
-    }
-  }
-
-  /** Waits {@code millis} unless closed first; false if closed. */
-  private boolean pause(long millis) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    synchronized (lock) {
-      try {
-        while (!closed) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return true;
-          }
-          TimeUnit.NANOSECONDS.timedWait(lock, left);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return false;
-    }
   }
 
   @Override
@@ -742,23 +410,11 @@ public final class RemoteMailbox implements Mailbox {
   /** Wakes waiting calls, closes the connection and stops the client; repeating it is harmless. */
   @Override
   public void close() {
-    WireConnection connection;
+    link.close();
     ExecutorService executor;
     synchronized (lock) {
-      closed = true;
-      connection = current;
       executor = announcer;
       lock.notifyAll();
-    }
-    if (connection != null) {
-      connection.close();
-    }
-    if (Thread.currentThread() != thread && thread.isAlive()) {
-      try {
-        thread.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
     }
     if (executor != null) {
       executor.shutdown();
@@ -768,7 +424,6 @@ public final class RemoteMailbox implements Mailbox {
         Thread.currentThread().interrupt();
       }
     }
-    client.close();
   }
 
   /** The last {@code capacity} ids added, oldest dropped first. Not thread-safe. */
