@@ -5,13 +5,17 @@ import agentmsg.AgentMessenger;
 import agentmsg.AgentType;
 import agentmsg.Options;
 import agentmsg.mcp.MailboxMcpServer;
+import agentmsg.mcp.RemoteMailbox;
 import java.io.PrintStream;
+import java.net.URI;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code mcp [--agent <name>]}: serves the agent's mailbox as an MCP server on stdin/stdout until
- * the client closes stdin. Only this command loads the MCP SDK (through {@code agentmsg.mcp}).
+ * {@code mcp [--agent <name>] [-u <url>]}: serves the agent's mailbox as an MCP server on
+ * stdin/stdout until the client closes stdin: the local store's, or with a server URL ({@code -u}
+ * or {@code AGENT_MSG_URL}) the server's, over one receiving connection and no local store. Only
+ * this command loads the MCP SDK (through {@code agentmsg.mcp}).
  */
 final class McpCommand extends Command {
   @Override
@@ -33,6 +37,8 @@ final class McpCommand extends Command {
   String details() {
     return "Tools: send, inbox, wait_for_message, reply, history, list_agents, message_status.\n"
         + "Registers the agent if needed. stdout carries the protocol; diagnostics go to stderr.\n"
+        + "With -u (or AGENT_MSG_URL) every tool goes to that server as the agent, authenticated\n"
+        + "as connect is, and no local store is opened.\n"
         + "Set up, e.g.: claude mcp add agent-msg -- agent-msg mcp --agent <name>";
   }
 
@@ -44,12 +50,70 @@ final class McpCommand extends Command {
         .addOption(value("s", "from", "name", "The agent to act as, if --agent is not given"))
         .addOption(value("t", "type", "type", "Agent type when registering: " + AgentType.allIds()))
         .addOption(
-            value("i", "interval", "ms", "Safety-net re-check interval in ms (default: 2000)"));
+            value("i", "interval", "ms", "Safety-net re-check interval in ms (default: 2000)"))
+        .addOption(ServerUrl.urlOption())
+        .addOption(ServerUrl.headerOption())
+        .addOption(ServerUrl.tokenFileOption())
+        .addOption(ServerUrl.caOption());
+  }
+
+  /** Whether the mailbox is a server's: {@code -u}, or {@code AGENT_MSG_URL}. */
+  private static boolean remote(Invocation invocation) {
+    if (invocation.line().hasOption("url")) {
+      return true;
+    }
+    String fromEnv = invocation.env().get(agentmsg.Options.ENV_URL);
+    return fromEnv != null && !fromEnv.isBlank();
+  }
+
+  private static int runRemote(Invocation invocation) throws InterruptedException {
+    if (invocation.line().hasOption("type")) {
+      throw new UsageException(
+          "--type cannot be set through a server (-u): register the agent on the server's machine"
+              + " (agent-msg register -t <type>); a new agent is registered as 'other'");
+    }
+    String agent = invocation.options(invocation.line().getOptionValue("agent")).agent();
+    URI url = ServerUrl.url(invocation);
+    ServerUrl.Credentials credentials = ServerUrl.credentials(invocation, agent, url);
+    AtomicReference<MailboxMcpServer> serving = new AtomicReference<>();
+    PrintStream stdout = System.out;
+    System.setOut(invocation.err());
+    try (RemoteMailbox mailbox =
+        RemoteMailbox.open(
+            url,
+            credentials.headers(),
+            credentials.unauthorizedHint(),
+            ServerUrl.ca(invocation),
+            agent,
+            warning -> {
+              invocation.warn(warning);
+              MailboxMcpServer server = serving.get();
+              if (server != null) {
+                server.log(warning);
+              }
+            })) {
+      try (MailboxMcpServer server =
+          MailboxMcpServer.start(mailbox, invocation.in(), invocation.out(), Usage.version())) {
+        serving.set(server);
+        invocation
+            .err()
+            .println("agent-msg mcp: serving the mailbox of " + agent + " on " + mailbox.server());
+        invocation.err().flush();
+        server.awaitInputClosed();
+        serving.set(null);
+      }
+    } finally {
+      System.setOut(stdout);
+    }
+    return ExitCodes.OK;
   }
 
   @Override
   int run(Invocation invocation) throws InterruptedException {
     invocation.allowPositional(0);
+    if (remote(invocation)) {
+      return runRemote(invocation);
+    }
     String typeText = invocation.line().getOptionValue("type");
     AgentType requested = typeText == null ? null : AgentType.parse(typeText);
     AtomicReference<MailboxMcpServer> serving = new AtomicReference<>();

@@ -14,7 +14,6 @@ import agentmsg.Agent;
 import agentmsg.AgentMessenger;
 import agentmsg.AgentMsgException;
 import agentmsg.HistoryQuery;
-import agentmsg.InboxReader;
 import agentmsg.InvalidMessageException;
 import agentmsg.Message;
 import agentmsg.MessageDraft;
@@ -28,13 +27,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The mailbox tools of one agent: what each is called, what it takes and what it does, on one
- * {@link AgentMessenger}. Knows nothing of MCP itself, so it is tested without a transport.
- * Thread-safe: calls may run at once (a {@code wait_for_message} blocks only its own call).
+ * {@link Mailbox} (local or remote: the same tools, arguments and results). Knows nothing of MCP
+ * itself, so it is tested without a transport. Thread-safe: calls may run at once (a {@code
+ * wait_for_message} blocks only its own call).
  */
 final class MailTools implements AutoCloseable {
   static final int MAX_WAIT_SECONDS = 600;
@@ -43,16 +41,16 @@ final class MailTools implements AutoCloseable {
   static final int DEFAULT_HISTORY = 20;
   static final List<String> PRIORITIES = List.of("low", "normal", "high", "urgent");
 
-  private final AgentMessenger messenger;
+  private final Mailbox mailbox;
   private final List<ToolSpec> specs;
 
-  /** Readers of waiting {@code wait_for_message} calls, closed (and so woken) by {@link #close}. */
-  private final Set<InboxReader> waiting = ConcurrentHashMap.newKeySet();
-
-  private volatile boolean closed;
-
+  /** The tools on the local store of {@code messenger}. */
   MailTools(AgentMessenger messenger) {
-    this.messenger = messenger;
+    this(new LocalMailbox(messenger));
+  }
+
+  MailTools(Mailbox mailbox) {
+    this.mailbox = mailbox;
     this.specs =
         List.of(
             send(), inbox(), waitForMessage(), reply(), history(), listAgents(), messageStatus());
@@ -62,17 +60,39 @@ final class MailTools implements AutoCloseable {
     return specs;
   }
 
-  /** Calls tool {@code name}; an unknown name is a usage error. */
+  Mailbox mailbox() {
+    return mailbox;
+  }
+
+  /**
+   * Calls tool {@code name} as if its result reached the client at once; an unknown name is a usage
+   * error.
+   */
   String call(String name, Map<String, Object> arguments) throws InterruptedException {
+    Result result = invoke(name, arguments);
+    result.handedOver().run();
+    return result.text();
+  }
+
+  /**
+   * Calls tool {@code name}; the caller runs the result's {@code handedOver} once the client has
+   * the text. An unknown name is a usage error.
+   */
+  Result invoke(String name, Map<String, Object> arguments) throws InterruptedException {
     for (ToolSpec spec : specs) {
       if (spec.name().equals(name)) {
         @SuppressWarnings("unchecked")
         Map<String, Object> properties = (Map<String, Object>) spec.inputSchema().get("properties");
-        return spec.handler().call(new ToolArguments(name, arguments, properties.keySet()));
+        ToolArguments call = new ToolArguments(name, arguments, properties.keySet());
+        String text = spec.handler().call(call);
+        return new Result(text, call.handedOver());
       }
     }
     throw new AgentMsgException("usage", "no tool named '" + name + "'");
   }
+
+  /** A tool's text, and what to do once the client has it. */
+  record Result(String text, Runnable handedOver) {}
 
   private ToolSpec send() {
     return new ToolSpec(
@@ -111,7 +131,7 @@ final class MailTools implements AutoCloseable {
           if (thread != null) {
             draft = draft.withThread(thread);
           }
-          return sent(messenger.send(draft.withPriority(priority(arguments))));
+          return sent(mailbox.send(draft.withPriority(priority(arguments))));
         });
   }
 
@@ -120,7 +140,7 @@ final class MailTools implements AutoCloseable {
         "inbox",
         "Return your unread messages, oldest first, and mark them read.",
         object(List.of()),
-        arguments -> messages(messenger.checkInbox()));
+        arguments -> taken(arguments, mailbox.inbox(), null));
   }
 
   private ToolSpec waitForMessage() {
@@ -140,7 +160,8 @@ final class MailTools implements AutoCloseable {
           Duration timeout =
               arguments.optionalSeconds(
                   "timeout_seconds", MAX_WAIT_SECONDS, Duration.ofSeconds(DEFAULT_WAIT_SECONDS));
-          return awaitMessages(timeout);
+          Mailbox.Taken taken = mailbox.await(timeout);
+          return taken(arguments, taken, taken.messages().isEmpty());
         });
   }
 
@@ -160,8 +181,8 @@ final class MailTools implements AutoCloseable {
           String id = arguments.requiredString("message_id");
           String body = body(arguments);
           Priority priority = priority(arguments);
-          MessageDraft draft = MessageDraft.reply(find(id), messenger.agent(), body);
-          return sent(messenger.send(draft.withPriority(priority)));
+          MessageDraft draft = MessageDraft.reply(find(id), mailbox.agent(), body);
+          return sent(mailbox.send(draft.withPriority(priority)));
         });
   }
 
@@ -191,12 +212,9 @@ final class MailTools implements AutoCloseable {
                   .withPeer(arguments.optionalString("with"))
                   .withSince(arguments.optionalTime("since", now))
                   .withUntil(arguments.optionalTime("until", now))
-                  .withText(blankToNull(arguments.optionalString("search")));
-          String thread = arguments.optionalString("thread");
-          if (thread != null) {
-            query = query.withThread(messenger.message(thread).map(Message::thread).orElse(thread));
-          }
-          return messages(messenger.history(query));
+                  .withText(blankToNull(arguments.optionalString("search")))
+                  .withThread(arguments.optionalString("thread"));
+          return messages(mailbox.history(query));
         });
   }
 
@@ -205,7 +223,7 @@ final class MailTools implements AutoCloseable {
         "list_agents",
         "List the registered agents you can message, with their type and last activity.",
         object(List.of()),
-        arguments -> agents(messenger.agents()));
+        arguments -> agents(mailbox.agents()));
   }
 
   private ToolSpec messageStatus() {
@@ -216,7 +234,7 @@ final class MailTools implements AutoCloseable {
         object(List.of("message_id"), "message_id", name("The message id.")),
         arguments -> {
           String id = arguments.requiredString("message_id");
-          List<Message> copies = messenger.status(id);
+          List<Message> copies = mailbox.status(id);
           if (copies.isEmpty()) {
             throw unknownMessage(id);
           }
@@ -224,29 +242,15 @@ final class MailTools implements AutoCloseable {
         });
   }
 
-  private String awaitMessages(Duration timeout) throws InterruptedException {
-    if (closed) {
-      throw new AgentMsgException("interrupted", "the MCP server is shutting down");
-    }
-    try (InboxReader reader = messenger.openInbox()) {
-      waiting.add(reader);
-      if (closed) {
-        // close() may have run before the add: then it did not see this reader.
-        reader.close();
-      }
-      try {
-        List<Message> batch = reader.next(timeout);
-        List<Message> read = batch.isEmpty() ? batch : reader.markRead(batch, Instant.now());
-        return messages(read, read.isEmpty());
-      } finally {
-        waiting.remove(reader);
-      }
-    }
+  /** The text of taken messages; the call acks them once the client has it. */
+  private static String taken(ToolArguments arguments, Mailbox.Taken taken, Boolean timedOut) {
+    arguments.afterHandOver(taken.handedOver());
+    return listOf("messages", taken.messages(), timedOut);
   }
 
   /** The stored message {@code id}. */
-  private Message find(String id) {
-    return messenger.message(id).orElseThrow(() -> unknownMessage(id));
+  private Message find(String id) throws InterruptedException {
+    return mailbox.message(id).orElseThrow(() -> unknownMessage(id));
   }
 
   private static AgentMsgException unknownMessage(String id) {
@@ -315,9 +319,6 @@ final class MailTools implements AutoCloseable {
   /** Wakes every waiting {@code wait_for_message}; later waits fail at once. */
   @Override
   public void close() {
-    closed = true;
-    for (InboxReader reader : new LinkedHashSet<>(waiting)) {
-      reader.close();
-    }
+    mailbox.close();
   }
 }

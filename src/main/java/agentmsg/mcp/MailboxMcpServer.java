@@ -44,19 +44,20 @@ public final class MailboxMcpServer implements AutoCloseable {
   private static final Duration NOTIFY_TIMEOUT = Duration.ofSeconds(5);
   private static final int PREVIEW_CHARS = 200;
 
-  private final AgentMessenger messenger;
+  private final Mailbox mailbox;
   private final MailTools tools;
+  private final HandOver handOver = new HandOver(this::log);
   private final StdioServerTransportProvider transport;
   private final CountDownLatch inputClosed = new CountDownLatch(1);
   private final McpSyncServer server;
-  private volatile InboxNotifier notifier;
 
-  private MailboxMcpServer(
-      AgentMessenger messenger, InputStream in, OutputStream out, String version) {
-    this.messenger = messenger;
-    this.tools = new MailTools(messenger);
+  private MailboxMcpServer(Mailbox mailbox, InputStream in, OutputStream out, String version) {
+    this.mailbox = mailbox;
+    this.tools = new MailTools(mailbox);
     McpJsonMapper json = McpJsonDefaults.getMapper();
-    this.transport = new StdioServerTransportProvider(json, new EndWatcher(in), out);
+    this.transport =
+        new StdioServerTransportProvider(
+            handOver.mapper(json), new EndWatcher(in), handOver.stream(out));
     List<SyncToolSpecification> toolSpecs = new ArrayList<>();
     for (ToolSpec spec : tools.specs()) {
       toolSpecs.add(toolSpecification(spec));
@@ -66,7 +67,7 @@ public final class MailboxMcpServer implements AutoCloseable {
             .serverInfo("agent-msg", version)
             .instructions(
                 "The agent-msg mailbox of agent '"
-                    + messenger.agent()
+                    + mailbox.agent()
                     + "'. Use send/reply to write to other agents, inbox to read new mail, and"
                     + " wait_for_message to block until a reply arrives instead of polling.")
             .jsonMapper(json)
@@ -90,9 +91,25 @@ public final class MailboxMcpServer implements AutoCloseable {
   public static MailboxMcpServer start(
       AgentMessenger messenger, InputStream in, OutputStream out, String version)
       throws InterruptedException {
-    MailboxMcpServer mcp = new MailboxMcpServer(messenger, in, out, version);
+    return start(new LocalMailbox(messenger), in, out, version);
+  }
+
+  /**
+   * Serves the mailbox that {@code remote} reaches through an agent-msg server until {@link
+   * #close}, which closes {@code remote} too.
+   */
+  public static MailboxMcpServer start(
+      RemoteMailbox remote, InputStream in, OutputStream out, String version)
+      throws InterruptedException {
+    return start((Mailbox) remote, in, out, version);
+  }
+
+  private static MailboxMcpServer start(
+      Mailbox mailbox, InputStream in, OutputStream out, String version)
+      throws InterruptedException {
+    MailboxMcpServer mcp = new MailboxMcpServer(mailbox, in, out, version);
     try {
-      mcp.notifier = InboxNotifier.start(messenger, mcp::announce, mcp::log);
+      mailbox.announce(mcp::announce, mcp::log);
     } catch (InterruptedException | RuntimeException e) {
       mcp.close();
       throw e;
@@ -152,10 +169,13 @@ public final class MailboxMcpServer implements AutoCloseable {
 
   private CallToolResult call(String name, java.util.Map<String, Object> arguments) {
     try {
-      return CallToolResult.builder()
-          .addTextContent(tools.call(name, arguments))
-          .isError(false)
-          .build();
+      MailTools.Result outcome = tools.invoke(name, arguments);
+      CallToolResult result =
+          CallToolResult.builder().addTextContent(outcome.text()).isError(false).build();
+      if (outcome.handedOver() != Mailbox.Taken.NOTHING) {
+        handOver.after(result, outcome.handedOver());
+      }
+      return result;
     } catch (AgentMsgException e) {
       return error(e.code(), e.getMessage());
     } catch (InterruptedException e) {
@@ -178,7 +198,7 @@ public final class MailboxMcpServer implements AutoCloseable {
         Resource.builder()
             .uri(INBOX_URI)
             .name("inbox")
-            .title("Unread messages of " + messenger.agent())
+            .title("Unread messages of " + mailbox.agent())
             .description("Your unread messages, oldest first; reading this marks nothing read.")
             .mimeType("application/json")
             .build();
@@ -186,20 +206,24 @@ public final class MailboxMcpServer implements AutoCloseable {
         resource,
         (exchange, request) ->
             new ReadResourceResult(
-                List.of(
-                    new TextResourceContents(
-                        INBOX_URI, "application/json", MailTools.messages(messenger.unread())))));
+                List.of(new TextResourceContents(INBOX_URI, "application/json", unreadText()))));
+  }
+
+  private String unreadText() {
+    try {
+      return MailTools.messages(mailbox.unread());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AgentMsgException("interrupted", "reading the inbox was interrupted");
+    }
   }
 
   /**
-   * Stops announcing, wakes waiting tool calls and closes the session; the messenger stays open.
+   * Stops announcing, wakes waiting tool calls and closes the session; a messenger stays open, a
+   * remote mailbox is closed.
    */
   @Override
   public void close() {
-    InboxNotifier watching = notifier;
-    if (watching != null) {
-      watching.close();
-    }
     tools.close();
     server.closeGracefully();
   }

@@ -11,16 +11,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The arguments of one tool call, checked against what the tool's schema promises. Every violation
- * is an {@link AgentMsgException} with code {@code usage} naming the argument and its limit,
- * because clients do not all validate against the schema before calling. Not thread-safe; one per
- * call.
+ * The arguments of one tool call, checked against what the tool's schema promises, and what the
+ * call asks to be done once its result reached the client. Every violation is an {@link
+ * AgentMsgException} with code {@code usage} naming the argument and its limit, because clients do
+ * not all validate against the schema before calling. Not thread-safe; one per call.
  */
 final class ToolArguments {
   private static final Pattern AGE = Pattern.compile("(\\d{1,9})(s|m|h|d|w)");
 
   private final String tool;
   private final Map<String, Object> values;
+  private Runnable handedOver = Mailbox.Taken.NOTHING;
 
   ToolArguments(String tool, Map<String, Object> values, Set<String> allowed) {
     this.tool = tool;
@@ -130,6 +131,15 @@ final class ToolArguments {
               + value
               + "'");
     }
+  }
+
+  /** What to do once the client has this call's result (e.g. ack the messages it holds). */
+  void afterHandOver(Runnable action) {
+    this.handedOver = action;
+  }
+
+  Runnable handedOver() {
+    return handedOver;
   }
 
   AgentMsgException usage(String message) {

@@ -56,6 +56,8 @@ public final class AgentMsgServer implements AutoCloseable {
   private final MirrorQueue mirror;
   private final GroupWriter writer;
   private final Pusher pusher;
+  private final Store queryStore;
+  private final Reads reads;
   private final MailboxWatcher watcher;
   private final ScheduledExecutorService timer;
   private final Server jetty;
@@ -79,7 +81,10 @@ public final class AgentMsgServer implements AutoCloseable {
     this.mirror = new MirrorQueue(mirrorWriter, layout, ownIds, log);
     this.writer = new GroupWriter(writeStore, hub, mirror);
     this.pusher = new Pusher(readStore, log);
-    hub.attach(writer, pusher);
+    // Its own connection: a search must not hold up pushes, nor a push a search.
+    this.queryStore = Store.open(options.home(), options.storeTimeout(), Store.Mode.PREFER_OWNER);
+    this.reads = new Reads(queryStore, log);
+    hub.attach(writer, pusher, reads);
     InboxImporter importer =
         new InboxImporter(
             readStore,
@@ -273,7 +278,7 @@ public final class AgentMsgServer implements AutoCloseable {
       failures.add(new AgentMsgException("server-failed", "stopping Jetty failed: " + e, e));
     }
     timer.shutdownNow();
-    for (AutoCloseable part : List.<AutoCloseable>of(watcher, pusher, writer, mirror)) {
+    for (AutoCloseable part : List.<AutoCloseable>of(watcher, pusher, reads, writer, mirror)) {
       try {
         part.close();
       } catch (Exception e) {
@@ -282,6 +287,7 @@ public final class AgentMsgServer implements AutoCloseable {
     }
     writeStore.close();
     readStore.close();
+    queryStore.close();
     if (listening) {
       log.line(hub.counters().line());
       log.line("stopped");

@@ -1,6 +1,8 @@
 package agentmsg.server;
 
 import agentmsg.AgentNames;
+import agentmsg.MessageDraft;
+import agentmsg.Priority;
 import agentmsg.internal.Ids;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.FrameCodec;
@@ -202,7 +204,22 @@ final class Connection implements Session.Listener.AutoDemanding {
       handleHello(hello);
     } else if (frame instanceof ClientFrame.Ping ping) {
       handlePing(ping);
+    } else if (frame instanceof ClientFrame.ListAgents list) {
+      handleRead(frame, list.ref());
+    } else if (frame instanceof ClientFrame.History history) {
+      handleRead(frame, history.ref());
+    } else if (frame instanceof ClientFrame.Status status) {
+      handleRead(frame, status.ref());
     }
+  }
+
+  /** A read answers for the connection's agent only, on the reader thread. */
+  private void handleRead(ClientFrame request, String ref) {
+    if (agent == null) {
+      throw new FrameException(
+          "not-registered", "say hello with your agent name before reading", ref);
+    }
+    hub.reads().submit(this, request, ref);
   }
 
   private void handleHello(ClientFrame.Hello hello) {
@@ -308,6 +325,25 @@ final class Connection implements Session.Listener.AutoDemanding {
     }
     if (send.message().isEmpty()) {
       throw new FrameException("empty-message", "the message is empty", ref);
+    }
+    if (send.thread() != null && !AgentNames.isValid(send.thread())) {
+      throw new FrameException("invalid-id", "field 'thread' is not a valid thread id", ref);
+    }
+    if (send.replyTo() != null && !AgentNames.isValid(send.replyTo())) {
+      throw new FrameException("invalid-id", "field 'replyTo' is not a valid message id", ref);
+    }
+    if (send.subject() != null && send.subject().length() > MessageDraft.MAX_SUBJECT) {
+      throw new FrameException(
+          "invalid-field",
+          "field 'subject' is over " + MessageDraft.MAX_SUBJECT + " characters",
+          ref);
+    }
+    if (send.priority() != null) {
+      try {
+        Priority.parse(send.priority());
+      } catch (IllegalArgumentException e) {
+        throw new FrameException("invalid-field", e.getMessage(), ref);
+      }
     }
     int size = send.message().getBytes(StandardCharsets.UTF_8).length;
     int limit = hub.options().maxMessageBytes();

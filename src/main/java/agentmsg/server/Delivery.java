@@ -1,5 +1,6 @@
 package agentmsg.server;
 
+import agentmsg.Priority;
 import agentmsg.internal.store.DeliveryRows.Row;
 import agentmsg.internal.wire.ServerFrame;
 import agentmsg.internal.wire.Timestamps;
@@ -196,7 +197,12 @@ final class Delivery {
             row.sender(),
             row.recipient(),
             row.body(),
-            Timestamps.format(Instant.ofEpochMilli(row.createdAtMillis())));
+            Timestamps.format(Instant.ofEpochMilli(row.createdAtMillis())),
+            row.thread(),
+            row.replyTo(),
+            row.subject(),
+            row.priority() == Priority.NORMAL ? null : row.priority().id(),
+            row.ackRequired());
     if (connection.legacy()) {
       // The original's clients never ack: for them, written to the socket counts as delivered
       // (not as read, so the inbox still shows it).

@@ -2,6 +2,7 @@ package agentmsg.server;
 
 import agentmsg.AgentMsgException;
 import agentmsg.AgentType;
+import agentmsg.Priority;
 import agentmsg.internal.store.AgentRows;
 import agentmsg.internal.store.DeliveryRows;
 import agentmsg.internal.store.DeliveryRows.NewRow;
@@ -270,7 +271,17 @@ final class GroupWriter implements AutoCloseable {
       ensureAgent(tx, send.sender(), now, out);
       senders.add(send.sender());
       NewRow created =
-          new NewRow(send.id(), send.sender(), to, send.frame().message(), now, clientId);
+          new NewRow(
+              send.id(),
+              send.sender(),
+              to,
+              send.frame().message(),
+              now,
+              clientId,
+              send.frame().thread(),
+              send.frame().replyTo(),
+              send.priority(),
+              send.frame().subject());
       fresh.add(created);
       decided.put(send, created);
       if (clientId != null) {
@@ -298,7 +309,12 @@ final class GroupWriter implements AutoCloseable {
               row.body(),
               row.createdAtMillis(),
               row.clientId(),
-              null));
+              null,
+              row.threadOrId(),
+              row.replyTo(),
+              row.subject(),
+              row.priority(),
+              false));
     }
     for (Map.Entry<Send, NewRow> entry : decided.entrySet()) {
       Send send = entry.getKey();
@@ -516,6 +532,11 @@ final class GroupWriter implements AutoCloseable {
 
     String sender() {
       return connection.agent();
+    }
+
+    /** The priority the frame names; the connection checked it. */
+    Priority priority() {
+      return frame.priority() == null ? Priority.NORMAL : Priority.parse(frame.priority());
     }
   }
 

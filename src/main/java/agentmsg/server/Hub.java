@@ -29,6 +29,7 @@ final class Hub {
   private final SecurityCounters counters = new SecurityCounters();
   private GroupWriter writer;
   private Pusher pusher;
+  private Reads reads;
 
   Hub(ServerOptions options, ServerLog log, AgentInboxWatch watch) {
     this.options = options;
@@ -37,9 +38,10 @@ final class Hub {
   }
 
   /** Completes the wiring; called once, before the first connection. */
-  void attach(GroupWriter writer, Pusher pusher) {
+  void attach(GroupWriter writer, Pusher pusher, Reads reads) {
     this.writer = writer;
     this.pusher = pusher;
+    this.reads = reads;
   }
 
   ServerOptions options() {
@@ -56,6 +58,10 @@ final class Hub {
 
   Pusher pusher() {
     return pusher;
+  }
+
+  Reads reads() {
+    return reads;
   }
 
   SecurityCounters counters() {

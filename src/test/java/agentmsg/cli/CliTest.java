@@ -53,6 +53,16 @@ class CliTest {
   }
 
   @Test
+  void mcpWithAServerUrlRefusesAnAgentTypeAndABadUrlAsUsageErrors() {
+    Result typed = cli.run("mcp", "--agent", "bob", "-u", "ws://127.0.0.1:1", "-t", "codex");
+    assertThat(typed.exitCode()).isEqualTo(2);
+    assertThat(typed.stderr()).startsWith("error[usage]: --type cannot be set through a server");
+    Result badUrl = cli.run("mcp", "--agent", "bob", "-u", "http://127.0.0.1:1");
+    assertThat(badUrl.exitCode()).isEqualTo(2);
+    assertThat(badUrl.stderr()).contains("must start with ws:// or wss://");
+  }
+
+  @Test
   void sendPrintsTheIdAndInboxShowsUnreadOnceThenHistoryWithAll() {
     Result sent = cli.run("send", "bob", "can you run the tests?", "-s", "alice");
     assertThat(sent.exitCode()).isZero();

@@ -24,8 +24,9 @@ import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
- * The command line's WebSocket client: one Jetty client (daemon threads named {@code
- * agent-msg-client}) that opens {@link WireConnection}s to an agent-msg server. Thread-safe.
+ * The WebSocket client of the command line and of {@code mcp -u}: one Jetty client (daemon threads
+ * named {@code agent-msg-client}) that opens {@link WireConnection}s to an agent-msg server.
+ * Thread-safe.
  */
 public final class WireClient implements AutoCloseable {
   /** The server URL when neither {@code -u} nor {@code AGENT_MSG_URL} names one. */

@@ -1,2 +1,4 @@
-/** The command line's WebSocket client of the agent-msg server (Jetty). */
+/**
+ * The WebSocket client of the agent-msg server (Jetty): for the command line and {@code mcp -u}.
+ */
 package agentmsg.internal.client;

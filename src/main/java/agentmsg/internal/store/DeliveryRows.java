@@ -1,5 +1,6 @@
 package agentmsg.internal.store;
 
+import agentmsg.Priority;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,7 +19,8 @@ import org.jdbi.v3.core.mapper.RowMapper;
  */
 public final class DeliveryRows {
   private static final String COLUMNS =
-      "seq, id, sender, recipient, body, created_at, client_id, delivered_at";
+      "seq, id, sender, recipient, body, created_at, client_id, delivered_at, thread_id, reply_to,"
+          + " subject, priority, ack_required";
 
   /** How many ids go into one {@code IN (...)} list. */
 
@@ -35,7 +37,12 @@ public final class DeliveryRows {
               rows.getString("body"),
               rows.getLong("created_at"),
               rows.getString("client_id"),
-              rows.getObject("delivered_at", Long.class));
+              rows.getObject("delivered_at", Long.class),
+              rows.getString("thread_id"),
+              rows.getString("reply_to"),
+              rows.getString("subject"),
+              Priority.ofRank(rows.getInt("priority")),
+              rows.getBoolean("ack_required"));
 
   private DeliveryRows() {}
 
@@ -44,6 +51,11 @@ public final class DeliveryRows {
    *
    * @param clientId the sender's idempotency key, or null
    * @param deliveredAtMillis when the recipient's client acknowledged it, or null
+   * @param thread the thread it belongs to (its own id when it starts one)
+   * @param replyTo the id of the message it answers, or null
+   * @param subject its subject line, or null
+   * @param priority how important it is
+   * @param ackRequired whether its sender asked for an explicit ack
    */
   public record Row(
       String id,
@@ -53,7 +65,12 @@ public final class DeliveryRows {
       String body,
       long createdAtMillis,
       String clientId,
-      Long deliveredAtMillis) {}
+      Long deliveredAtMillis,
+      String thread,
+      String replyTo,
+      String subject,
+      Priority priority,
+      boolean ackRequired) {}
 
   /**
    * Inserts a new message and returns its sequence number. The id must be new (a fresh one); a
@@ -92,6 +109,10 @@ public final class DeliveryRows {
    * A message for {@link #insertAll}.
    *
    * @param clientId the sender's idempotency key, or null
+   * @param thread the thread it continues, or null to start its own (named by its id)
+   * @param replyTo the id of the message it answers, or null
+   * @param priority how important it is
+   * @param subject its subject line, or null
    */
   public record NewRow(
       String id,
@@ -99,7 +120,17 @@ public final class DeliveryRows {
       String recipient,
       String body,
       long createdAtMillis,
-      String clientId) {}
+      String clientId,
+      String thread,
+      String replyTo,
+      Priority priority,
+      String subject) {
+
+    /** The thread it is stored in: its own id when it starts one. */
+    public String threadOrId() {
+      return thread == null ? id : thread;
+    }
+  }
 
   /**
    * Inserts new messages in one JDBC batch and lists them for the word index in another: what
@@ -116,8 +147,8 @@ public final class DeliveryRows {
     Connection connection = handle.getConnection();
     try (PreparedStatement insert =
         connection.prepareStatement(
-            "INSERT INTO message (id, sender, recipient, body, created_at, client_id, thread_id)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO message (id, sender, recipient, body, created_at, client_id, thread_id,"
+                + " reply_to, priority, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             new String[] {"ID", "SEQ"})) {
       for (NewRow row : rows) {
         insert.setString(1, row.id());
@@ -126,7 +157,10 @@ public final class DeliveryRows {
         insert.setString(4, row.body());
         insert.setLong(5, row.createdAtMillis());
         insert.setString(6, row.clientId());
-        insert.setString(7, row.id());
+        insert.setString(7, row.threadOrId());
+        insert.setString(8, row.replyTo());
+        insert.setInt(9, row.priority().rank());
+        insert.setString(10, row.subject());
         insert.addBatch();
       }
       insert.executeBatch();

@@ -1,8 +1,10 @@
 package agentmsg.internal.wire;
 
 import agentmsg.Agent;
+import agentmsg.AgentType;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.Writer;
@@ -26,5 +28,29 @@ public final class AgentJson {
       throw new IllegalStateException("cannot write JSON to a string", e);
     }
     return out.toString();
+  }
+
+  /**
+   * Reads the {@link #toLine} form back.
+   *
+   * @throws IllegalArgumentException saying what is wrong with it
+   */
+  public static Agent parseLine(JsonNode root) {
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException("an agent must be a JSON object");
+    }
+    return new Agent(
+        text(root, "name"),
+        AgentType.parse(text(root, "type")),
+        Timestamps.parse(text(root, "registeredAt")),
+        Timestamps.parse(text(root, "lastSeenAt")));
+  }
+
+  private static String text(JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null || !node.isValueNode() || node.isNull()) {
+      throw new IllegalArgumentException("missing field '" + field + "'");
+    }
+    return node.asText();
   }
 }

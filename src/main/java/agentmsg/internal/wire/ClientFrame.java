@@ -51,9 +51,11 @@ public sealed interface ClientFrame {
    * @param from the sender the client claims; null means the connection's agent
    * @param to the recipient
    * @param message the body
-   * @param thread reserved for conversations; stored nowhere yet
-   * @param replyTo reserved for replies; stored nowhere yet
+   * @param thread the thread the message continues, or null to start its own
+   * @param replyTo the id of the message it answers, or null
    * @param legacy it came as the original's {@code message}
+   * @param priority {@code low}, {@code normal}, {@code high} or {@code urgent}; null is normal
+   * @param subject a subject line, or null
    */
   record Send(
       String clientId,
@@ -62,8 +64,23 @@ public sealed interface ClientFrame {
       String message,
       String thread,
       String replyTo,
-      boolean legacy)
-      implements ClientFrame {}
+      boolean legacy,
+      String priority,
+      String subject)
+      implements ClientFrame {
+
+    /** A send of normal priority. */
+    public Send(
+        String clientId,
+        String from,
+        String to,
+        String message,
+        String thread,
+        String replyTo,
+        boolean legacy) {
+      this(clientId, from, to, message, thread, replyTo, legacy, null, null);
+    }
+  }
 
   /**
    * {@code ack}: the recipient has the message. Either one {@code id}, or every message pushed on
@@ -73,4 +90,35 @@ public sealed interface ClientFrame {
 
   /** {@code ping}: is {@code agent} connected? Without an agent, a plain liveness check. */
   record Ping(String agent) implements ClientFrame {}
+
+  /** {@code list}: the registered agents. {@code ref} comes back in the answer. */
+  record ListAgents(String ref) implements ClientFrame {}
+
+  /**
+   * {@code history}: messages the connection's agent sent or received, newest first; every filter
+   * may be null.
+   *
+   * @param ref comes back in the answer
+   * @param with only messages exchanged with this agent
+   * @param thread only this thread (a thread id or the id of any message in it)
+   * @param since only messages stored at or after this ISO-8601 time
+   * @param until only messages stored before this ISO-8601 time
+   * @param search only messages containing every word of this text
+   * @param limit at most this many (the server caps it); null for the server's default
+   */
+  record History(
+      String ref,
+      String with,
+      String thread,
+      String since,
+      String until,
+      String search,
+      Integer limit)
+      implements ClientFrame {}
+
+  /**
+   * {@code status}: what became of message {@code id} (or of every copy of the fan-out {@code id}),
+   * among the messages the connection's agent sent or received.
+   */
+  record Status(String ref, String id) implements ClientFrame {}
 }

@@ -1,11 +1,16 @@
 package agentmsg.internal.wire;
 
+import agentmsg.Agent;
+import agentmsg.Message;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Reads and writes WebSocket frames: JSON text objects with a {@code type}. Reading is strict about
@@ -43,6 +48,13 @@ public final class FrameCodec {
         optional(json, "to", push.to());
         json.writeStringField("message", push.message());
         optional(json, "timestamp", push.timestamp());
+        optional(json, "thread", push.thread());
+        optional(json, "replyTo", push.replyTo());
+        optional(json, "subject", push.subject());
+        optional(json, "priority", push.priority());
+        if (push.ackRequired()) {
+          json.writeBooleanField("ackRequired", true);
+        }
       } else if (frame instanceof ServerFrame.Delivered delivered) {
         json.writeStringField("type", "delivered");
         json.writeStringField("id", delivered.id());
@@ -77,12 +89,48 @@ public final class FrameCodec {
         optional(json, "ref", error.ref());
         optional(json, "error", error.error());
         optional(json, "id", error.id());
+      } else if (frame instanceof ServerFrame.Agents agents) {
+        json.writeStringField("type", "agents");
+        optional(json, "ref", agents.ref());
+        json.writeNumberField("count", agents.agents().size());
+        truncated(json, agents.truncated());
+        json.writeArrayFieldStart("agents");
+        for (Agent agent : agents.agents()) {
+          json.writeRawValue(AgentJson.toLine(agent));
+        }
+        json.writeEndArray();
+      } else if (frame instanceof ServerFrame.History history) {
+        json.writeStringField("type", "history");
+        optional(json, "ref", history.ref());
+        messages(json, history.messages(), history.truncated());
+      } else if (frame instanceof ServerFrame.Status status) {
+        json.writeStringField("type", "status");
+        optional(json, "ref", status.ref());
+        json.writeStringField("id", status.id());
+        messages(json, status.messages(), status.truncated());
       }
       json.writeEndObject();
     } catch (IOException e) {
       throw new IllegalStateException("cannot write JSON to a string", e);
     }
     return out.toString();
+  }
+
+  private static void messages(JsonGenerator json, List<Message> messages, boolean truncated)
+      throws IOException {
+    json.writeNumberField("count", messages.size());
+    truncated(json, truncated);
+    json.writeArrayFieldStart("messages");
+    for (Message message : messages) {
+      json.writeRawValue(MessageJson.toLine(message));
+    }
+    json.writeEndArray();
+  }
+
+  private static void truncated(JsonGenerator json, boolean truncated) throws IOException {
+    if (truncated) {
+      json.writeBooleanField("truncated", true);
+    }
   }
 
   /** The JSON text of a client frame, in our protocol (never the original's). */
@@ -107,6 +155,8 @@ public final class FrameCodec {
         json.writeStringField("message", send.message());
         optional(json, "thread", send.thread());
         optional(json, "replyTo", send.replyTo());
+        optional(json, "priority", send.priority());
+        optional(json, "subject", send.subject());
       } else if (frame instanceof ClientFrame.Ack ack) {
         json.writeStringField("type", "ack");
         optional(json, "id", ack.id());
@@ -116,6 +166,24 @@ public final class FrameCodec {
       } else if (frame instanceof ClientFrame.Ping ping) {
         json.writeStringField("type", "ping");
         optional(json, "agent", ping.agent());
+      } else if (frame instanceof ClientFrame.ListAgents list) {
+        json.writeStringField("type", "list");
+        optional(json, "ref", list.ref());
+      } else if (frame instanceof ClientFrame.History history) {
+        json.writeStringField("type", "history");
+        optional(json, "ref", history.ref());
+        optional(json, "with", history.with());
+        optional(json, "thread", history.thread());
+        optional(json, "since", history.since());
+        optional(json, "until", history.until());
+        optional(json, "search", history.search());
+        if (history.limit() != null) {
+          json.writeNumberField("limit", history.limit());
+        }
+      } else if (frame instanceof ClientFrame.Status status) {
+        json.writeStringField("type", "status");
+        optional(json, "ref", status.ref());
+        json.writeStringField("id", status.id());
       }
       json.writeEndObject();
     } catch (IOException e) {
@@ -132,7 +200,10 @@ public final class FrameCodec {
   public static ClientFrame parseClient(String text) {
     JsonNode root = readObject(text);
     String type = string(root, "type", true, null);
-    String ref = string(root, "clientId", false, null);
+    String ref = string(root, "ref", false, null);
+    if (ref == null) {
+      ref = string(root, "clientId", false, null);
+    }
     if (ref == null) {
       ref = string(root, "id", false, null);
     }
@@ -157,7 +228,9 @@ public final class FrameCodec {
               string(root, "message", true, ref),
               string(root, "thread", false, ref),
               string(root, "replyTo", false, ref),
-              false);
+              false,
+              string(root, "priority", false, ref),
+              string(root, "subject", false, ref));
       case "message" ->
           new ClientFrame.Send(
               string(root, "id", false, ref),
@@ -180,12 +253,30 @@ public final class FrameCodec {
         yield new ClientFrame.Ack(id, upToSeq);
       }
       case "ping" -> new ClientFrame.Ping(string(root, "agent", false, ref));
+      case "list" -> new ClientFrame.ListAgents(string(root, "ref", false, ref));
+      case "history" -> {
+        JsonNode limit = root.get("limit");
+        if (limit != null && !limit.isNull() && !limit.canConvertToInt()) {
+          throw new FrameException("invalid-field", "field 'limit' must be a whole number", ref);
+        }
+        yield new ClientFrame.History(
+            string(root, "ref", false, ref),
+            string(root, "with", false, ref),
+            string(root, "thread", false, ref),
+            string(root, "since", false, ref),
+            string(root, "until", false, ref),
+            string(root, "search", false, ref),
+            limit == null || limit.isNull() ? null : limit.asInt());
+      }
+      case "status" ->
+          new ClientFrame.Status(string(root, "ref", false, ref), string(root, "id", true, ref));
       default ->
           throw new FrameException(
               "unknown-type",
               "unknown frame type '"
                   + type
-                  + "' (expected hello, register, send, message, ack or ping)",
+                  + "' (expected hello, register, send, message, ack, ping, list, history or"
+                  + " status)",
               ref);
     };
   }
@@ -225,7 +316,12 @@ public final class FrameCodec {
               string(root, "from", true, null),
               string(root, "to", false, null),
               string(root, "message", true, null),
-              string(root, "timestamp", false, null));
+              string(root, "timestamp", false, null),
+              string(root, "thread", false, null),
+              string(root, "replyTo", false, null),
+              string(root, "subject", false, null),
+              string(root, "priority", false, null),
+              root.path("ackRequired").asBoolean(false));
       case "delivered" ->
           new ServerFrame.Delivered(
               string(root, "id", true, null),
@@ -247,8 +343,52 @@ public final class FrameCodec {
             null,
             null);
       }
+      case "agents" -> {
+        List<Agent> agents = new ArrayList<>();
+        for (JsonNode agent : array(root, "agents")) {
+          agents.add(parsed(() -> AgentJson.parseLine(agent)));
+        }
+        yield new ServerFrame.Agents(
+            string(root, "ref", false, null), agents, root.path("truncated").asBoolean(false));
+      }
+      case "history" ->
+          new ServerFrame.History(
+              string(root, "ref", false, null),
+              messageList(root),
+              root.path("truncated").asBoolean(false));
+      case "status" ->
+          new ServerFrame.Status(
+              string(root, "ref", false, null),
+              string(root, "id", true, null),
+              messageList(root),
+              root.path("truncated").asBoolean(false));
       default -> null;
     };
+  }
+
+  private static List<Message> messageList(JsonNode root) {
+    List<Message> messages = new ArrayList<>();
+    for (JsonNode message : array(root, "messages")) {
+      messages.add(parsed(() -> MessageJson.parseLine(message)));
+    }
+    return messages;
+  }
+
+  private static JsonNode array(JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null || !node.isArray()) {
+      throw new FrameException("missing-field", "missing array field '" + field + "'");
+    }
+    return node;
+  }
+
+  /** Turns the {@code IllegalArgumentException} of an element reader into a frame error. */
+  private static <T> T parsed(Supplier<T> reader) {
+    try {
+      return reader.get();
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new FrameException("invalid-field", "a malformed element: " + e.getMessage());
+    }
   }
 
   private static JsonNode readObject(String text) {

@@ -71,6 +71,41 @@ public final class MessageJson {
   }
 
   /**
+   * Reads the {@link #toLine} form back, as a client of the server gets it in {@code history} and
+   * {@code status} answers.
+   *
+   * @throws IllegalArgumentException saying what is wrong with it
+   */
+  public static Message parseLine(JsonNode root) {
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException("a message must be a JSON object");
+    }
+    String priority = text(root, "priority", false);
+    JsonNode seq = root.get("seq");
+    return new Message(
+        text(root, "id", true),
+        seq == null || !seq.canConvertToLong() ? 0 : seq.asLong(),
+        text(root, "from", true),
+        text(root, "to", true),
+        text(root, "message", true),
+        Timestamps.parse(text(root, "timestamp", true)),
+        instant(root, "deliveredAt"),
+        instant(root, "readAt"),
+        instant(root, "ackedAt"),
+        text(root, "thread", false),
+        text(root, "replyTo", false),
+        text(root, "subject", false),
+        priority == null ? Priority.NORMAL : Priority.parse(priority),
+        root.path("ackRequired").asBoolean(false),
+        instant(root, "surfacedAt"));
+  }
+
+  private static Instant instant(JsonNode root, String field) {
+    String value = text(root, field, false);
+    return value == null ? null : Timestamps.parse(value);
+  }
+
+  /**
    * Reads a message file in the mirror's (and the original tool's) format.
    *
    * @throws IllegalArgumentException saying what is wrong with it

@@ -1,9 +1,14 @@
 package agentmsg.internal.wire;
 
+import agentmsg.Agent;
+import agentmsg.Message;
+import java.util.List;
+
 /**
  * A frame the server sends. Written by {@link FrameCodec#write} as a JSON object whose {@code type}
  * ({@code welcome}, {@code registered}, {@code stored}, {@code message}, {@code delivered}, {@code
- * pong}, {@code error}) comes first; null fields are left out. Immutable.
+ * pong}, {@code error}, and the answers {@code agents}, {@code history}, {@code status}) comes
+ * first; null fields are left out. Immutable.
  */
 public sealed interface ServerFrame {
 
@@ -21,8 +26,25 @@ public sealed interface ServerFrame {
    * A message pushed to its recipient ({@code type: message}, as in the original). {@code seq}
    * grows with every message stored; ack it by {@code id} or up to {@code seq}.
    */
-  record Push(String id, long seq, String from, String to, String message, String timestamp)
-      implements ServerFrame {}
+  record Push(
+      String id,
+      long seq,
+      String from,
+      String to,
+      String message,
+      String timestamp,
+      String thread,
+      String replyTo,
+      String subject,
+      String priority,
+      boolean ackRequired)
+      implements ServerFrame {
+
+    /** A push of a message that starts its own thread, of normal priority. */
+    public Push(String id, long seq, String from, String to, String message, String timestamp) {
+      this(id, seq, from, to, message, timestamp, null, null, null, null, false);
+    }
+  }
 
   /**
    * The recipient acknowledged a message this agent sent. For a client of the original protocol,
@@ -45,4 +67,19 @@ public sealed interface ServerFrame {
       return new Error(code, message, ref, legacy ? message : null, legacy ? ref : null);
     }
   }
+
+  /** The answer to {@code list}: every registered agent, by name, at most the server's limit. */
+  record Agents(String ref, List<Agent> agents, boolean truncated) implements ServerFrame {}
+
+  /**
+   * The answer to {@code history}: the matching messages, newest first, with their delivery state;
+   * {@code truncated} when the server left some out to keep the frame small.
+   */
+  record History(String ref, List<Message> messages, boolean truncated) implements ServerFrame {}
+
+  /**
+   * The answer to {@code status}: the message {@code id}, or every copy of the fan-out {@code id}.
+   */
+  record Status(String ref, String id, List<Message> messages, boolean truncated)
+      implements ServerFrame {}
 }

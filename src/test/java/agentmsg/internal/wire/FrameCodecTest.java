@@ -3,6 +3,12 @@ package agentmsg.internal.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import agentmsg.Agent;
+import agentmsg.AgentType;
+import agentmsg.Message;
+import agentmsg.Priority;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FrameCodecTest {
@@ -92,5 +98,109 @@ class FrameCodecTest {
     assertThatThrownBy(() -> FrameCodec.parseClient(text))
         .as(text)
         .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.code()).isEqualTo(code));
+  }
+
+  @Test
+  void readsTheReadRequestsWithTheirRef() {
+    assertThat(FrameCodec.parseClient("{\"type\":\"list\",\"ref\":\"r1\"}"))
+        .isEqualTo(new ClientFrame.ListAgents("r1"));
+    assertThat(
+            FrameCodec.parseClient(
+                "{\"type\":\"history\",\"ref\":\"r2\",\"with\":\"bob\",\"search\":\"deploy\","
+                    + "\"since\":\"2026-01-01T00:00:00.000Z\",\"limit\":5}"))
+        .isEqualTo(
+            new ClientFrame.History(
+                "r2", "bob", null, "2026-01-01T00:00:00.000Z", null, "deploy", 5));
+    assertThat(FrameCodec.parseClient("{\"type\":\"status\",\"ref\":\"r3\",\"id\":\"M1\"}"))
+        .isEqualTo(new ClientFrame.Status("r3", "M1"));
+  }
+
+  @Test
+  void aBadReadRequestIsAnErrorCarryingItsRef() {
+    assertCode("{\"type\":\"status\",\"ref\":\"r3\"}", "missing-field");
+    assertCode("{\"type\":\"history\",\"ref\":\"r4\",\"limit\":\"many\"}", "invalid-field");
+    assertThatThrownBy(() -> FrameCodec.parseClient("{\"type\":\"status\",\"ref\":\"r3\"}"))
+        .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.ref()).isEqualTo("r3"));
+  }
+
+  @Test
+  void readRequestsRoundTripThroughTheServerReader() {
+    List<ClientFrame> frames =
+        List.of(
+            new ClientFrame.ListAgents("r1"),
+            new ClientFrame.History("r2", "bob", "T1", null, "2026-01-02T00:00:00.000Z", "x", null),
+            new ClientFrame.History("r3", null, null, null, null, null, 500),
+            new ClientFrame.Status("r4", "M1"),
+            new ClientFrame.Send(
+                "c1", null, "bob", "hi", "T1", "M0", false, "urgent", "Re: build"));
+    for (ClientFrame frame : frames) {
+      assertThat(FrameCodec.parseClient(FrameCodec.write(frame))).isEqualTo(frame);
+    }
+  }
+
+  @Test
+  void readAnswersRoundTripThroughTheClientReader() {
+    Instant at = Instant.parse("2026-01-01T00:00:00.123Z");
+    Message read =
+        new Message(
+            "M1",
+            7,
+            "bob",
+            "alice",
+            "hi \"there\"\n",
+            at,
+            at,
+            at.plusSeconds(1),
+            null,
+            "T1",
+            "M0",
+            "subject",
+            Priority.HIGH,
+            true,
+            null);
+    Message stored = new Message("M2", 8, "alice", "bob", "x", at, null, null, null);
+    ServerFrame.History history = new ServerFrame.History("r1", List.of(read, stored), true);
+    assertThat(FrameCodec.parseServer(FrameCodec.write(history))).isEqualTo(history);
+    ServerFrame.Status status = new ServerFrame.Status("r2", "M1", List.of(read), false);
+    assertThat(FrameCodec.parseServer(FrameCodec.write(status))).isEqualTo(status);
+    ServerFrame.Agents agents =
+        new ServerFrame.Agents(
+            "r3", List.of(new Agent("bob", AgentType.CLAUDE_CODE, at, at.plusSeconds(5))), false);
+    assertThat(FrameCodec.parseServer(FrameCodec.write(agents))).isEqualTo(agents);
+    assertThat(FrameCodec.write(agents))
+        .startsWith("{\"type\":\"agents\",\"ref\":\"r3\",\"count\":1");
+  }
+
+  @Test
+  void aPushCarriesTheConversationFieldsAndAnOldPushStillReads() {
+    ServerFrame.Push push =
+        new ServerFrame.Push(
+            "M2",
+            4,
+            "bob",
+            "alice",
+            "re",
+            "2026-01-01T00:00:00.000Z",
+            "T1",
+            "M1",
+            null,
+            "high",
+            true);
+    assertThat(FrameCodec.parseServer(FrameCodec.write(push))).isEqualTo(push);
+    assertThat(
+            FrameCodec.parseServer(
+                "{\"type\":\"message\",\"id\":\"M3\",\"seq\":5,\"from\":\"bob\",\"message\":\"x\"}"))
+        .isEqualTo(new ServerFrame.Push("M3", 5, "bob", null, "x", null));
+  }
+
+  @Test
+  void aMalformedAnswerIsAFrameException() {
+    assertThatThrownBy(
+            () -> FrameCodec.parseServer("{\"type\":\"history\",\"ref\":\"r1\",\"messages\":[{}]}"))
+        .isInstanceOfSatisfying(
+            FrameException.class, e -> assertThat(e.code()).isEqualTo("invalid-field"));
+    assertThatThrownBy(() -> FrameCodec.parseServer("{\"type\":\"agents\",\"ref\":\"r1\"}"))
+        .isInstanceOfSatisfying(
+            FrameException.class, e -> assertThat(e.code()).isEqualTo("missing-field"));
   }
 }

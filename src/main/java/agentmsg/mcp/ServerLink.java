@@ -1,0 +1,475 @@
+package agentmsg.mcp;
+
+import agentmsg.AgentMsgException;
+import agentmsg.internal.Ids;
+import agentmsg.internal.client.WireClient;
+import agentmsg.internal.client.WireConnection;
+import agentmsg.internal.wire.ClientFrame;
+import agentmsg.internal.wire.ServerFrame;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * One agent's receiving connection to an agent-msg server, kept up: a daemon thread ({@code
+ * agent-msg-mcp-remote}) connects, says hello with an instance id of its own (so that its reconnect
+ * replaces its dead connection), reads frames, and reconnects with backoff (100 ms up to 5 s) when
+ * the connection drops. Pushes go to a handler; requests are matched to their answers by ref (or
+ * client id) and sent again on the next connection if one drops first. Thread-safe.
+ */
+final class ServerLink implements AutoCloseable {
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration SLICE = Duration.ofMillis(500);
+  private static final long FIRST_BACKOFF_MILLIS = 100;
+  private static final long MAX_BACKOFF_MILLIS = 5_000;
+
+  /** Upgrade refusals: retrying cannot help. */
+  private static final Set<String> REFUSALS = Set.of("unauthorized", "forbidden", "tls-failed");
+
+  /** Errors that end the link for good: another receiver, or a credential gone bad. */
+  private static final Set<String> FATAL =
+      Set.of("already-connected", "taken-over", "auth-agent-mismatch", "token-revoked");
+
+  /** What the link tells its owner. */
+  interface Handler {
+    /** A message the server pushed (again, after a reconnect, if it was not acked). */
+    void pushed(ServerFrame.Push push);
+
+    /** The link connected, lost its connection, failed for good or closed. */
+    void changed();
+  }
+
+  private final WireClient client;
+  private final URI url;
+  private final String where;
+  private final Map<String, String> headers;
+  private final String authHint;
+  private final String agent;
+  private final String instance = Ids.newId();
+  private final Consumer<String> warnings;
+  private final Handler handler;
+  private final Thread thread;
+  private final Map<String, CompletableFuture<ServerFrame>> requests = new ConcurrentHashMap<>();
+
+  private final Object lock = new Object();
+
+  // Guarded by lock.
+  private WireConnection current;
+  private long disconnectedSince = System.nanoTime();
+  private boolean everWelcomed;
+  private AgentMsgException fatal;
+  private AgentMsgException lastFailure;
+  private boolean closed;
+
+  private ServerLink(
+      WireClient client,
+      URI url,
+      Map<String, String> headers,
+      String authHint,
+      String agent,
+      Consumer<String> warnings,
+      Handler handler) {
+    this.client = client;
+    this.url = url;
+    String text = url.toString();
+    this.where = text.contains("?") ? text.substring(0, text.indexOf('?')) + "?..." : text;
+    this.headers = Map.copyOf(headers);
+    this.authHint = authHint;
+    this.agent = agent;
+    this.warnings = warnings;
+    this.handler = handler;
+    this.thread = new Thread(this::loop, "agent-msg-mcp-remote");
+    thread.setDaemon(true);
+  }
+
+  /**
+   * Connects and returns once the server welcomed the connection.
+   *
+   * @throws AgentMsgException with the code of the failure if the first connection fails
+   */
+  static ServerLink open(
+      URI url,
+      Map<String, String> headers,
+      String authHint,
+      Path caPem,
+      String agent,
+      Consumer<String> warnings,
+      Handler handler)
+      throws InterruptedException {
+    WireClient client = WireClient.start(caPem);
+    ServerLink link = new ServerLink(client, url, headers, authHint, agent, warnings, handler);
+    try {
+      link.awaitFirstWelcome();
+    } catch (InterruptedException | RuntimeException e) {
+      link.close();
+      throw e;
+    }
+    return link;
+  }
+
+  private void awaitFirstWelcome() throws InterruptedException {
+    thread.start();
+    long deadline = System.nanoTime() + CONNECT_TIMEOUT.multipliedBy(2).toNanos();
+    synchronized (lock) {
+      while (!everWelcomed && fatal == null) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AgentMsgException(
+              "server-unavailable", "no welcome from " + where + " (is it an agent-msg server?)");
+        }
+        TimeUnit.NANOSECONDS.timedWait(lock, left);
+      }
+      if (fatal != null) {
+        throw fatal;
+      }
+    }
+  }
+
+  /** The server's URL without its query (which may hold a token). */
+  String where() {
+    return where;
+  }
+
+  private void loop() {
+    long backoff = FIRST_BACKOFF_MILLIS;
+    while (!isClosed()) {
+      WireConnection connection;
+      try {
+        connection = client.connect(url, headers, CONNECT_TIMEOUT, authHint);
+      } catch (AgentMsgException e) {
+        if (!welcomedOnce() || REFUSALS.contains(e.code())) {
+          fail(e); // a refused credential or a wrong URL does not get better by retrying
+          return;
+        }
+        synchronized (lock) {
+          lastFailure = e;
+        }
+        if (!pause(backoff)) {
+          return;
+        }
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+        continue;
+      } catch (InterruptedException e) {
+        return;
+      }
+      boolean welcomed;
+      try (connection) {
+        welcomed = converse(connection);
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        disconnected(connection);
+      }
+      if (welcomed) {
+        backoff = FIRST_BACKOFF_MILLIS;
+      }
+      if (isClosed() || failed()) {
+        return;
+      }
+      warnings.accept(
+          "the connection to " + where + " was lost; reconnecting in " + backoff + " ms");
+      if (!pause(backoff)) {
+        return;
+      }
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+    }
+  }
+
+  /** Reads one connection until it closes; returns whether the server welcomed it. */
+  private boolean converse(WireConnection connection) throws InterruptedException {
+    connection.send(new ClientFrame.Hello(agent, ClientFrame.Role.RECEIVE, false, instance, false));
+    boolean welcomed = false;
+    while (true) {
+      WireConnection.Event event = connection.next(SLICE);
+      if (event == null) {
+        if (isClosed()) {
+          return welcomed;
+        }
+        continue;
+      }
+      if (event instanceof WireConnection.Closed) {
+        return welcomed;
+      }
+      ServerFrame frame = ((WireConnection.Frame) event).frame();
+      if (frame instanceof ServerFrame.Welcome) {
+        welcomed = true;
+        connected(connection);
+      } else if (frame instanceof ServerFrame.Push push) {
+        handler.pushed(push);
+      } else if (frame instanceof ServerFrame.Stored stored) {
+        answer(stored.clientId(), stored);
+      } else if (frame instanceof ServerFrame.History history) {
+        answer(history.ref(), history);
+      } else if (frame instanceof ServerFrame.Status status) {
+        answer(status.ref(), status);
+      } else if (frame instanceof ServerFrame.Agents agents) {
+        answer(agents.ref(), agents);
+      } else if (frame instanceof ServerFrame.Error error) {
+        CompletableFuture<ServerFrame> waiting =
+            error.ref() == null ? null : requests.remove(error.ref());
+        if (waiting != null) {
+          waiting.completeExceptionally(new AgentMsgException(error.code(), error.message()));
+        } else if (FATAL.contains(error.code())) {
+          fail(new AgentMsgException(error.code(), error.message()));
+          return welcomed;
+        } else {
+          warnings.accept("the server said: error[" + error.code() + "]: " + error.message());
+        }
+      }
+    }
+  }
+
+  private void answer(String ref, ServerFrame frame) {
+    CompletableFuture<ServerFrame> waiting = ref == null ? null : requests.remove(ref);
+    if (waiting != null) {
+      waiting.complete(frame);
+    }
+  }
+
+  private void connected(WireConnection connection) {
+    boolean again;
+    synchronized (lock) {
+      again = everWelcomed;
+      everWelcomed = true;
+      current = connection;
+      lastFailure = null;
+      lock.notifyAll();
+    }
+    handler.changed();
+    if (again) {
+      warnings.accept("reconnected to " + where + " as " + agent);
+    }
+  }
+
+  private void disconnected(WireConnection connection) {
+    synchronized (lock) {
+      if (current == connection) {
+        current = null;
+        disconnectedSince = System.nanoTime();
+      }
+      lock.notifyAll();
+    }
+    handler.changed();
+  }
+
+  private void fail(AgentMsgException failure) {
+    boolean wasUp;
+    synchronized (lock) {
+      fatal = failure;
+      wasUp = everWelcomed;
+      lock.notifyAll();
+    }
+    handler.changed();
+    if (wasUp) {
+      warnings.accept(
+          "stopped talking to "
+              + where
+              + ": error["
+              + failure.code()
+              + "]: "
+              + failure.getMessage());
+    }
+  }
+
+  /**
+   * Acks messages on the current connection, if there is one; otherwise the server pushes them
+   * again after the reconnect, and the owner acks them then.
+   */
+  void ack(List<String> ids) {
+    WireConnection connection = currentConnection();
+    if (connection == null) {
+      return;
+    }
+    try {
+      for (String id : ids) {
+        connection.send(new ClientFrame.Ack(id, null));
+      }
+    } catch (AgentMsgException lost) {
+      // As above: pushed again after the reconnect.
+    }
+  }
+
+  /**
+   * Sends a request and waits for the answer whose ref (or client id) is {@code ref}; sends it
+   * again on the next connection if the connection drops first.
+   *
+   * @throws AgentMsgException the server's error, or {@code server-unavailable} if no answer came
+   *     within {@code timeout}
+   */
+  ServerFrame request(String ref, ClientFrame frame, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    WireConnection dead = null;
+    while (true) {
+      WireConnection connection = awaitConnection(deadline, dead);
+      CompletableFuture<ServerFrame> answer = new CompletableFuture<>();
+      requests.put(ref, answer);
+      try {
+        try {
+          connection.send(frame);
+        } catch (AgentMsgException lost) {
+          dead = connection;
+          continue;
+        }
+        while (true) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            throw unavailable("without an answer");
+          }
+          try {
+            return answer.get(Math.min(left, SLICE.toNanos()), TimeUnit.NANOSECONDS);
+          } catch (TimeoutException slice) {
+            if (!connection.isOpen() || connection != currentConnection()) {
+              dead = connection;
+              break; // asked on a connection that is gone: ask again on the next
+            }
+          } catch (ExecutionException e) {
+            if (e.getCause() instanceof AgentMsgException failure) {
+              throw new AgentMsgException(failure.code(), failure.getMessage(), failure);
+            }
+            throw new AgentMsgException("internal", "the request failed: " + e.getCause(), e);
+          }
+        }
+      } finally {
+        requests.remove(ref, answer);
+      }
+    }
+  }
+
+  /**
+   * A welcomed, open connection other than {@code dead}, waiting for one until {@code deadline}.
+   *
+   * @throws AgentMsgException {@code server-unavailable} at the deadline, or the failure that ended
+   *     the link
+   */
+  WireConnection awaitConnection(long deadline, WireConnection dead) throws InterruptedException {
+    synchronized (lock) {
+      while (current == null || current == dead || !current.isOpen()) {
+        failIfStopped();
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw unavailable("for the whole call");
+        }
+        TimeUnit.NANOSECONDS.timedWait(lock, Math.min(left, SLICE.toNanos()));
+      }
+      return current;
+    }
+  }
+
+  /** Whether the link has been down since before {@code sinceNanos} (a {@code nanoTime}). */
+  boolean downSince(long sinceNanos) {
+    synchronized (lock) {
+      return current == null && disconnectedSince - sinceNanos <= 0;
+    }
+  }
+
+  boolean connected() {
+    synchronized (lock) {
+      return current != null;
+    }
+  }
+
+  private WireConnection currentConnection() {
+    synchronized (lock) {
+      return current;
+    }
+  }
+
+  /**
+   * @throws AgentMsgException {@code interrupted} once closed, or the failure that ended the link
+   */
+  void failIfStopped() {
+    synchronized (lock) {
+      if (closed) {
+        throw new AgentMsgException("interrupted", "the MCP server is shutting down");
+      }
+      if (fatal != null) {
+        throw new AgentMsgException(fatal.code(), fatal.getMessage(), fatal);
+      }
+    }
+  }
+
+  /** A {@code server-unavailable} error saying for how long and why. */
+  AgentMsgException unavailable(String how) {
+    AgentMsgException last;
+    synchronized (lock) {
+      last = lastFailure;
+    }
+    return new AgentMsgException(
+        "server-unavailable",
+        "the server "
+            + where
+            + " was unreachable "
+            + how
+            + (last == null ? "" : " (" + last.getMessage() + ")")
+            + "; still reconnecting, try again");
+  }
+
+  private boolean isClosed() {
+    synchronized (lock) {
+      return closed;
+    }
+  }
+
+  private boolean failed() {
+    synchronized (lock) {
+      return fatal != null;
+    }
+  }
+
+  private boolean welcomedOnce() {
+    synchronized (lock) {
+      return everWelcomed;
+    }
+  }
+
+  /** Waits {@code millis} unless closed first; false if closed. */
+  private boolean pause(long millis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    synchronized (lock) {
+      try {
+        while (!closed) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return true;
+          }
+          TimeUnit.NANOSECONDS.timedWait(lock, left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return false;
+    }
+  }
+
+  /** Closes the connection and stops the client; repeating it is harmless. */
+  @Override
+  public void close() {
+    WireConnection connection;
+    synchronized (lock) {
+      closed = true;
+      connection = current;
+      lock.notifyAll();
+    }
+    handler.changed();
+    if (connection != null) {
+      connection.close();
+    }
+    if (Thread.currentThread() != thread && thread.isAlive()) {
+      try {
+        thread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    client.close();
+  }
+}
