@@ -1,27 +1,22 @@
 package agentmsg.mcp;
 
+import static agentmsg.mcp.McpChild.assertError;
+import static agentmsg.mcp.McpChild.call;
+import static agentmsg.mcp.McpChild.firstId;
+import static agentmsg.mcp.McpChild.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import agentmsg.testing.ChildJvm;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.ServerParameters;
-import io.modelcontextprotocol.client.transport.StdioClientTransport;
-import io.modelcontextprotocol.json.McpJsonDefaults;
-import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.LoggingMessageNotification;
-import io.modelcontextprotocol.spec.McpSchema.TextContent;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Claude Code, Codex or OpenCode run it.
  */
 class McpIT {
-  private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
 
   @TempDir Path home;
 
@@ -192,51 +186,12 @@ class McpIT {
 
   private McpSyncClient connect(
       String agent, java.util.function.Consumer<LoggingMessageNotification> logs) {
-    List<String> args = new ArrayList<>();
-    args.add("-XX:TieredStopAtLevel=1");
-    args.add("-XX:+UseSerialGC");
-    args.add("-Dfile.encoding=UTF-8");
-    args.add("-cp");
-    args.add(System.getProperty("java.class.path"));
-    args.add("agentmsg.cli.Main");
-    args.addAll(List.of("mcp", "--agent", agent));
-    ServerParameters parameters =
-        ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
-            .args(args)
-            .env(Map.of("AGENT_MSG_HOME", home.toString(), "AGENT_MSG_AGENT", agent))
-            .build();
-    StdioClientTransport transport =
-        new StdioClientTransport(parameters, McpJsonDefaults.getMapper());
-    McpClient.SyncSpec spec =
-        McpClient.sync(transport)
-            .requestTimeout(Duration.ofSeconds(180))
-            .initializationTimeout(Duration.ofSeconds(120));
-    if (logs != null) {
-      spec.loggingConsumer(logs);
-    }
-    McpSyncClient client = spec.build();
+    McpSyncClient client =
+        McpChild.start(
+            List.of("--agent", agent),
+            Map.of("AGENT_MSG_HOME", home.toString(), "AGENT_MSG_AGENT", agent),
+            logs);
     clients.add(client);
-    client.initialize();
     return client;
-  }
-
-  private static CallToolResult call(
-      McpSyncClient client, String tool, Map<String, Object> arguments) {
-    return client.callTool(CallToolRequest.builder(tool).arguments(arguments).build());
-  }
-
-  private static void assertError(CallToolResult result, String prefix) {
-    assertThat(result.isError()).as(text(result)).isTrue();
-    assertThat(text(result)).startsWith(prefix);
-  }
-
-  private static String text(CallToolResult result) {
-    return ((TextContent) result.content().get(0)).text();
-  }
-
-  private static String firstId(String json) {
-    Matcher matcher = ID.matcher(json);
-    assertThat(matcher.find()).as(json).isTrue();
-    return matcher.group(1);
   }
 }

@@ -1,5 +1,9 @@
 package agentmsg.mcp;
 
+import static agentmsg.mcp.McpChild.assertError;
+import static agentmsg.mcp.McpChild.call;
+import static agentmsg.mcp.McpChild.firstId;
+import static agentmsg.mcp.McpChild.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import agentmsg.AgentMessenger;
@@ -16,15 +20,9 @@ import agentmsg.internal.wire.ServerFrame;
 import agentmsg.server.AgentMsgServer;
 import agentmsg.server.ServerOptions;
 import agentmsg.testing.ChildJvm;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.ServerParameters;
-import io.modelcontextprotocol.client.transport.StdioClientTransport;
-import io.modelcontextprotocol.json.McpJsonDefaults;
-import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.LoggingMessageNotification;
-import io.modelcontextprotocol.spec.McpSchema.TextContent;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -39,8 +37,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,7 +49,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Bob is a plain WebSocket client of the same server; the store is looked at directly.
  */
 class McpRemoteIT {
-  private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
 
   @TempDir Path serverHome;
   @TempDir Path clientHome;
@@ -218,9 +213,8 @@ class McpRemoteIT {
       CallToolResult result = call(alice, "wait_for_message", Map.of("timeout_seconds", 60));
       String got = text(result);
       assertThat(result.isError()).as(got).isFalse();
-      Matcher ids = ID.matcher(got);
-      while (ids.find()) {
-        assertThat(seen.add(ids.group(1))).as("each message once: %s", got).isTrue();
+      for (String id : McpChild.ids(got)) {
+        assertThat(seen.add(id)).as("each message once: %s", got).isTrue();
       }
     }
     assertThat(seen).containsExactlyInAnyOrder(before.id(), during.id());
@@ -326,55 +320,18 @@ class McpRemoteIT {
   }
 
   private McpSyncClient connectAlice() throws IOException {
-    List<String> args = new ArrayList<>();
-    args.add("-XX:TieredStopAtLevel=1");
-    args.add("-XX:+UseSerialGC");
-    args.add("-Dfile.encoding=UTF-8");
-    args.add("-cp");
-    args.add(System.getProperty("java.class.path"));
-    args.add("agentmsg.cli.Main");
-    args.addAll(
-        List.of(
-            "mcp",
-            "--agent",
-            "alice",
-            "-u",
-            server.uri().toString(),
-            "--token-file",
-            serverHome.resolve("tokens").resolve("alice.token").toString()));
-    ServerParameters parameters =
-        ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
-            .args(args)
-            .env(Map.of("AGENT_MSG_HOME", clientHome.toString()))
-            .build();
     McpSyncClient client =
-        McpClient.sync(new StdioClientTransport(parameters, McpJsonDefaults.getMapper()))
-            .requestTimeout(Duration.ofSeconds(180))
-            .initializationTimeout(Duration.ofSeconds(120))
-            .loggingConsumer((LoggingMessageNotification note) -> notes.add(note.data()))
-            .build();
+        McpChild.start(
+            List.of(
+                "--agent",
+                "alice",
+                "-u",
+                server.uri().toString(),
+                "--token-file",
+                serverHome.resolve("tokens").resolve("alice.token").toString()),
+            Map.of("AGENT_MSG_HOME", clientHome.toString()),
+            (LoggingMessageNotification note) -> notes.add(note.data()));
     clients.add(client);
-    client.initialize();
     return client;
-  }
-
-  private static CallToolResult call(
-      McpSyncClient client, String tool, Map<String, Object> arguments) {
-    return client.callTool(CallToolRequest.builder(tool).arguments(arguments).build());
-  }
-
-  private static void assertError(CallToolResult result, String prefix) {
-    assertThat(result.isError()).as(text(result)).isTrue();
-    assertThat(text(result)).startsWith(prefix);
-  }
-
-  private static String text(CallToolResult result) {
-    return ((TextContent) result.content().get(0)).text();
-  }
-
-  private static String firstId(String json) {
-    Matcher matcher = ID.matcher(json);
-    assertThat(matcher.find()).as(json).isTrue();
-    return matcher.group(1);
   }
 }
