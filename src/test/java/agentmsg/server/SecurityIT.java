@@ -21,14 +21,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,27 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
  * real server on port 0 with real clients.
  */
 class SecurityIT {
-  private static HttpClient http;
-  private static WebSocketClient client;
+  @RegisterExtension static final SharedClient CLIENT = new SharedClient();
 
   @TempDir Path home;
   private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private AgentMsgServer server;
-
-  @BeforeAll
-  static void startClient() throws Exception {
-    http = new HttpClient();
-    client = new WebSocketClient(http);
-    http.start();
-    client.start();
-  }
-
-  @AfterAll
-  static void stopClient() throws Exception {
-    client.stop();
-    http.stop();
-  }
 
   @BeforeEach
   void registerAgents() {
@@ -116,7 +98,7 @@ class SecurityIT {
     assertThat(answer.headers()).containsEntry("www-authenticate", "Bearer realm=\"agent-msg\"");
 
     // Jetty's client sees a clean 401 (not a protocol violation).
-    assertThatThrownBy(() -> TestSocket.connect(client, server.uri()))
+    assertThatThrownBy(() -> TestSocket.connect(CLIENT.get(), server.uri()))
         .cause()
         .isInstanceOfSatisfying(
             UpgradeException.class,
@@ -151,7 +133,7 @@ class SecurityIT {
     assertThat(HttpUpgrade.send(withQuery, Map.of()).status()).isEqualTo(101);
 
     TestSocket viaHeader =
-        track(TestSocket.connect(client, server.uri(), Map.of("x-agent-token", token)));
+        track(TestSocket.connect(CLIENT.get(), server.uri(), Map.of("x-agent-token", token)));
     viaHeader.send("{\"type\":\"hello\",\"agent\":\"alice\",\"role\":\"send-only\"}");
     assertThat(viaHeader.next("welcome").path("agent").asText()).isEqualTo("alice");
   }
@@ -160,7 +142,7 @@ class SecurityIT {
   void aRotatedTokenIsRefusedAndItsLiveConnectionClosed() throws Exception {
     start(ServerOptions.builder().statsInterval(Duration.ofSeconds(1)));
     String old = TestSocket.token(home, "alice");
-    TestSocket live = track(TestSocket.hello(client, server, "alice", "receive"));
+    TestSocket live = track(TestSocket.hello(CLIENT.get(), server, "alice", "receive"));
 
     try (Store store = Store.open(home, Duration.ofSeconds(30))) {
       new AgentTokens(store, warning -> {}).rotate("alice");
@@ -178,7 +160,7 @@ class SecurityIT {
   @Test
   void aConnectionSendsOnlyAsItsOwnAgent() throws Exception {
     start(ServerOptions.builder());
-    TestSocket alice = track(TestSocket.hello(client, server, "alice", "send-only"));
+    TestSocket alice = track(TestSocket.hello(CLIENT.get(), server, "alice", "send-only"));
 
     alice.send(
         "{\"type\":\"send\",\"clientId\":\"s1\",\"from\":\"bob\",\"to\":\"bob\",\"message\":\"x\"}");
@@ -187,7 +169,7 @@ class SecurityIT {
     assertThat(refused.path("ref").asText()).isEqualTo("s1");
 
     // Without a from, the server stamps the connection's agent.
-    TestSocket bob = track(TestSocket.hello(client, server, "bob", "receive"));
+    TestSocket bob = track(TestSocket.hello(CLIENT.get(), server, "bob", "receive"));
     alice.sendMessage("s2", "bob", "really from alice");
     alice.next("stored");
     assertThat(bob.next("message").path("from").asText()).isEqualTo("alice");
@@ -197,12 +179,12 @@ class SecurityIT {
   void aTokenOfAliceCannotSayHelloAsBob() throws Exception {
     start(ServerOptions.builder());
 
-    TestSocket hello = track(TestSocket.connectAs(client, server.uri(), home, "alice"));
+    TestSocket hello = track(TestSocket.connectAs(CLIENT.get(), server.uri(), home, "alice"));
     hello.send("{\"type\":\"hello\",\"agent\":\"bob\",\"role\":\"send-only\"}");
     assertThat(hello.next("error").path("code").asText()).isEqualTo("auth-agent-mismatch");
     assertThat(hello.awaitClose()).isEqualTo(1008);
 
-    TestSocket register = track(TestSocket.connectAs(client, server.uri(), home, "alice"));
+    TestSocket register = track(TestSocket.connectAs(CLIENT.get(), server.uri(), home, "alice"));
     register.send("{\"type\":\"register\",\"agent\":\"bob\"}");
     assertThat(register.next("error").path("code").asText()).isEqualTo("auth-agent-mismatch");
     assertThat(register.awaitClose()).isEqualTo(1008);
@@ -216,11 +198,11 @@ class SecurityIT {
     String secret = "team-secret-0123456789";
     start(ServerOptions.builder().sharedSecret(secret));
 
-    TestSocket asAlice = track(TestSocket.connect(client, server.uri(), bearer(secret)));
+    TestSocket asAlice = track(TestSocket.connect(CLIENT.get(), server.uri(), bearer(secret)));
     asAlice.send("{\"type\":\"hello\",\"agent\":\"alice\",\"role\":\"receive\"}");
     asAlice.next("welcome");
     TestSocket asBob =
-        track(TestSocket.connect(client, server.uri(), Map.of("x-agent-token", secret)));
+        track(TestSocket.connect(CLIENT.get(), server.uri(), Map.of("x-agent-token", secret)));
     asBob.send("{\"type\":\"hello\",\"agent\":\"bob\",\"role\":\"send-only\"}");
     asBob.next("welcome");
     asBob.sendMessage("t1", "alice", "team message");
@@ -238,7 +220,7 @@ class SecurityIT {
   @Test
   void noAuthAcceptsClientsWithoutATokenOnLoopback() throws Exception {
     start(ServerOptions.builder().noAuth());
-    TestSocket alice = track(TestSocket.hello(client, server.uri(), "alice", "send-only"));
+    TestSocket alice = track(TestSocket.hello(CLIENT.get(), server.uri(), "alice", "send-only"));
     alice.sendMessage("n1", "bob", "no token needed");
     assertThat(alice.next("stored").path("clientId").asText()).isEqualTo("n1");
   }
@@ -287,8 +269,8 @@ class SecurityIT {
   void connectionsPerAddressAreLimited() throws Exception {
     start(ServerOptions.builder().maxConnectionsPerAddress(2));
     // Each says hello, so the server has certainly counted it.
-    track(TestSocket.hello(client, server, "alice", "receive"));
-    track(TestSocket.hello(client, server, "bob", "send-only"));
+    track(TestSocket.hello(CLIENT.get(), server, "alice", "receive"));
+    track(TestSocket.hello(CLIENT.get(), server, "bob", "send-only"));
 
     assertThat(upgradeStatus(bearer(TestSocket.token(home, "bob")))).isEqualTo(429);
     InProcessCli cli = new InProcessCli(home);
@@ -300,7 +282,7 @@ class SecurityIT {
   @Test
   void aFloodingConnectionIsRateLimitedThenClosedWhileOthersCarryOn() throws Exception {
     start(ServerOptions.builder().maxFramesPerSecond(1));
-    TestSocket flood = track(TestSocket.connectAs(client, server.uri(), home, "bob"));
+    TestSocket flood = track(TestSocket.connectAs(CLIENT.get(), server.uri(), home, "bob"));
     // One frame at a time, so that the flood stops once the server has closed the connection.
     for (int i = 0; i < 200 && flood.sendAndWait("{\"type\":\"ping\"}"); i++) {}
     int status = flood.awaitClose();
@@ -320,7 +302,7 @@ class SecurityIT {
         .filteredOn(frame -> frame.path("type").asText().equals("pong"))
         .hasSizeBetween(10, 20);
 
-    TestSocket alice = track(TestSocket.hello(client, server, "alice", "send-only"));
+    TestSocket alice = track(TestSocket.hello(CLIENT.get(), server, "alice", "send-only"));
     alice.send("{\"type\":\"ping\"}");
     assertThat(alice.next("pong").path("timestamp").asLong()).isPositive();
     server.stop();

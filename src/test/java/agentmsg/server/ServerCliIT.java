@@ -17,34 +17,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The server, connect, ping and send -w commands, with servers and clients in real JVMs. */
 class ServerCliIT {
-  private static HttpClient http;
-  private static WebSocketClient client;
+  @RegisterExtension static final SharedClient CLIENT = new SharedClient();
 
   @TempDir Path home;
-
-  @BeforeAll
-  static void startClient() throws Exception {
-    http = new HttpClient();
-    client = new WebSocketClient(http);
-    http.start();
-    client.start();
-  }
-
-  @AfterAll
-  static void stopClient() throws Exception {
-    client.stop();
-    http.stop();
-  }
 
   @BeforeEach
   void registerAgents() {
@@ -61,8 +43,8 @@ class ServerCliIT {
     List<String> ids = new ArrayList<>();
     try (ChildJvm server = startServerJvm()) {
       URI url = serverUrl(server);
-      try (TestSocket bob = TestSocket.hello(client, url, home, "bob", "send-only");
-          TestSocket alice = TestSocket.hello(client, url, home, "alice", "receive")) {
+      try (TestSocket bob = TestSocket.hello(CLIENT.get(), url, home, "bob", "send-only");
+          TestSocket alice = TestSocket.hello(CLIENT.get(), url, home, "alice", "receive")) {
         for (int i = 0; i < 20; i++) {
           bob.sendMessage("k-" + i, "alice", "m" + i);
         }
@@ -90,7 +72,8 @@ class ServerCliIT {
     }
 
     try (ChildJvm server = startServerJvm();
-        TestSocket alice = TestSocket.hello(client, serverUrl(server), home, "alice", "receive")) {
+        TestSocket alice =
+            TestSocket.hello(CLIENT.get(), serverUrl(server), home, "alice", "receive")) {
       List<String> redelivered = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         redelivered.add(alice.next("message").path("id").asText());
@@ -118,7 +101,7 @@ class ServerCliIT {
     InProcessCli cli = new InProcessCli(home);
     try (ChildJvm alice = ChildJvm.cli(home, Map.of(), "connect", "-a", "alice", "-u", url)) {
       alice.writeStdin("bob hello bob, from alice's terminal\n");
-      try (TestSocket bob = TestSocket.hello(client, server, "bob", "receive")) {
+      try (TestSocket bob = TestSocket.hello(CLIENT.get(), server, "bob", "receive")) {
         JsonNode fromStdin = bob.next("message");
         assertThat(fromStdin.path("from").asText()).isEqualTo("alice");
         assertThat(fromStdin.path("message").asText())

@@ -18,39 +18,20 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A real server on port 0 over a real H2 store, with real WebSocket clients. */
 class ServerIT {
-  private static HttpClient http;
-  private static WebSocketClient client;
+  @RegisterExtension static final SharedClient CLIENT = new SharedClient();
 
   @TempDir Path home;
   private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
   private AgentMsgServer server;
   private final List<AutoCloseable> toClose = new ArrayList<>();
-
-  @BeforeAll
-  static void startClient() throws Exception {
-    http = new HttpClient();
-    client = new WebSocketClient(http);
-    client.setMaxTextMessageSize(16 * 1024 * 1024);
-    http.start();
-    client.start();
-  }
-
-  @AfterAll
-  static void stopClient() throws Exception {
-    client.stop();
-    http.stop();
-  }
 
   @BeforeEach
   void start() {
@@ -85,14 +66,14 @@ class ServerIT {
   }
 
   private TestSocket hello(String agent, String role) throws Exception {
-    TestSocket socket = TestSocket.hello(client, server, agent, role);
+    TestSocket socket = TestSocket.hello(CLIENT.get(), server, agent, role);
     toClose.add(socket);
     return socket;
   }
 
   /** A connection with the token of {@code agent}, before any hello. */
   private TestSocket raw(String agent) throws Exception {
-    TestSocket socket = TestSocket.connectAs(client, server.uri(), home, agent);
+    TestSocket socket = TestSocket.connectAs(CLIENT.get(), server.uri(), home, agent);
     toClose.add(socket);
     return socket;
   }

@@ -14,13 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,28 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  * store, with token-authenticated connections: each agent reads only its own mail.
  */
 class ServerReadsIT {
-  private static HttpClient http;
-  private static WebSocketClient client;
+  @RegisterExtension static final SharedClient CLIENT = new SharedClient();
 
   @TempDir Path home;
   private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private AgentMsgServer server;
-
-  @BeforeAll
-  static void startClient() throws Exception {
-    http = new HttpClient();
-    client = new WebSocketClient(http);
-    client.setMaxTextMessageSize(16 * 1024 * 1024);
-    http.start();
-    client.start();
-  }
-
-  @AfterAll
-  static void stopClient() throws Exception {
-    client.stop();
-    http.stop();
-  }
 
   @BeforeEach
   void start() {
@@ -87,7 +68,7 @@ class ServerReadsIT {
   }
 
   private TestSocket hello(String agent) throws Exception {
-    TestSocket socket = TestSocket.hello(client, server, agent, "send-only");
+    TestSocket socket = TestSocket.hello(CLIENT.get(), server, agent, "send-only");
     toClose.add(socket);
     return socket;
   }
@@ -188,7 +169,7 @@ class ServerReadsIT {
 
   @Test
   void readsBeforeHelloAreRefused() throws Exception {
-    TestSocket socket = TestSocket.connectAs(client, server.uri(), home, "carol");
+    TestSocket socket = TestSocket.connectAs(CLIENT.get(), server.uri(), home, "carol");
     toClose.add(socket);
     socket.send("{\"type\":\"history\",\"ref\":\"h1\"}");
     JsonNode refused = socket.next("error");
@@ -231,7 +212,7 @@ class ServerReadsIT {
   @Test
   void aSendCarriesItsThreadReplySubjectAndPriorityIntoTheStoreAndThePush() throws Exception {
     Message question = send("alice", "bob", "question");
-    TestSocket alice = TestSocket.hello(client, server, "alice", "receive");
+    TestSocket alice = TestSocket.hello(CLIENT.get(), server, "alice", "receive");
     toClose.add(alice);
     TestSocket bob = hello("bob");
     bob.send(
