@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * {@code mcp [--agent <name>] [-u <url>]}: serves the agent's mailbox as an MCP server on
@@ -85,23 +86,12 @@ final class McpCommand extends Command {
             credentials.unauthorizedHint(),
             ServerUrl.ca(invocation),
             agent,
-            warning -> {
-              invocation.warn(warning);
-              MailboxMcpServer server = serving.get();
-              if (server != null) {
-                server.log(warning);
-              }
-            })) {
-      try (MailboxMcpServer server =
-          MailboxMcpServer.start(mailbox, invocation.in(), invocation.out(), Usage.version())) {
-        serving.set(server);
-        invocation
-            .err()
-            .println("agent-msg mcp: serving the mailbox of " + agent + " on " + mailbox.server());
-        invocation.err().flush();
-        server.awaitInputClosed();
-        serving.set(null);
-      }
+            warnings(invocation, serving))) {
+      serve(
+          invocation,
+          serving,
+          MailboxMcpServer.start(mailbox, invocation.in(), invocation.out(), Usage.version()),
+          agent + " on " + mailbox.server());
     } finally {
       System.setOut(stdout);
     }
@@ -120,14 +110,7 @@ final class McpCommand extends Command {
     Options options =
         invocation.options(invocation.line().getOptionValue("agent")).toBuilder()
             .storeHost(false) // it runs on: while it owns the file, calls connect through it
-            .warningListener(
-                warning -> {
-                  invocation.warn(warning);
-                  MailboxMcpServer server = serving.get();
-                  if (server != null) {
-                    server.log(warning);
-                  }
-                })
+            .warningListener(warnings(invocation, serving))
             .build();
     // stdout belongs to the protocol: anything a library prints there would corrupt it.
     PrintStream stdout = System.out;
@@ -137,17 +120,42 @@ final class McpCommand extends Command {
       if (requested != null || known.isEmpty()) {
         messenger.register(requested != null ? requested : AgentType.OTHER);
       }
-      try (MailboxMcpServer server =
-          MailboxMcpServer.start(messenger, invocation.in(), invocation.out(), Usage.version())) {
-        serving.set(server);
-        invocation.err().println("agent-msg mcp: serving the mailbox of " + messenger.agent());
-        invocation.err().flush();
-        server.awaitInputClosed();
-        serving.set(null);
-      }
+      serve(
+          invocation,
+          serving,
+          MailboxMcpServer.start(messenger, invocation.in(), invocation.out(), Usage.version()),
+          messenger.agent());
     } finally {
       System.setOut(stdout);
     }
     return ExitCodes.OK;
+  }
+
+  /** Warnings go to stderr and, while it serves, to the MCP client as log messages. */
+  private static Consumer<String> warnings(
+      Invocation invocation, AtomicReference<MailboxMcpServer> serving) {
+    return warning -> {
+      invocation.warn(warning);
+      MailboxMcpServer server = serving.get();
+      if (server != null) {
+        server.log(warning);
+      }
+    };
+  }
+
+  /** Serves until the client closes stdin, then closes {@code server}. */
+  private static void serve(
+      Invocation invocation,
+      AtomicReference<MailboxMcpServer> serving,
+      MailboxMcpServer server,
+      String mailbox)
+      throws InterruptedException {
+    try (server) {
+      serving.set(server);
+      invocation.err().println("agent-msg mcp: serving the mailbox of " + mailbox);
+      invocation.err().flush();
+      server.awaitInputClosed();
+      serving.set(null);
+    }
   }
 }
