@@ -117,6 +117,13 @@ final class SendCommand extends Command {
       body = new String(invocation.in().readAllBytes(), StandardCharsets.UTF_8);
     }
     if (invocation.line().hasOption("websocket")) {
+      if (to.startsWith("@")) {
+        throw new UsageException(
+            to
+                + " fans out in file mode only (without -w; on the server's machine its copies are"
+                + " pushed to connected recipients all the same); through a server, send -w to"
+                + " each agent");
+      }
       for (String fileOnly : FILE_ONLY) {
         if (invocation.line().hasOption(fileOnly)) {
           throw new UsageException("--" + fileOnly + " works without -w (through the files) only");
