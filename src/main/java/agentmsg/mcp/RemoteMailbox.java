@@ -11,6 +11,7 @@ import agentmsg.MessageTooLargeException;
 import agentmsg.Options;
 import agentmsg.Priority;
 import agentmsg.internal.Ids;
+import agentmsg.internal.RecentIds;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.ServerFrame;
 import agentmsg.internal.wire.Timestamps;
@@ -22,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,10 +53,10 @@ public final class RemoteMailbox implements Mailbox {
   private final Map<String, Message> unread = new LinkedHashMap<>();
 
   /** Ids given to the model in a tool result (acked once it reached the client). */
-  private final Bounded handed = new Bounded(REMEMBERED);
+  private final RecentIds handed = new RecentIds(REMEMBERED);
 
   /** Ids whose tool result reached the client: acked, and acked again if pushed again. */
-  private final Bounded delivered = new Bounded(REMEMBERED);
+  private final RecentIds delivered = new RecentIds(REMEMBERED);
 
   private Consumer<List<Message>> listener;
   private ExecutorService announcer;
@@ -423,26 +423,6 @@ public final class RemoteMailbox implements Mailbox {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }
-  }
-
-  /** The last {@code capacity} ids added, oldest dropped first. Not thread-safe. */
-  private static final class Bounded {
-    private final int capacity;
-    private final LinkedHashSet<String> ids = new LinkedHashSet<>();
-
-    Bounded(int capacity) {
-      this.capacity = capacity;
-    }
-
-    void add(String id) {
-      if (ids.add(id) && ids.size() > capacity) {
-        ids.remove(ids.iterator().next());
-      }
-    }
-
-    boolean contains(String id) {
-      return ids.contains(id);
     }
   }
 }

@@ -1,6 +1,7 @@
 package agentmsg.server;
 
 import agentmsg.AgentMsgException;
+import agentmsg.internal.RecentIds;
 import agentmsg.internal.mailbox.AgentInboxWatch;
 import agentmsg.internal.mailbox.InboxImporter;
 import agentmsg.internal.mailbox.MailboxLayout;

@@ -1,5 +1,6 @@
 package agentmsg.server;
 
+import agentmsg.internal.RecentIds;
 import agentmsg.internal.mailbox.AgentInboxWatch;
 import agentmsg.internal.mailbox.InboxImporter;
 import agentmsg.internal.mailbox.InboxWatch;

@@ -2,6 +2,7 @@ package agentmsg.server;
 
 import agentmsg.MailboxException;
 import agentmsg.Message;
+import agentmsg.internal.RecentIds;
 import agentmsg.internal.mailbox.MailboxLayout;
 import agentmsg.internal.mailbox.MirrorWriter;
 import agentmsg.internal.store.DeliveryRows.Row;

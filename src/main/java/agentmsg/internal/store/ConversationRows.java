@@ -66,14 +66,18 @@ public final class ConversationRows {
             .bind("recipient", recipient)
             .bindList("ids", chunk)
             .execute();
-        List<Long> seqs = new ArrayList<>(rows.size());
+        List<Long> owed = new ArrayList<>();
         for (Message row : rows) {
-          seqs.add(row.seq());
+          if (row.ackRequired()) {
+            owed.add(row.seq());
+          }
         }
-        handle
-            .createUpdate("DELETE FROM ack_owed WHERE seq IN (<seqs>)")
-            .bindList("seqs", seqs)
-            .execute();
+        if (!owed.isEmpty()) {
+          handle
+              .createUpdate("DELETE FROM ack_owed WHERE seq IN (<seqs>)")
+              .bindList("seqs", owed)
+              .execute();
+        }
         changed.addAll(rows);
       }
     }

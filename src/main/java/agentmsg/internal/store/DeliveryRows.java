@@ -201,19 +201,11 @@ public final class DeliveryRows {
   }
 
   /**
-   * Whether {@code e} (or an exception it chains, as a failed JDBC batch does) is a unique key
-   * violation: for the server's writer, a resend under a client id already stored.
+   * Whether {@code e} is a unique key violation (a failed JDBC batch carries the code of the row
+   * that failed): for the server's writer, a resend under a client id already stored.
    */
   public static boolean isDuplicateKey(SQLException e) {
-    Throwable at = e;
-    for (int depth = 0; at != null && depth < 10; depth++) {
-      if (at instanceof SQLException sql && sql.getErrorCode() == MessageRows.DUPLICATE_KEY) {
-        return true;
-      }
-      Throwable next = at instanceof SQLException sql ? sql.getNextException() : null;
-      at = next != null ? next : at.getCause();
-    }
-    return false;
+    return TransientErrors.errorCode(e) == MessageRows.DUPLICATE_KEY;
   }
 
   /**

@@ -1,4 +1,4 @@
-package agentmsg.server;
+package agentmsg.internal;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -6,20 +6,21 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The ids of the latest messages this server stored, up to a bound: a file event naming one of them
- * is the server's own mirror write, not news from another process. Thread-safe.
+ * The last ids added, up to a bound, the oldest dropped first: the server's own latest messages (a
+ * file event naming one is its own mirror write, not news from another process), or the messages an
+ * MCP client was handed. Thread-safe.
  */
-final class RecentIds {
+public final class RecentIds {
   private final int capacity;
   private final Set<String> ids = ConcurrentHashMap.newKeySet();
   private final ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
   private final AtomicInteger size = new AtomicInteger();
 
-  RecentIds(int capacity) {
+  public RecentIds(int capacity) {
     this.capacity = capacity;
   }
 
-  void add(String id) {
+  public void add(String id) {
     if (ids.add(id)) {
       order.add(id);
       if (size.incrementAndGet() > capacity) {
@@ -32,7 +33,7 @@ final class RecentIds {
     }
   }
 
-  boolean contains(String id) {
+  public boolean contains(String id) {
     return ids.contains(id);
   }
 }
