@@ -110,12 +110,12 @@ public final class TestSocket implements Session.Listener.AutoDemanding, AutoClo
     send("{\"type\":\"ack\",\"id\":\"" + id + "\"}");
   }
 
-  /** The next frame, failing the test if none comes within 10 s. */
   /** The next frame, or null if none arrives within {@code millis}. */
   JsonNode poll(long millis) throws InterruptedException {
     return frames.poll(millis, TimeUnit.MILLISECONDS);
   }
 
+  /** The next frame, failing the test if none comes within 10 s. */
   JsonNode next() throws InterruptedException {
     JsonNode frame = frames.poll(10, TimeUnit.SECONDS);
     assertThat(frame).as("a frame within 10 s").isNotNull();
@@ -144,19 +144,6 @@ public final class TestSocket implements Session.Listener.AutoDemanding, AutoClo
     java.util.List<JsonNode> all = new java.util.ArrayList<>();
     frames.drainTo(all);
     return all;
-  }
-
-  /** Sends a text frame and waits until it is written; false if the connection refused it. */
-  boolean sendAndWait(String text) throws Exception {
-    CompletableFuture<Void> written = new CompletableFuture<>();
-    session.sendText(
-        text, Callback.from(() -> written.complete(null), written::completeExceptionally));
-    try {
-      written.get(10, TimeUnit.SECONDS);
-      return true;
-    } catch (java.util.concurrent.ExecutionException closed) {
-      return false;
-    }
   }
 
   /** Sends a binary frame. */
@@ -193,9 +180,9 @@ public final class TestSocket implements Session.Listener.AutoDemanding, AutoClo
 
   @Override
   public void onWebSocketClose(int statusCode, String reason) {
-    frames.add(JSON.createObjectNode().put("type", CLOSED).put("status", statusCode));
     closeReason = reason;
     closed.complete(statusCode);
+    frames.add(JSON.createObjectNode().put("type", CLOSED).put("status", statusCode));
   }
 
   @Override
