@@ -72,7 +72,12 @@ public final class ServerBench {
     }
   }
 
-  record RoundTrip(Stats total, Stats stored, Stats pushed) {}
+  /**
+   * @param ping a {@code ping} answered by {@code pong} on the sender's connection: one loopback
+   *     round trip through the server with no store work, the floor under each of the two round
+   *     trips a message makes (send -> `stored`, and `message` -> `ack` -> `delivered`)
+   */
+  record RoundTrip(Stats total, Stats stored, Stats pushed, Stats ping) {}
 
   /**
    * @param cpuMicrosPerMessage the server process's CPU time per message in each run, empty when
@@ -297,7 +302,7 @@ public final class ServerBench {
               (peer, type, text, nanos) -> {
                 if ("stored".equals(type)) {
                   storedAt.set(nanos);
-                } else if ("delivered".equals(type)) {
+                } else if ("delivered".equals(type) || "pong".equals(type)) {
                   pending.get().complete(nanos);
                 } else if ("error".equals(type)) {
                   pending.get().completeExceptionally(new IllegalStateException(text));
@@ -306,6 +311,7 @@ public final class ServerBench {
       List<Double> total = new ArrayList<>(count);
       List<Double> stored = new ArrayList<>(count);
       List<Double> pushed = new ArrayList<>(count);
+      List<Double> ping = new ArrayList<>(count);
       try {
         for (int i = 0; i < warmups + count; i++) {
           CompletableFuture<Long> done = new CompletableFuture<>();
@@ -319,11 +325,18 @@ public final class ServerBench {
             pushed.add((pushedAt.get() - start) / 1e6);
           }
         }
+        for (int i = 0; i < count; i++) {
+          CompletableFuture<Long> done = new CompletableFuture<>();
+          pending.set(done);
+          long start = System.nanoTime();
+          sender.send("{\"type\":\"ping\"}");
+          ping.add((done.get(30, TimeUnit.SECONDS) - start) / 1e6);
+        }
       } finally {
         sender.close();
         receiver.close();
       }
-      return new RoundTrip(Stats.of(total), Stats.of(stored), Stats.of(pushed));
+      return new RoundTrip(Stats.of(total), Stats.of(stored), Stats.of(pushed), Stats.of(ping));
     }
 
     /**
@@ -580,6 +593,7 @@ public final class ServerBench {
     row(md, "round trip to `delivered`" + suffix, rt.total(), true);
     row(md, "send -> `stored`", rt.stored(), false);
     row(md, "send -> `message` at recipient", rt.pushed(), false);
+    row(md, "`ping` -> `pong` (no store work; a message makes two such trips)", rt.ping(), false);
   }
 
   private static void row(StringBuilder md, String name, Stats stats, boolean target) {
