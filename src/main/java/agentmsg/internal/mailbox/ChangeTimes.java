@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the file system says about when an inbox folder, and the files in it, last changed: what
@@ -46,16 +47,31 @@ final class ChangeTimes {
     }
   }
 
-  /** Whether {@code folder}'s file system keeps change times that {@link InboxImporter} can use. */
-  static boolean kept(Path folder) {
-    if (!hasChangeTimes(folder)) {
-      return false;
+  /**
+   * Whether a device's file system keeps change times, by device number: a device is one mounted
+   * file system, whose type cannot change while it is mounted, and asking for the type reads the
+   * whole mount table.
+   */
+  private static final Map<String, Boolean> KEPT_BY_DEVICE = new ConcurrentHashMap<>();
+
+  /**
+   * Whether the file system of {@code folder}, whose stamp is {@code stamp}, keeps change times
+   * that {@link InboxImporter} can use.
+   */
+  static boolean kept(Path folder, Stamp stamp) {
+    String device = stamp.folderId().substring(0, stamp.folderId().indexOf('/'));
+    Boolean known = KEPT_BY_DEVICE.get(device);
+    if (known != null) {
+      return known;
     }
+    boolean kept;
     try {
-      return LOCAL_FILE_SYSTEMS.contains(Files.getFileStore(folder).type());
+      kept = LOCAL_FILE_SYSTEMS.contains(Files.getFileStore(folder).type());
     } catch (IOException e) {
-      return false;
+      return false; // asked again next time
     }
+    KEPT_BY_DEVICE.put(device, kept);
+    return kept;
   }
 
   /**

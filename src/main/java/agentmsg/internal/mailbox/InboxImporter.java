@@ -146,7 +146,7 @@ public final class InboxImporter {
     if (names == null) {
       return 0;
     }
-    boolean marked = stamp != null && ChangeTimes.kept(folder);
+    boolean marked = stamp != null && ChangeTimes.kept(folder, stamp);
     if (!marked) {
       return look(agent, names).imported();
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,5 +45,23 @@ class ChangeTimesTest {
     assertThat(after.value()).isNotEqualTo(before.value());
     assertThat(ChangeTimes.changedMillis(folder.resolve("note.json")))
         .isGreaterThan(Instant.parse("2020-01-01T00:00:00Z").toEpochMilli());
+  }
+
+  @Test
+  void whetherChangeTimesAreKeptFollowsTheFolderFileSystemAndIsAskedOncePerDevice()
+      throws Exception {
+    Path folder = Files.createDirectories(home.resolve("inbox/bob"));
+    ChangeTimes.Stamp stamp = ChangeTimes.stamp(folder);
+    String type = Files.getFileStore(folder).type();
+    boolean expected =
+        Set.of("ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "zfs", "f2fs", "overlay")
+            .contains(type);
+    assertThat(ChangeTimes.kept(folder, stamp)).as("file system %s", type).isEqualTo(expected);
+
+    // Another folder on the same device gets the answer remembered for the device, without a
+    // look at the mount table: a folder that is not there could not have been looked up.
+    Path gone = home.resolve("inbox/nobody");
+    assertThat(Files.exists(gone)).isFalse();
+    assertThat(ChangeTimes.kept(gone, stamp)).isEqualTo(expected);
   }
 }
