@@ -3,7 +3,11 @@ package agentmsg.bench;
 import agentmsg.AgentMessenger;
 import agentmsg.AgentType;
 import agentmsg.Options;
+import agentmsg.server.AgentMsgServer;
+import agentmsg.server.ServerOptions;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +27,7 @@ final class CliBench {
 
   static final String HELLO = "java hello world";
   static final String NODE = "node -e 0";
+  static final String SEND_WIRE = "send -w (through a server)";
 
   private final Setup setup;
   private final Setup.Jdk jdk;
@@ -75,6 +80,37 @@ final class CliBench {
       calls.add(new Call("inbox" + suffix, List.of(launcher, "inbox", "bob"), extra, home));
       calls.add(new Call("list" + suffix, List.of(launcher, "list"), extra, home));
     }
+    // `send -w` as a remote agent sends: through a server (here in the harness JVM, with the
+    // agents' tokens), in a data home of its own.
+    Path wireHome = setup.newHome("cli-" + jdk.key() + "-wire");
+    try (AgentMessenger alice =
+        AgentMessenger.open(
+            Options.builder().home(wireHome).agent("alice").warningListener(w -> {}).build())) {
+      alice.register("alice", AgentType.CODEX);
+      alice.register("bob", AgentType.OTHER);
+    }
+    AgentMsgServer server =
+        AgentMsgServer.start(
+            ServerOptions.builder()
+                .home(wireHome)
+                .port(0)
+                .log(new PrintStream(OutputStream.nullOutputStream()))
+                .build());
+    calls.add(
+        new Call(
+            SEND_WIRE,
+            List.of(
+                launcher,
+                "send",
+                "bob",
+                "benchmark message",
+                "-s",
+                "alice",
+                "-w",
+                "-u",
+                server.uri().toString()),
+            Map.of(),
+            wireHome));
     Map<String, List<Double>> times = new LinkedHashMap<>();
     for (Call call : calls) {
       times.put(call.name(), new ArrayList<>());
@@ -83,6 +119,7 @@ final class CliBench {
     try {
       timeRounds(calls, warmups, runs, times, stderr);
     } finally {
+      server.stop();
       // Stop the store hosts the calls started (they would otherwise serve, idle, for minutes).
       for (Path home : homes.values()) {
         Call stop = new Call("host --stop", List.of(launcher, "host", "--stop"), Map.of(), home);

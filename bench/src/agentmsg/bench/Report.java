@@ -243,7 +243,9 @@ final class Report {
         commands taking turns. Each variant has its own data home, where the first call starts \
         a store host as a user's first call does (unless the variant turns it off), and later \
         calls connect to it; the hosts are stopped at the end. `send` sends to a registered \
-        agent; `inbox` prints the one unread message each turn leaves.
+        agent; `inbox` prints the one unread message each turn leaves. `send -w` sends through \
+        a server running in the harness JVM (its own data home, the agents' tokens), as an \
+        agent on another machine would.
         - Floor: a Java hello world (`java -cp <dir> Hello`, default JVM flags) on the same JDK, \
         and `node -e 0`, run in the same rounds.
         - Idle CPU: utime+stime of the `poll` child from /proc/<pid>/stat over the interval, \

@@ -1,15 +1,21 @@
 package agentmsg.cli;
 
 import agentmsg.internal.store.StoreHost;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The workload {@code bin/agent-msg} runs once per build and JDK to record the JVM's class-data
@@ -22,8 +28,11 @@ public final class CacheTraining {
   private CacheTraining() {}
 
   public static void main(String[] args) {
+    if (args.length == 2 && args[0].equals("--wire")) {
+      System.exit(wire(args[1]) == 0 ? ExitCodes.OK : ExitCodes.FAILED);
+    }
     if (args.length != 1) {
-      System.err.println("usage: CacheTraining <empty scratch data home>");
+      System.err.println("usage: CacheTraining [--wire] <empty scratch data home>");
       System.exit(ExitCodes.USAGE);
     }
     Map<String, String> env =
@@ -84,28 +93,125 @@ public final class CacheTraining {
   }
 
   /**
+   * The workload of the second cache, for the calls that talk to a server ({@code send -w}, {@code
+   * ping}): they load the WebSocket client and the JSON codec, which the everyday commands do not,
+   * and a JDK 25 AOT cache loads every class it holds at each start, so they get a cache of their
+   * own. The server runs in a separate process, so that its classes stay out of it.
+   *
+   * @return how many steps went wrong
+   */
+  private static int wire(String home) {
+    if (child(home, "register", "bob") != ExitCodes.OK) {
+      System.err.println("training: could not register the scratch agent");
+      return 1;
+    }
+    Process server;
+    try {
+      server = childProcess(home, "server", "-p", "0", "-q", "--no-auth").start();
+    } catch (IOException e) {
+      System.err.println("training: could not start a server: " + e);
+      return 1;
+    }
+    try (BufferedReader lines =
+        new BufferedReader(
+            new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+      String first = lines.readLine();
+      int at = first == null ? -1 : first.indexOf("ws://");
+      if (at < 0) {
+        System.err.println("training: the server did not start: " + first);
+        return 1;
+      }
+      String url = first.substring(at).strip();
+      Map<String, String> env =
+          Map.of("AGENT_MSG_HOME", home, "HOME", home, "AGENT_MSG_STORE_HOST", "off");
+      PrintStream sink =
+          new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+      int failures = 0;
+      failures +=
+          step(env, sink, ExitCodes.OK, "send", "bob", "hi", "-s", "alice", "-w", "-u", url);
+      failures +=
+          step(
+              env,
+              sink,
+              ExitCodes.OK,
+              "send",
+              "bob",
+              "-",
+              "-s",
+              "alice",
+              "-w",
+              "--json",
+              "-u",
+              url);
+      failures +=
+          step(
+              env,
+              sink,
+              ExitCodes.TIMEOUT,
+              "send",
+              "-w",
+              "--wait",
+              "0.2",
+              "bob",
+              "and?",
+              "-u",
+              url);
+      failures += step(env, sink, ExitCodes.FAILED, "send", "nobody", "hi", "-w", "-u", url);
+      failures += step(env, sink, ExitCodes.FAILED, "ping", "bob", "-s", "alice", "-u", url);
+      failures += step(env, sink, ExitCodes.FAILED, "ping", "bob", "--json", "-u", url);
+      return failures;
+    } catch (IOException e) {
+      System.err.println("training: could not read the server's address: " + e);
+      return 1;
+    } finally {
+      server.destroy();
+      try {
+        server.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Runs one command in a separate JVM in {@code home}; returns its exit code. */
+  private static int child(String home, String... args) {
+    try {
+      return childProcess(home, args)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor();
+    } catch (IOException e) {
+      System.err.println("training: could not start a JVM: " + e);
+      return ExitCodes.FAILED;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ExitCodes.FAILED;
+    }
+  }
+
+  /** A command of this jar in a separate JVM, without the recording's flags, in {@code home}. */
+  private static ProcessBuilder childProcess(String home, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("AGENT_MSG_HOME", home);
+    builder.environment().put("AGENT_MSG_STORE_HOST", "off");
+    builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+    return builder;
+  }
+
+  /**
    * Creates the scratch home's database in a separate process: migrating loads Flyway and what it
    * brings, which no call on a current schema needs, and a JDK 25 AOT cache loads every class it
    * holds at each start. If that fails, the first step migrates here instead.
    */
   private static void createSchema(String home) {
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName(),
-            "list");
-    builder.environment().put("AGENT_MSG_HOME", home);
-    builder.environment().put("AGENT_MSG_STORE_HOST", "off");
-    builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-    try {
-      builder.start().waitFor();
-    } catch (java.io.IOException e) {
-      System.err.println("could not create the scratch schema first: " + e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (child(home, "list") != ExitCodes.OK) {
+      System.err.println("could not create the scratch schema first");
     }
   }
 

@@ -7,6 +7,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -15,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLHandshakeException;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
@@ -35,12 +38,22 @@ public final class WireClient implements AutoCloseable {
   /** Frames up to this size are read; a 1 MB message escaped in JSON fits. */
   private static final long MAX_FRAME_BYTES = 16L * 1024 * 1024;
 
-  private final HttpClient http;
-  private final WebSocketClient client;
+  private static final String REFERENCES_PER_CACHE_LINE =
+      "org.eclipse.jetty.util.referencesPerCacheLine";
 
-  private WireClient(HttpClient http, WebSocketClient client) {
-    this.http = http;
-    this.client = client;
+  private final KeyStore trustStore;
+  private Jetty jetty;
+  private boolean closed;
+
+  /**
+   * A started Jetty client.
+   *
+   * @param secure whether it can open {@code wss://} connections
+   */
+  private record Jetty(HttpClient http, WebSocketClient client, boolean secure) {}
+
+  private WireClient(KeyStore trustStore) {
+    this.trustStore = trustStore;
   }
 
   /** Starts a client that trusts the JDK's certificate authorities for {@code wss://}. */
@@ -49,36 +62,75 @@ public final class WireClient implements AutoCloseable {
   }
 
   /**
-   * Starts a client.
+   * Starts a client. Its Jetty client is started by the first {@link #connect}: for a {@code ws://}
+   * server without TLS, whose set-up (the JDK's certificate authorities read and checked) would
+   * cost a short command about 150 ms.
    *
    * @param caPem certificates to trust for {@code wss://} (a self-signed server certificate or a
    *     private CA), or null for the JDK's authorities
    * @throws AgentMsgException with code {@code bad-tls} if {@code caPem} cannot be read
    */
   public static WireClient start(Path caPem) {
+    return new WireClient(caPem == null ? null : Pem.trustStore(caPem));
+  }
+
+  /** The Jetty client for {@code url}, started on first use, or again with TLS for a first wss. */
+  private synchronized Jetty jettyFor(URI url) {
+    if (closed) {
+      throw new IllegalStateException("the WebSocket client is closed");
+    }
+    boolean secure = "wss".equalsIgnoreCase(url.getScheme());
+    if (jetty == null || (secure && !jetty.secure())) {
+      if (jetty != null) {
+        stopQuietly(jetty);
+      }
+      jetty = startJetty(secure);
+    }
+    return jetty;
+  }
+
+  private Jetty startJetty(boolean secure) {
+    // Jetty asks the JVM, through JMX, whether references are compressed, to pad its concurrent
+    // structures: starting JMX costs a short command about 150 ms. Compressed below 32 GB of heap.
+    if (System.getProperty(REFERENCES_PER_CACHE_LINE) == null) {
+      System.setProperty(
+          REFERENCES_PER_CACHE_LINE, Runtime.getRuntime().maxMemory() < 32L << 30 ? "16" : "8");
+    }
     QueuedThreadPool pool = new QueuedThreadPool(16, 1);
     pool.setName("agent-msg-client");
     pool.setDaemon(true);
-    HttpClient http = new HttpClient();
-    SslContextFactory.Client tls = new SslContextFactory.Client();
-    tls.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host dialled
-    if (caPem != null) {
-      tls.setTrustStore(Pem.trustStore(caPem));
+    ClientConnector connector =
+        secure
+            ? new ClientConnector()
+            : new ClientConnector() {
+              @Override
+              protected SslContextFactory.Client newSslContextFactory() {
+                return null; // ws:// only
+              }
+            };
+    if (secure) {
+      SslContextFactory.Client tls = new SslContextFactory.Client();
+      tls.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host dialled
+      if (trustStore != null) {
+        tls.setTrustStore(trustStore);
+      }
+      connector.setSslContextFactory(tls);
     }
-    http.setSslContextFactory(tls);
+    HttpClient http = new HttpClient(new HttpClientTransportOverHTTP(connector));
     http.setExecutor(pool);
     http.setScheduler(new ScheduledExecutorScheduler("agent-msg-client-timer", true));
     WebSocketClient client = new WebSocketClient(http);
     client.setMaxTextMessageSize(MAX_FRAME_BYTES);
     client.setIdleTimeout(Duration.ofSeconds(75));
+    Jetty started = new Jetty(http, client, secure);
     try {
       http.start();
       client.start();
     } catch (Exception e) {
-      stopQuietly(client, http);
+      stopQuietly(started);
       throw new AgentMsgException("client-failed", "cannot start the WebSocket client: " + e, e);
     }
-    return new WireClient(http, client);
+    return started;
   }
 
   /**
@@ -142,10 +194,14 @@ public final class WireClient implements AutoCloseable {
     }
     request.setTimeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
     WireConnection connection = new WireConnection();
+    Jetty started = jettyFor(url);
     try {
       Session session =
-          client.connect(connection, url, request).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      connection.opened(session, http.getScheduler());
+          started
+              .client()
+              .connect(connection, url, request)
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      connection.opened(session, started.http().getScheduler());
       return connection;
     } catch (ExecutionException e) {
       throw unavailable(url, e.getCause(), authHint);
@@ -241,19 +297,23 @@ public final class WireClient implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    stopQuietly(client, http);
+  public synchronized void close() {
+    closed = true;
+    if (jetty != null) {
+      stopQuietly(jetty);
+      jetty = null;
+    }
   }
 
-  private static void stopQuietly(WebSocketClient client, HttpClient http) {
+  private static void stopQuietly(Jetty jetty) {
     // WebSocketClient.stop() leaves an HttpClient passed in running: stop both.
     try {
-      client.stop();
+      jetty.client().stop();
     } catch (Exception ignored) {
       // Stopping anyway; daemon threads cannot hold the JVM.
     }
     try {
-      http.stop();
+      jetty.http().stop();
     } catch (Exception ignored) {
       // As above.
     }
