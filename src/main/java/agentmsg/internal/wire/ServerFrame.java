@@ -18,9 +18,35 @@ public sealed interface ServerFrame {
   /** The reply to the original's {@code register}, with our version added. */
   record Registered(String agent, int version, String role) implements ServerFrame {}
 
-  /** A sent message is durably stored (committed and synced) under {@code id}. */
-  record Stored(String id, String clientId, long seq, String to, String timestamp)
-      implements ServerFrame {}
+  /**
+   * A sent message is durably stored (committed and synced) under {@code id}. For a fan-out ({@code
+   * to} is {@code @all} or {@code @<group>}), {@code id} is the shared id, {@code thread} the
+   * copies' thread, and {@code copies} every copy stored, in one transaction; {@code seq} is then
+   * each copy's own. For one recipient, {@code thread} and {@code copies} are null.
+   */
+  record Stored(
+      String id,
+      String clientId,
+      long seq,
+      String to,
+      String timestamp,
+      String thread,
+      List<Copy> copies)
+      implements ServerFrame {
+
+    /** The answer to a send to one agent. */
+    public Stored(String id, String clientId, long seq, String to, String timestamp) {
+      this(id, clientId, seq, to, timestamp, null, null);
+    }
+
+    /** Whether it answers a fan-out. */
+    public boolean fannedOut() {
+      return copies != null;
+    }
+  }
+
+  /** One copy of a fan-out, as {@link Stored} lists it: its recipient, id and sequence number. */
+  record Copy(String to, String id, long seq) {}
 
   /**
    * A message pushed to its recipient ({@code type: message}, as in the original). {@code seq}
