@@ -2,6 +2,9 @@ package agentmsg.internal.wire;
 
 import agentmsg.Agent;
 import agentmsg.Message;
+import agentmsg.Priority;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -42,6 +45,52 @@ public sealed interface ServerFrame {
     /** Whether it answers a fan-out. */
     public boolean fannedOut() {
       return copies != null;
+    }
+
+    /**
+     * The messages this answer says are stored, as their sender {@code from} knows them from its
+     * {@code send}: each copy of a fan-out, else the one message.
+     */
+    public List<Message> messages(String from, ClientFrame.Send sent) {
+      Instant at = timestamp == null ? Instant.now() : Timestamps.parse(timestamp);
+      Priority priority = sent.priority() == null ? null : Priority.parse(sent.priority());
+      List<Message> messages = new ArrayList<>();
+      if (!fannedOut()) {
+        String recipient = to == null ? sent.to() : to;
+        messages.add(message(id, seq, from, recipient, sent, at, sent.thread(), priority));
+        return messages;
+      }
+      for (Copy copy : copies) {
+        messages.add(message(copy.id(), copy.seq(), from, copy.to(), sent, at, thread, priority));
+      }
+      return messages;
+    }
+
+    private static Message message(
+        String id,
+        long seq,
+        String from,
+        String to,
+        ClientFrame.Send sent,
+        Instant at,
+        String thread,
+        Priority priority) {
+      return new Message(
+          id,
+          seq,
+          from,
+          to,
+          sent.message(),
+          at,
+          null,
+          null,
+          null,
+          thread,
+          sent.replyTo(),
+          sent.subject(),
+          priority,
+          false,
+          null);
     }
   }
 
