@@ -35,7 +35,8 @@ import org.jdbi.v3.core.Handle;
  * Group commit: one thread ({@code agent-msg-writer}) takes every queued registration, send and ack
  * from all connections, applies them in one transaction, syncs the store to disk once, and only
  * then answers: {@code stored} to senders, pushes to recipients, {@code delivered} to the senders
- * of acked messages. Many messages share one sync, which is what makes durable and fast agree.
+ * of acked messages. Many messages share one sync, which is what makes durable and fast agree. A
+ * send to {@code @all} or a group is one task, so all its copies are stored in the same batch.
  *
  * <p>A batch of acks alone is committed (the file has it: a crash of the server loses nothing) but
  * not synced: what a power cut could take back is only the state of messages that are themselves on
