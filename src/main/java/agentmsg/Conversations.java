@@ -2,7 +2,7 @@ package agentmsg;
 
 import agentmsg.internal.Ids;
 import agentmsg.internal.store.AgentRows;
-import agentmsg.internal.store.GroupRows;
+import agentmsg.internal.store.FanOut;
 import agentmsg.internal.store.MessageRows;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -11,10 +11,13 @@ import java.util.Collection;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
-/** The rules of sending drafts: checks, fan-out to {@code @all} and groups, copy ids. Stateless. */
+/**
+ * The rules of sending drafts: checks, recipients, copies. The rules of a fan-out (who gets a copy,
+ * the copies' ids and thread) are {@link FanOut}'s, which the server applies too. Stateless.
+ */
 final class Conversations {
   /** The reserved fan-out name: every registered agent but the sender. */
-  static final String ALL = "all";
+  static final String ALL = FanOut.ALL;
 
   private Conversations() {}
 
@@ -70,61 +73,27 @@ final class Conversations {
       }
       return List.of(draft.to());
     }
-    String group = draft.to().substring(1);
-    List<String> candidates;
-    if (group.equals(ALL)) {
-      candidates = new ArrayList<>();
-      for (Agent agent : AgentRows.all(tx)) {
-        candidates.add(agent.name());
-      }
-    } else {
-      requireGroup(tx, group);
-      candidates = GroupRows.members(tx, group);
-    }
-    List<String> recipients = new ArrayList<>(candidates);
-    recipients.remove(from);
-    if (recipients.isEmpty()) {
-      throw new AgentMsgException(
-          "no-recipients",
-          draft.to() + " has no one to send to but '" + from + "' (see: agent-msg list)");
-    }
-    return recipients;
+    return FanOut.recipients(tx, draft.to(), from);
   }
 
   /** Stores one copy per recipient; a fan-out's copies share one thread. */
   static List<Message> insert(
       Handle tx, MessageDraft draft, String from, List<String> recipients, long now) {
     String base = draft.id() != null ? draft.id() : Ids.newId();
-    String thread = draft.thread() != null ? draft.thread() : draft.fansOut() ? base : null;
+    String thread = draft.fansOut() ? FanOut.thread(base, draft.thread()) : draft.thread();
     MessageRows.Extras extras =
         new MessageRows.Extras(
             thread, draft.replyTo(), draft.subject(), draft.priority(), draft.ackRequired());
     List<Message> stored = new ArrayList<>(recipients.size());
     for (String to : recipients) {
-      String id = draft.fansOut() ? copyId(base, to) : base;
+      String id = draft.fansOut() ? FanOut.copyId(base, to) : base;
       stored.add(MessageRows.insert(tx, id, from, to, draft.body(), now, extras));
     }
     return stored;
   }
 
-  /**
-   * The id of a fan-out's copy to {@code recipient}: {@code <base>.<recipient>}, stable so that a
-   * resent fan-out stores nothing twice; shortened by a hash where it would pass 64 characters.
-   */
-  static String copyId(String base, String recipient) {
-    String id = base + "." + recipient;
-    if (id.length() <= 64) {
-      return id;
-    }
-    String hash = Integer.toUnsignedString(recipient.hashCode(), 36);
-    return base.substring(0, Math.min(base.length(), 64 - 1 - hash.length())) + "." + hash;
-  }
-
   static void requireGroup(Handle handle, String name) {
-    if (!GroupRows.exists(handle, name)) {
-      throw new AgentMsgException(
-          "unknown-group", "no group named '" + name + "' (see: agent-msg group list)");
-    }
+    FanOut.requireGroup(handle, name);
   }
 
   static void requireAgents(Handle handle, Collection<String> names) {

@@ -36,7 +36,7 @@ final class SendCommand extends Command {
     return "A message of '-' is read from standard input (long or multi-line bodies).\n"
         + "A message that starts with '-' goes after '--': agent-msg send bob -- \"-1 is wrong\"\n"
         + "With -w it goes through the server (-u): exit 0 once stored; with --wait [seconds]\n"
-        + "(default 30) once the recipient's client acknowledged it, exit 3 if it did not in time.\n"
+        + "(default 30) once each recipient's client acknowledged it, exit 3 if one did not in time.\n"
         + "<to> may be an agent, @all (every registered agent but you) or @<group>: one copy\n"
         + "each, with its own id and read state, all in one thread.\n"
         + "--wait-read/--wait-ack <seconds> block until every recipient read/acked it (exit 3 if\n"
@@ -117,13 +117,6 @@ final class SendCommand extends Command {
       body = new String(invocation.in().readAllBytes(), StandardCharsets.UTF_8);
     }
     if (invocation.line().hasOption("websocket")) {
-      if (to.startsWith("@")) {
-        throw new UsageException(
-            to
-                + " fans out in file mode only (without -w; on the server's machine its copies are"
-                + " pushed to connected recipients all the same); through a server, send -w to"
-                + " each agent");
-      }
       for (String fileOnly : FILE_ONLY) {
         if (invocation.line().hasOption(fileOnly)) {
           throw new UsageException("--" + fileOnly + " works without -w (through the files) only");
@@ -238,7 +231,11 @@ final class SendCommand extends Command {
     }
   }
 
-  private static void printSent(Invocation invocation, List<Message> sent, boolean json) {
+  /**
+   * Prints what a send stored: a line (or with {@code --json}, unless {@code json} is false, a JSON
+   * object) per message, and for a fan-out a last line naming the copies' thread.
+   */
+  static void printSent(Invocation invocation, List<Message> sent, boolean json) {
     if (invocation.json()) {
       if (json) {
         Output.messages(invocation.out(), sent, true, true);

@@ -13,13 +13,19 @@ import agentmsg.internal.wire.ServerFrame;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * {@code send -w}: sends one message through the server as a send-only connection and waits for
  * {@code stored} (and with {@code --wait}, {@code delivered}). A lost connection is retried with
- * the same client id, so the message is stored once however often it is resent. Every wait is
- * bounded: exit 3 when time runs out, saying what is known.
+ * the same client id, so the message is stored once however often it is resent. To {@code @all} or
+ * a {@code @group}, the server stores a copy per recipient; they are printed as a file-mode send
+ * prints them, and {@code --wait} waits for every copy's {@code delivered}. Every wait is bounded:
+ * exit 3 when time runs out, saying what is known.
  */
 final class WebSocketSend {
   static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
@@ -35,9 +41,13 @@ final class WebSocketSend {
   private final Duration timeout;
   private String storedId;
 
+  /** A fan-out's copies not yet delivered, by id, naming their recipients; empty for one. */
+  private final Map<String, String> undelivered = new LinkedHashMap<>();
+
   WebSocketSend(Invocation invocation, String to, String body) {
     this.invocation = invocation;
-    this.to = AgentNames.requireValid(to);
+    AgentNames.requireValid(to.startsWith("@") ? to.substring(1) : to);
+    this.to = to;
     this.body = body;
     String id = invocation.line().getOptionValue("id");
     if (id != null && !AgentNames.isValid(id)) {
@@ -62,6 +72,7 @@ final class WebSocketSend {
       throw new MessageTooLargeException(size, agentmsg.Options.MAX_MESSAGE_BYTES_LIMIT);
     }
     String from = invocation.options(null).agent();
+    ClientFrame.Send send = new ClientFrame.Send(clientId, null, to, body, null, null, false);
     URI url = ServerUrl.url(invocation);
     ServerUrl.Credentials credentials = ServerUrl.credentials(invocation, from, url);
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -91,8 +102,8 @@ final class WebSocketSend {
         try (connection) {
           connection.send(
               new ClientFrame.Hello(from, ClientFrame.Role.SEND_ONLY, false, null, false));
-          connection.send(new ClientFrame.Send(clientId, null, to, body, null, null, false));
-          Integer code = await(connection, deadline);
+          connection.send(send);
+          Integer code = await(connection, deadline, from, send);
           if (code != null) {
             return code;
           }
@@ -118,7 +129,9 @@ final class WebSocketSend {
    *
    * @return the exit code, or null if the connection closed first and a retry may help
    */
-  private Integer await(WireConnection connection, long deadline) throws InterruptedException {
+  private Integer await(
+      WireConnection connection, long deadline, String from, ClientFrame.Send send)
+      throws InterruptedException {
     while (true) {
       long left = deadline - System.nanoTime();
       WireConnection.Event event = left <= 0 ? null : connection.next(Duration.ofNanos(left));
@@ -137,10 +150,29 @@ final class WebSocketSend {
         return null;
       }
       ServerFrame frame = ((WireConnection.Frame) event).frame();
-      if (frame instanceof ServerFrame.Stored stored && clientId.equals(stored.clientId())) {
+      if (frame instanceof ServerFrame.Stored stored
+          && clientId.equals(stored.clientId())
+          && stored.fannedOut()) {
+        if (storedId == null) { // not again after a reconnect
+          storedId = stored.id();
+          for (ServerFrame.Copy copy : stored.copies()) {
+            undelivered.put(copy.id(), copy.to());
+          }
+          SendCommand.printSent(invocation, stored.messages(from, send), true);
+        }
+        if (!waitForDelivery) {
+          return ExitCodes.OK;
+        }
+      } else if (frame instanceof ServerFrame.Stored stored && clientId.equals(stored.clientId())) {
         storedId = stored.id();
         if (!waitForDelivery) {
           report(stored, "Message " + stored.id() + " stored for " + to);
+          return ExitCodes.OK;
+        }
+      } else if (frame instanceof ServerFrame.Delivered delivered
+          && undelivered.remove(delivered.id()) != null) {
+        report(delivered, "Message " + delivered.id() + " delivered to " + delivered.to());
+        if (undelivered.isEmpty()) {
           return ExitCodes.OK;
         }
       } else if (frame instanceof ServerFrame.Delivered delivered && isOurs(delivered)) {
@@ -154,7 +186,11 @@ final class WebSocketSend {
     }
   }
 
+  /** Whether {@code delivered} is of the one message this sends (not a fan-out's copy). */
   private boolean isOurs(ServerFrame.Delivered delivered) {
+    if (to.startsWith("@")) {
+      return false;
+    }
     return clientId.equals(delivered.clientId())
         || (storedId != null && storedId.equals(delivered.id()));
   }
@@ -166,7 +202,23 @@ final class WebSocketSend {
   private int timedOut() {
     String seconds =
         timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms";
-    if (storedId != null) {
+    if (storedId != null && !undelivered.isEmpty()) {
+      List<String> missing = new ArrayList<>();
+      undelivered.forEach((id, recipient) -> missing.add(recipient + " (" + id + ")"));
+      invocation
+          .err()
+          .println(
+              "error[timeout]: the copies of "
+                  + storedId
+                  + " are stored, but "
+                  + String.join(", ", missing)
+                  + " did not acknowledge theirs within "
+                  + seconds
+                  + " (each is delivered when its recipient connects or reads its inbox; see:"
+                  + " agent-msg status "
+                  + storedId
+                  + ")");
+    } else if (storedId != null) {
       invocation
           .err()
           .println(

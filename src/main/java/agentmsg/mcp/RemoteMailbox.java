@@ -255,16 +255,12 @@ public final class RemoteMailbox implements Mailbox {
     }
   }
 
+  /**
+   * Sends through the server: to one agent, or to {@code @all} or a {@code @group}, which the
+   * server fans out as a local send does; returns every copy stored.
+   */
   @Override
   public List<Message> send(MessageDraft draft) throws InterruptedException {
-    if (draft.fansOut()) {
-      throw new AgentMsgException(
-          "unsupported-remote",
-          "sending to "
-              + draft.to()
-              + " is not available through a server (-u) yet; send to each agent (see"
-              + " list_agents)");
-    }
     check(draft);
     String clientId = Ids.newId();
     ClientFrame.Send frame =
@@ -281,28 +277,12 @@ public final class RemoteMailbox implements Mailbox {
     // Resent after a reconnect with the same client id: the server stores it once.
     ServerFrame.Stored stored =
         expect(link.request(clientId, frame, CALL_TIMEOUT), ServerFrame.Stored.class);
-    return List.of(
-        new Message(
-            stored.id(),
-            stored.seq(),
-            agent,
-            stored.to() == null ? draft.to() : stored.to(),
-            draft.body(),
-            stored.timestamp() == null ? Instant.now() : Timestamps.parse(stored.timestamp()),
-            null,
-            null,
-            null,
-            draft.thread(),
-            draft.replyTo(),
-            draft.subject(),
-            draft.priority(),
-            false,
-            null));
+    return stored.messages(agent, frame);
   }
 
   /** The checks a local send makes before storing, with the same codes. */
   private static void check(MessageDraft draft) {
-    AgentNames.requireValid(draft.to());
+    AgentNames.requireValid(draft.fansOut() ? draft.to().substring(1) : draft.to());
     requireId(draft.thread(), "thread id");
     requireId(draft.replyTo(), "reply-to id");
     if (draft.subject() != null && draft.subject().length() > MessageDraft.MAX_SUBJECT) {

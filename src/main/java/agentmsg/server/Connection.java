@@ -4,6 +4,7 @@ import agentmsg.AgentNames;
 import agentmsg.MessageDraft;
 import agentmsg.Priority;
 import agentmsg.internal.Ids;
+import agentmsg.internal.store.FanOut;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.FrameCodec;
 import agentmsg.internal.wire.FrameException;
@@ -318,7 +319,19 @@ final class Connection implements Session.Listener.AutoDemanding {
           "this connection is agent '" + agent + "' and cannot send as '" + send.from() + "'",
           ref);
     }
-    requireName(send.to(), "to", ref);
+    if (FanOut.addresses(send.to())) {
+      // @all or @<group>: the writer fans it out as file mode does.
+      if (!AgentNames.isValid(send.to().substring(1))) {
+        throw new FrameException(
+            "invalid-agent-name",
+            "field 'to' is not @all, @<group> or a valid agent name: '"
+                + send.to()
+                + "' (use 1-64 of A-Z a-z 0-9 . _ -)",
+            ref);
+      }
+    } else {
+      requireName(send.to(), "to", ref);
+    }
     if (ref != null && !AgentNames.isValid(ref)) {
       throw new FrameException(
           "invalid-id", "the client id must be 1-64 of [A-Za-z0-9._-] not starting with '.'", ref);

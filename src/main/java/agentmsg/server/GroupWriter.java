@@ -7,6 +7,7 @@ import agentmsg.internal.store.AgentRows;
 import agentmsg.internal.store.DeliveryRows;
 import agentmsg.internal.store.DeliveryRows.NewRow;
 import agentmsg.internal.store.DeliveryRows.Row;
+import agentmsg.internal.store.FanOut;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.store.WordIndex;
 import agentmsg.internal.wire.ClientFrame;
@@ -15,6 +16,7 @@ import agentmsg.internal.wire.Timestamps;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -33,7 +35,8 @@ import org.jdbi.v3.core.Handle;
  * Group commit: one thread ({@code agent-msg-writer}) takes every queued registration, send and ack
  * from all connections, applies them in one transaction, syncs the store to disk once, and only
  * then answers: {@code stored} to senders, pushes to recipients, {@code delivered} to the senders
- * of acked messages. Many messages share one sync, which is what makes durable and fast agree.
+ * of acked messages. Many messages share one sync, which is what makes durable and fast agree. A
+ * send to {@code @all} or a group is one task, so all its copies are stored in the same batch.
  *
  * <p>A batch of acks alone is committed (the file has it: a crash of the server loses nothing) but
  * not synced: what a power cut could take back is only the state of messages that are themselves on
@@ -206,7 +209,8 @@ final class GroupWriter implements AutoCloseable {
         out.mustSync = true;
       } else if (task instanceof Send send) {
         sends.add(send);
-        if (send.frame().clientId() != null) {
+        // A fan-out looks its copies up itself (decideFanOut).
+        if (send.frame().clientId() != null && !send.fansOut()) {
           clientIdsBySender
               .computeIfAbsent(send.sender(), name -> new HashSet<>())
               .add(send.frame().clientId());
@@ -222,7 +226,9 @@ final class GroupWriter implements AutoCloseable {
     if (retry && !sends.isEmpty()) {
       List<String> ids = new ArrayList<>(sends.size());
       for (Send send : sends) {
-        ids.add(send.id());
+        if (!send.fansOut()) {
+          ids.add(send.id());
+        }
       }
       ours = DeliveryRows.byIds(tx, ids);
     }
@@ -235,24 +241,29 @@ final class GroupWriter implements AutoCloseable {
       }
     }
     // Decide every send first, then insert the new ones in one batch.
-    Set<String> senders = new LinkedHashSet<>();
-    Map<String, NewRow> pending = new HashMap<>();
-    List<NewRow> fresh = new ArrayList<>();
-    Map<Send, NewRow> decided = new HashMap<>();
+    Decisions decisions = new Decisions();
+    Set<String> senders = decisions.senders;
+    Map<String, List<NewRow>> pending = decisions.pending;
+    List<NewRow> fresh = decisions.fresh;
+    Map<Send, List<NewRow>> decided = decisions.decided;
     for (Send send : sends) {
+      if (send.fansOut()) {
+        decideFanOut(tx, send, now, retry, out, decisions);
+        continue;
+      }
       String clientId = send.frame().clientId();
       String key = send.sender() + '\n' + clientId;
       Row row = ours.get(send.id());
       if (row != null) {
-        out.results.put(send, new Result(row, true, null));
+        out.results.put(send, new Result(List.of(row), true, null));
         continue;
       }
       row = clientId == null ? null : earlier.get(key);
       if (row != null) {
-        out.results.put(send, new Result(row, false, null));
+        out.results.put(send, new Result(List.of(row), false, null));
         continue;
       }
-      NewRow resent = clientId == null ? null : pending.get(key);
+      List<NewRow> resent = clientId == null ? null : pending.get(key);
       if (resent != null) {
         decided.put(send, resent); // the same client id twice in one batch: one message
         continue;
@@ -262,7 +273,7 @@ final class GroupWriter implements AutoCloseable {
         out.results.put(
             send,
             new Result(
-                null,
+                List.of(),
                 false,
                 new AgentMsgException(
                     "unknown-agent", "no agent named '" + to + "' (see: agent-msg list)")));
@@ -283,9 +294,9 @@ final class GroupWriter implements AutoCloseable {
               send.priority(),
               send.frame().subject());
       fresh.add(created);
-      decided.put(send, created);
+      decided.put(send, List.of(created));
       if (clientId != null) {
-        pending.put(key, created);
+        pending.put(key, List.of(created));
       }
     }
     Map<String, Long> seqs;
@@ -316,10 +327,14 @@ final class GroupWriter implements AutoCloseable {
               row.priority(),
               false));
     }
-    for (Map.Entry<Send, NewRow> entry : decided.entrySet()) {
+    for (Map.Entry<Send, List<NewRow>> entry : decided.entrySet()) {
       Send send = entry.getKey();
-      Row row = inserted.get(entry.getValue());
-      out.results.put(send, new Result(row, row.id().equals(send.id()), null));
+      List<Row> rows = new ArrayList<>(entry.getValue().size());
+      for (NewRow row : entry.getValue()) {
+        rows.add(inserted.get(row));
+      }
+      // A second send with the same client id in this batch gets the first one's rows.
+      out.results.put(send, new Result(rows, send.owns(rows.get(0)), null));
     }
     out.wrote |= !fresh.isEmpty();
     out.mustSync |= !fresh.isEmpty();
@@ -359,6 +374,74 @@ final class GroupWriter implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Decides a fan-out as file mode would: the copies stored for its client id before (a resend, or
+   * this batch's own first attempt on a retry), else one new copy per recipient, all in the batch's
+   * one transaction; or the failure, with file mode's code. Its copies carry client ids made from
+   * its own ({@link FanOut#copyClientId}), so the unique key guards each of them, and a resend is
+   * found by a look-up here, not by a failed insert, whoever the recipients are now.
+   */
+  private void decideFanOut(
+      Handle tx, Send send, long now, boolean retry, Outcome out, Decisions decisions)
+      throws SQLException {
+    String clientId = send.frame().clientId();
+    String key = send.sender() + "\n@" + clientId;
+    if (clientId != null) {
+      List<NewRow> resent = decisions.pending.get(key);
+      if (resent != null) {
+        decisions.decided.put(send, resent); // the same client id twice in one batch: one fan-out
+        return;
+      }
+      List<Row> copies = DeliveryRows.copiesByClientId(tx, send.sender(), clientId);
+      if (!copies.isEmpty()) {
+        out.results.put(send, new Result(copies, send.owns(copies.get(0)), null));
+        return;
+      }
+    }
+    List<String> recipients;
+    try {
+      recipients = FanOut.recipients(tx, send.frame().to(), send.sender());
+    } catch (AgentMsgException e) {
+      out.results.put(send, new Result(List.of(), false, e));
+      return;
+    }
+    if (retry && clientId == null) {
+      List<String> ids = new ArrayList<>(recipients.size());
+      for (String recipient : recipients) {
+        ids.add(FanOut.copyId(send.id(), recipient));
+      }
+      List<Row> ours = new ArrayList<>(DeliveryRows.byIds(tx, ids).values());
+      if (!ours.isEmpty()) {
+        ours.sort(Comparator.comparingLong(Row::seq));
+        out.results.put(send, new Result(ours, true, null));
+        return;
+      }
+    }
+    ensureAgent(tx, send.sender(), now, out);
+    decisions.senders.add(send.sender());
+    String thread = FanOut.thread(send.id(), send.frame().thread());
+    List<NewRow> copies = new ArrayList<>(recipients.size());
+    for (String recipient : recipients) {
+      copies.add(
+          new NewRow(
+              FanOut.copyId(send.id(), recipient),
+              send.sender(),
+              recipient,
+              send.frame().message(),
+              now,
+              clientId == null ? null : FanOut.copyClientId(clientId, recipient),
+              thread,
+              send.frame().replyTo(),
+              send.priority(),
+              send.frame().subject()));
+    }
+    decisions.fresh.addAll(copies);
+    decisions.decided.put(send, copies);
+    if (clientId != null) {
+      decisions.pending.put(key, copies);
+    }
+  }
+
   private boolean agentExists(Handle tx, String name, Outcome out) {
     if (knownAgents.contains(name) || out.agents.contains(name)) {
       return true;
@@ -391,8 +474,10 @@ final class GroupWriter implements AutoCloseable {
       if (task instanceof Send send) {
         Result result = outcome.results.get(send);
         if (result.failure() == null && result.fresh()) {
-          fresh.add(result.row());
-          hub.offer(result.row());
+          for (Row row : result.rows()) {
+            fresh.add(row);
+            hub.offer(row);
+          }
         }
       }
     }
@@ -445,23 +530,40 @@ final class GroupWriter implements AutoCloseable {
           result.failure().code(), result.failure().getMessage(), send.frame().clientId());
       return;
     }
-    Row row = result.row();
-    connection.send(
-        new ServerFrame.Stored(
-            row.id(),
-            row.clientId(),
-            row.seq(),
-            row.recipient(),
-            Timestamps.format(Instant.ofEpochMilli(row.createdAtMillis()))));
-    if (!result.fresh() && row.deliveredAtMillis() != null) {
-      String id = connection.legacy() && row.clientId() != null ? row.clientId() : row.id();
+    Row first = result.rows().get(0);
+    String timestamp = Timestamps.format(Instant.ofEpochMilli(first.createdAtMillis()));
+    if (send.fansOut()) {
+      List<ServerFrame.Copy> copies = new ArrayList<>(result.rows().size());
+      for (Row row : result.rows()) {
+        copies.add(new ServerFrame.Copy(row.recipient(), row.id(), row.seq()));
+      }
       connection.send(
-          new ServerFrame.Delivered(
-              id,
-              row.clientId(),
-              row.recipient(),
-              row.seq(),
-              Timestamps.format(Instant.ofEpochMilli(row.deliveredAtMillis()))));
+          new ServerFrame.Stored(
+              FanOut.base(first.id(), first.recipient()),
+              send.frame().clientId(),
+              0,
+              send.frame().to(),
+              timestamp,
+              first.thread(),
+              copies));
+    } else {
+      connection.send(
+          new ServerFrame.Stored(
+              first.id(), first.clientId(), first.seq(), first.recipient(), timestamp));
+    }
+    if (!result.fresh()) {
+      for (Row row : result.rows()) {
+        if (row.deliveredAtMillis() != null) {
+          String id = connection.legacy() && row.clientId() != null ? row.clientId() : row.id();
+          connection.send(
+              new ServerFrame.Delivered(
+                  id,
+                  row.clientId(),
+                  row.recipient(),
+                  row.seq(),
+                  Timestamps.format(Instant.ofEpochMilli(row.deliveredAtMillis()))));
+        }
+      }
     }
   }
 
@@ -534,6 +636,16 @@ final class GroupWriter implements AutoCloseable {
       return connection.agent();
     }
 
+    /** Whether it goes to {@code @all} or a group. */
+    boolean fansOut() {
+      return FanOut.addresses(frame.to());
+    }
+
+    /** Whether {@code row} was stored for this very send (not for an earlier one). */
+    boolean owns(Row row) {
+      return row.id().equals(fansOut() ? FanOut.copyId(id, row.recipient()) : id);
+    }
+
     /** The priority the frame names; the connection checked it. */
     Priority priority() {
       return frame.priority() == null ? Priority.NORMAL : Priority.parse(frame.priority());
@@ -544,7 +656,22 @@ final class GroupWriter implements AutoCloseable {
 
   private record Flush(CountDownLatch done) implements Task {}
 
-  private record Result(Row row, boolean fresh, AgentMsgException failure) {}
+  /**
+   * What became of a send: its stored message (each copy, for a fan-out, in sequence order), or a
+   * failure and no rows. {@code fresh} when this send stored them: they are pushed and mirrored.
+   */
+  private record Result(List<Row> rows, boolean fresh, AgentMsgException failure) {}
+
+  /** The sends of a batch decided so far: the new rows to insert and who sent them. */
+  private static final class Decisions {
+    final Set<String> senders = new LinkedHashSet<>();
+
+    /** The rows a client id of this batch got, by sender and client id. */
+    final Map<String, List<NewRow>> pending = new HashMap<>();
+
+    final List<NewRow> fresh = new ArrayList<>();
+    final Map<Send, List<NewRow>> decided = new HashMap<>();
+  }
 
   /** A send of the batch reused a client id stored before: the batch must look them up. */
   private static final class ClientIdReused extends RuntimeException {

@@ -179,15 +179,50 @@ class McpRemoteIT {
         call(alice, "send", Map.of("to", "../x", "message", "hi")), "error[invalid-name]: ");
     assertError(call(alice, "history", Map.of("limit", 0)), "error[usage]: ");
     assertError(call(alice, "wait_for_message", Map.of("timeout_seconds", 601)), "error[usage]: ");
-    assertError(
-        call(alice, "send", Map.of("to", "@all", "message", "hi all")),
-        "error[unsupported-remote]: ");
 
     try (Stream<Path> files = Files.walk(clientHome)) {
       assertThat(files.map(Path::toString).filter(name -> name.endsWith(".db")))
           .as("no local store in the MCP server's own data home")
           .isEmpty();
     }
+  }
+
+  @Test
+  void sendToAGroupThroughTheServerStoresAndReturnsEveryCopy() throws Exception {
+    try (AgentMessenger admin = messenger("alice")) {
+      admin.createGroup("reviewers", List.of("alice", "bob", "carol"));
+    }
+    McpSyncClient alice = connectAlice();
+
+    CallToolResult sent = call(alice, "send", Map.of("to", "@reviewers", "message", "review?"));
+    String got = text(sent);
+    assertThat(sent.isError()).as(got).isFalse();
+    List<String> ids = McpChild.ids(got);
+    assertThat(ids).hasSize(2);
+    String shared = ids.get(0).substring(0, ids.get(0).length() - ".bob".length());
+    assertThat(ids).containsExactly(shared + ".bob", shared + ".carol");
+    assertThat(got)
+        .contains(
+            "\"count\":2",
+            "\"to\":\"bob\"",
+            "\"to\":\"carol\"",
+            "\"from\":\"alice\"",
+            "\"thread\":\"" + shared + "\"",
+            "\"status\":\"stored\"");
+    try (AgentMessenger store = messenger("alice")) {
+      assertThat(store.status(shared))
+          .as("stored before the tool answered, in one thread")
+          .extracting(Message::id)
+          .containsExactlyInAnyOrderElementsOf(ids);
+    }
+    assertThat(text(call(alice, "message_status", Map.of("message_id", shared))))
+        .contains("\"count\":2");
+
+    assertError(
+        call(alice, "send", Map.of("to", "@nogroup", "message", "hi")),
+        "error[unknown-group]: no group named 'nogroup'");
+    assertError(
+        call(alice, "send", Map.of("to", "@../x", "message", "hi")), "error[invalid-name]: ");
   }
 
   @Test

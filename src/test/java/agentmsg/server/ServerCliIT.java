@@ -9,6 +9,7 @@ import agentmsg.Options;
 import agentmsg.testing.ChildJvm;
 import agentmsg.testing.InProcessCli;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -17,6 +18,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -146,6 +149,125 @@ class ServerCliIT {
     } finally {
       server.stop();
     }
+  }
+
+  @Test
+  void sendToAllThroughTheServerPrintsEachCopyAsFileModeDoesAndWaitsForEveryDelivery()
+      throws Exception {
+    AgentMsgServer server = startInProcess(0);
+    String url = server.uri().toString();
+    InProcessCli cli = new InProcessCli(home);
+    try (AgentMessenger admin = AgentMessenger.open(Options.builder().home(home).build())) {
+      admin.createGroup("team", List.of("alice", "bob", "carol"));
+    }
+    try (TestSocket bob = TestSocket.hello(CLIENT.get(), server, "bob", "receive");
+        TestSocket carol = TestSocket.hello(CLIENT.get(), server, "carol", "receive");
+        TestSocket aliceWatch = TestSocket.hello(CLIENT.get(), server, "alice", "send-only")) {
+      CompletableFuture<ChildJvm.Result> waited =
+          CompletableFuture.supplyAsync(
+              () ->
+                  cli.run(
+                      "send", "-w", "@all", "standup at 10", "-s", "alice", "--wait", "-u", url));
+      for (TestSocket recipient : List.of(bob, carol)) {
+        JsonNode pushed = recipient.next("message");
+        assertThat(pushed.path("thread").asText()).isEqualTo(sharedIdOf(pushed));
+        recipient.ack(pushed.path("id").asText());
+      }
+      ChildJvm.Result sent = waited.get(30, TimeUnit.SECONDS);
+      assertThat(sent.exitCode()).as(sent.toString()).isZero();
+      List<String> lines = sent.stdout().lines().toList();
+      assertThat(lines).hasSize(5);
+      String shared = lines.get(2).split(" ")[4];
+      assertThat(lines.subList(0, 3))
+          .containsExactly(
+              "Message " + shared + ".bob sent to bob",
+              "Message " + shared + ".carol sent to carol",
+              "2 copies in thread " + shared + " (see: agent-msg status " + shared + ")");
+      assertThat(lines.subList(3, 5))
+          .containsExactlyInAnyOrder(
+              "Message " + shared + ".bob delivered to bob",
+              "Message " + shared + ".carol delivered to carol");
+      ChildJvm.Result fileMode = cli.run("send", "@all", "the same in file mode", "-s", "alice");
+      assertThat(fileMode.stdout().lines().map(line -> line.replaceAll("[0-9A-Z]{26}", "ID")))
+          .as("file mode prints the same lines")
+          .containsExactlyElementsOf(
+              lines.subList(0, 3).stream().map(line -> line.replace(shared, "ID")).toList());
+
+      // --json: one object per copy, with the fields a file-mode send prints.
+      ChildJvm.Result json =
+          cli.run("send", "-w", "@team", "in json", "-s", "alice", "--json", "-u", url);
+      ChildJvm.Result fileJson = cli.run("send", "@team", "in json", "-s", "alice", "--json");
+      assertThat(json.exitCode()).as(json.toString()).isZero();
+      List<JsonNode> copies = jsonLines(json.stdout());
+      assertThat(copies)
+          .extracting(copy -> copy.path("to").asText())
+          .containsExactly("bob", "carol");
+      assertThat(copies)
+          .allSatisfy(copy -> assertThat(copy.path("from").asText()).isEqualTo("alice"));
+      assertThat(copies.get(0).path("thread").asText())
+          .isEqualTo(copies.get(1).path("thread").asText());
+      assertThat(fieldNames(copies.get(0)))
+          .isEqualTo(fieldNames(jsonLines(fileJson.stdout()).get(0)));
+
+      // A copy not acknowledged in time is named; the one that was is reported delivered.
+      ChildJvm.Result first =
+          cli.run("send", "-w", "@team", "who is there?", "-s", "alice", "--id", "t-1", "-u", url);
+      assertThat(first.exitCode()).as(first.toString()).isZero();
+      String bobsCopy = first.stdout().lines().findFirst().orElseThrow().split(" ")[1];
+      assertThat(bobsCopy).endsWith(".bob");
+      bob.ack(bobsCopy);
+      while (!aliceWatch.nextOf("delivered").path("id").asText().equals(bobsCopy)) {
+        // the deliveries of the sends above
+      }
+      carol.close();
+      ChildJvm.Result timedOut =
+          cli.run(
+              "send",
+              "-w",
+              "@team",
+              "who is there?",
+              "-s",
+              "alice",
+              "--id",
+              "t-1",
+              "--wait",
+              "0.5",
+              "-u",
+              url);
+      assertThat(timedOut.exitCode()).as(timedOut.toString()).isEqualTo(3);
+      assertThat(timedOut.stdout())
+          .isEqualTo(first.stdout() + "\nMessage " + bobsCopy + " delivered to bob");
+      assertThat(timedOut.stderr())
+          .startsWith("error[timeout]: the copies of ")
+          .contains("carol (")
+          .doesNotContain("bob (");
+
+      ChildJvm.Result unknown = cli.run("send", "-w", "@nogroup", "hi", "-s", "alice", "-u", url);
+      assertThat(unknown.exitCode()).isEqualTo(1);
+      assertThat(unknown.stderr()).startsWith("error[unknown-group]");
+    } finally {
+      server.stop();
+    }
+  }
+
+  private static String sharedIdOf(JsonNode pushed) {
+    String id = pushed.path("id").asText();
+    return id.substring(0, id.length() - pushed.path("to").asText().length() - 1);
+  }
+
+  private static List<JsonNode> jsonLines(String text) throws Exception {
+    ObjectMapper mapper = new ObjectMapper();
+    List<JsonNode> nodes = new ArrayList<>();
+    for (String line : text.lines().toList()) {
+      nodes.add(mapper.readTree(line));
+    }
+    return nodes;
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   @Test

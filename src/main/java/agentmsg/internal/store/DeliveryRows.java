@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -232,6 +233,41 @@ public final class DeliveryRows {
       }
     }
     return found;
+  }
+
+  /**
+   * The copies of the fan-out {@code sender} sent with {@code clientId} (each stored under {@link
+   * FanOut#copyClientId}), in the order they were stored; empty if there was none. A range of the
+   * (sender, client_id) index per prefix, so the copies are found whoever the recipients are now.
+   */
+  public static List<Row> copiesByClientId(Handle handle, String sender, String clientId)
+      throws SQLException {
+    List<Row> copies = new ArrayList<>();
+    try (PreparedStatement query =
+        handle
+            .getConnection()
+            .prepareStatement(
+                "SELECT "
+                    + COLUMNS
+                    + " FROM message WHERE sender = ? AND client_id >= ? AND client_id < ?")) {
+      for (String prefix : FanOut.clientIdPrefixes(clientId)) {
+        // Every key that starts with the prefix, which ends in '@': up to the same prefix with 'A'.
+        query.setString(1, sender);
+        query.setString(2, prefix);
+        query.setString(3, prefix.substring(0, prefix.length() - 1) + (char) ('@' + 1));
+        try (ResultSet rows = query.executeQuery()) {
+          while (rows.next()) {
+            Row row = MAPPER.map(rows, null);
+            if (row.clientId().equals(FanOut.copyClientId(clientId, row.recipient()))
+                && copies.stream().noneMatch(copy -> copy.id().equals(row.id()))) {
+              copies.add(row);
+            }
+          }
+        }
+      }
+    }
+    copies.sort(Comparator.comparingLong(Row::seq));
+    return copies;
   }
 
   /** The stored messages among {@code ids}, by id. */

@@ -37,9 +37,23 @@ public final class FrameCodec {
         json.writeStringField("type", "stored");
         json.writeStringField("id", stored.id());
         optional(json, "clientId", stored.clientId());
-        json.writeNumberField("seq", stored.seq());
+        if (!stored.fannedOut()) {
+          json.writeNumberField("seq", stored.seq());
+        }
         optional(json, "to", stored.to());
         optional(json, "timestamp", stored.timestamp());
+        optional(json, "thread", stored.thread());
+        if (stored.fannedOut()) {
+          json.writeArrayFieldStart("copies");
+          for (ServerFrame.Copy copy : stored.copies()) {
+            json.writeStartObject();
+            json.writeStringField("to", copy.to());
+            json.writeStringField("id", copy.id());
+            json.writeNumberField("seq", copy.seq());
+            json.writeEndObject();
+          }
+          json.writeEndArray();
+        }
       } else if (frame instanceof ServerFrame.Push push) {
         json.writeStringField("type", "message");
         json.writeStringField("id", push.id());
@@ -308,7 +322,9 @@ public final class FrameCodec {
               string(root, "clientId", false, null),
               root.path("seq").asLong(0),
               string(root, "to", false, null),
-              string(root, "timestamp", false, null));
+              string(root, "timestamp", false, null),
+              string(root, "thread", false, null),
+              root.has("copies") ? copies(root) : null);
       case "message" ->
           new ServerFrame.Push(
               string(root, "id", true, null),
@@ -364,6 +380,18 @@ public final class FrameCodec {
               root.path("truncated").asBoolean(false));
       default -> null;
     };
+  }
+
+  private static List<ServerFrame.Copy> copies(JsonNode root) {
+    List<ServerFrame.Copy> copies = new ArrayList<>();
+    for (JsonNode copy : array(root, "copies")) {
+      copies.add(
+          new ServerFrame.Copy(
+              string(copy, "to", true, null),
+              string(copy, "id", true, null),
+              copy.path("seq").asLong(0)));
+    }
+    return copies;
   }
 
   private static List<Message> messageList(JsonNode root) {

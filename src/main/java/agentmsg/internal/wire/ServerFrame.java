@@ -2,6 +2,9 @@ package agentmsg.internal.wire;
 
 import agentmsg.Agent;
 import agentmsg.Message;
+import agentmsg.Priority;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,9 +21,81 @@ public sealed interface ServerFrame {
   /** The reply to the original's {@code register}, with our version added. */
   record Registered(String agent, int version, String role) implements ServerFrame {}
 
-  /** A sent message is durably stored (committed and synced) under {@code id}. */
-  record Stored(String id, String clientId, long seq, String to, String timestamp)
-      implements ServerFrame {}
+  /**
+   * A sent message is durably stored (committed and synced) under {@code id}. For a fan-out ({@code
+   * to} is {@code @all} or {@code @<group>}), {@code id} is the shared id, {@code thread} the
+   * copies' thread, and {@code copies} every copy stored, in one transaction; {@code seq} is then
+   * each copy's own. For one recipient, {@code thread} and {@code copies} are null.
+   */
+  record Stored(
+      String id,
+      String clientId,
+      long seq,
+      String to,
+      String timestamp,
+      String thread,
+      List<Copy> copies)
+      implements ServerFrame {
+
+    /** The answer to a send to one agent. */
+    public Stored(String id, String clientId, long seq, String to, String timestamp) {
+      this(id, clientId, seq, to, timestamp, null, null);
+    }
+
+    /** Whether it answers a fan-out. */
+    public boolean fannedOut() {
+      return copies != null;
+    }
+
+    /**
+     * The messages this answer says are stored, as their sender {@code from} knows them from its
+     * {@code send}: each copy of a fan-out, else the one message.
+     */
+    public List<Message> messages(String from, ClientFrame.Send sent) {
+      Instant at = timestamp == null ? Instant.now() : Timestamps.parse(timestamp);
+      Priority priority = sent.priority() == null ? null : Priority.parse(sent.priority());
+      List<Message> messages = new ArrayList<>();
+      if (!fannedOut()) {
+        String recipient = to == null ? sent.to() : to;
+        messages.add(message(id, seq, from, recipient, sent, at, sent.thread(), priority));
+        return messages;
+      }
+      for (Copy copy : copies) {
+        messages.add(message(copy.id(), copy.seq(), from, copy.to(), sent, at, thread, priority));
+      }
+      return messages;
+    }
+
+    private static Message message(
+        String id,
+        long seq,
+        String from,
+        String to,
+        ClientFrame.Send sent,
+        Instant at,
+        String thread,
+        Priority priority) {
+      return new Message(
+          id,
+          seq,
+          from,
+          to,
+          sent.message(),
+          at,
+          null,
+          null,
+          null,
+          thread,
+          sent.replyTo(),
+          sent.subject(),
+          priority,
+          false,
+          null);
+    }
+  }
+
+  /** One copy of a fan-out, as {@link Stored} lists it: its recipient, id and sequence number. */
+  record Copy(String to, String id, long seq) {}
 
   /**
    * A message pushed to its recipient ({@code type: message}, as in the original). {@code seq}

@@ -74,6 +74,32 @@ class FrameCodecTest {
   }
 
   @Test
+  void aFanOutsStoredListsItsCopiesAndRoundTrips() {
+    ServerFrame.Stored stored =
+        new ServerFrame.Stored(
+            "S1",
+            "c-1",
+            0,
+            "@all",
+            "2026-01-01T00:00:00.000Z",
+            "S1",
+            List.of(
+                new ServerFrame.Copy("bob", "S1.bob", 8),
+                new ServerFrame.Copy("carol", "S1.carol", 9)));
+    String text = FrameCodec.write(stored);
+    assertThat(text)
+        .isEqualTo(
+            "{\"type\":\"stored\",\"id\":\"S1\",\"clientId\":\"c-1\",\"to\":\"@all\","
+                + "\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"thread\":\"S1\",\"copies\":["
+                + "{\"to\":\"bob\",\"id\":\"S1.bob\",\"seq\":8},"
+                + "{\"to\":\"carol\",\"id\":\"S1.carol\",\"seq\":9}]}");
+    assertThat(FrameCodec.parseServer(text)).isEqualTo(stored);
+    ServerFrame.Stored single = new ServerFrame.Stored("M1", "c-2", 7, "bob", null);
+    assertThat(FrameCodec.parseServer(FrameCodec.write(single))).isEqualTo(single);
+    assertThat(single.fannedOut()).isFalse();
+  }
+
+  @Test
   void serverFramesRoundTripThroughTheClientReader() {
     ServerFrame.Push push =
         new ServerFrame.Push(
