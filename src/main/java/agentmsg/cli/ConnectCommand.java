@@ -311,9 +311,12 @@ final class ConnectCommand extends Command {
       int space = line.indexOf(' ');
       String to = space < 0 ? line : line.substring(0, space);
       String body = space < 0 ? "" : line.substring(space + 1).strip();
-      if (!AgentNames.isValid(to)) {
+      // An agent, or @all or @<group> (the server fans it out).
+      if (!AgentNames.isValid(to.startsWith("@") ? to.substring(1) : to)) {
         err.println(
-            "error[invalid-agent-name]: '" + to + "' is not an agent name; type '<to> <message>'");
+            "error[invalid-agent-name]: '"
+                + to
+                + "' is not an agent name, @all or @<group>; type '<to> <message>'");
         return null;
       }
       if (body.isEmpty()) {

@@ -103,12 +103,16 @@ class ServerCliIT {
     String url = server.uri().toString();
     InProcessCli cli = new InProcessCli(home);
     try (ChildJvm alice = ChildJvm.cli(home, Map.of(), "connect", "-a", "alice", "-u", url)) {
-      alice.writeStdin("bob hello bob, from alice's terminal\n");
+      alice.writeLine("bob hello bob, from alice's terminal");
       try (TestSocket bob = TestSocket.hello(CLIENT.get(), server, "bob", "receive")) {
         JsonNode fromStdin = bob.next("message");
         assertThat(fromStdin.path("from").asText()).isEqualTo("alice");
         assertThat(fromStdin.path("message").asText())
             .isEqualTo("hello bob, from alice's terminal");
+        alice.writeLine("@all stand-up in 5");
+        JsonNode copy = bob.next("message");
+        assertThat(copy.path("message").asText()).isEqualTo("stand-up in 5");
+        assertThat(copy.path("thread").asText()).isEqualTo(sharedIdOf(copy));
       }
 
       ChildJvm.Result sent =
