@@ -2,7 +2,6 @@ package agentmsg.server;
 
 import agentmsg.AgentMsgException;
 import agentmsg.AgentType;
-import agentmsg.Priority;
 import agentmsg.internal.store.AgentRows;
 import agentmsg.internal.store.DeliveryRows;
 import agentmsg.internal.store.DeliveryRows.NewRow;
@@ -11,10 +10,12 @@ import agentmsg.internal.store.FanOut;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.store.WordIndex;
 import agentmsg.internal.wire.ClientFrame;
-import agentmsg.internal.wire.ServerFrame;
-import agentmsg.internal.wire.Timestamps;
+import agentmsg.server.BatchOutcome.Result;
+import agentmsg.server.WriterTask.Ack;
+import agentmsg.server.WriterTask.Flush;
+import agentmsg.server.WriterTask.Register;
+import agentmsg.server.WriterTask.Send;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -28,7 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.websocket.api.StatusCode;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -60,7 +60,7 @@ final class GroupWriter implements AutoCloseable {
   private final Store store;
   private final Hub hub;
   private final MirrorQueue mirror;
-  private final LinkedBlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<WriterTask> queue = new LinkedBlockingQueue<>();
   private final Set<String> knownAgents = ConcurrentHashMap.newKeySet();
   private final Thread thread;
   private volatile boolean stopping;
@@ -113,10 +113,10 @@ final class GroupWriter implements AutoCloseable {
   }
 
   private void loop() {
-    List<Task> batch = new ArrayList<>();
+    List<WriterTask> batch = new ArrayList<>();
     while (!stopping || !queue.isEmpty()) {
       try {
-        Task first = queue.poll(wordsPending ? IDLE_MILLIS : 200, TimeUnit.MILLISECONDS);
+        WriterTask first = queue.poll(wordsPending ? IDLE_MILLIS : 200, TimeUnit.MILLISECONDS);
         if (first == null) {
           indexWords();
           continue;
@@ -156,9 +156,9 @@ final class GroupWriter implements AutoCloseable {
     }
   }
 
-  private void process(List<Task> batch) {
+  private void process(List<WriterTask> batch) {
     long now = System.currentTimeMillis();
-    Outcome outcome;
+    BatchOutcome outcome;
     try {
       int[] attempt = {0};
       boolean[] lookUp = {false};
@@ -167,7 +167,7 @@ final class GroupWriter implements AutoCloseable {
               handle -> {
                 attempt[0]++;
                 boolean retry = attempt[0] > 1;
-                Outcome result;
+                BatchOutcome result;
                 try {
                   result = handle.inTransaction(tx -> apply(tx, batch, now, retry, lookUp[0]));
                 } catch (ClientIdReused e) {
@@ -180,12 +180,12 @@ final class GroupWriter implements AutoCloseable {
                 return result;
               });
     } catch (RuntimeException e) {
-      fail(batch, e);
+      BatchOutcome.fail(batch, e, hub);
       return;
     }
     knownAgents.addAll(outcome.agents);
     wordsPending |= outcome.wrote;
-    publish(batch, outcome, now);
+    outcome.publish(batch, hub, mirror, now);
   }
 
   /**
@@ -196,13 +196,14 @@ final class GroupWriter implements AutoCloseable {
    * @param retry whether an earlier attempt may have committed (a lost connection)
    * @param lookUp whether to look up the senders' client ids first
    */
-  private Outcome apply(Handle tx, List<Task> batch, long now, boolean retry, boolean lookUp)
+  private BatchOutcome apply(
+      Handle tx, List<WriterTask> batch, long now, boolean retry, boolean lookUp)
       throws SQLException {
-    Outcome out = new Outcome();
+    BatchOutcome out = new BatchOutcome();
     List<Send> sends = new ArrayList<>();
     Map<String, Set<String>> clientIdsBySender = new HashMap<>();
     Map<Connection, Map<Boolean, Set<String>>> acks = new LinkedHashMap<>();
-    for (Task task : batch) {
+    for (WriterTask task : batch) {
       if (task instanceof Register register) {
         ensureAgent(tx, register.agent(), now, out);
         out.wrote = true;
@@ -382,7 +383,7 @@ final class GroupWriter implements AutoCloseable {
    * found by a look-up here, not by a failed insert, whoever the recipients are now.
    */
   private void decideFanOut(
-      Handle tx, Send send, long now, boolean retry, Outcome out, Decisions decisions)
+      Handle tx, Send send, long now, boolean retry, BatchOutcome out, Decisions decisions)
       throws SQLException {
     String clientId = send.frame().clientId();
     String key = send.sender() + "\n@" + clientId;
@@ -442,7 +443,7 @@ final class GroupWriter implements AutoCloseable {
     }
   }
 
-  private boolean agentExists(Handle tx, String name, Outcome out) {
+  private boolean agentExists(Handle tx, String name, BatchOutcome out) {
     if (knownAgents.contains(name) || out.agents.contains(name)) {
       return true;
     }
@@ -453,142 +454,10 @@ final class GroupWriter implements AutoCloseable {
     return false;
   }
 
-  private void ensureAgent(Handle tx, String name, long now, Outcome out) {
+  private void ensureAgent(Handle tx, String name, long now, BatchOutcome out) {
     if (!agentExists(tx, name, out)) {
       AgentRows.upsert(tx, name, AgentType.OTHER, now);
       out.agents.add(name);
-    }
-  }
-
-  /**
-   * Answers a committed batch. What someone is waiting on goes out first: pushes to recipients and
-   * {@code delivered} to senders, then {@code stored} and the rest in queue order, then the mirror
-   * files and the log. A connection still sees {@code stored} before the {@code delivered} of the
-   * same message (its ack can only come in a later batch), and a recipient gets the batch's
-   * messages in the order of their sequence numbers, which cumulative acks rely on (a message to
-   * oneself may so arrive before its {@code stored}).
-   */
-  private void publish(List<Task> batch, Outcome outcome, long now) {
-    List<Row> fresh = new ArrayList<>();
-    for (Task task : batch) {
-      if (task instanceof Send send) {
-        Result result = outcome.results.get(send);
-        if (result.failure() == null && result.fresh()) {
-          for (Row row : result.rows()) {
-            fresh.add(row);
-            hub.offer(row);
-          }
-        }
-      }
-    }
-    for (Row row : outcome.delivered) {
-      hub.delivered(row, now);
-    }
-    for (Task task : batch) {
-      if (task instanceof Send send) {
-        answer(send, outcome.results.get(send));
-      } else if (task instanceof Register register) {
-        register.connection().welcome();
-        hub.pusher().request(register.connection());
-      } else if (task instanceof Ack ack) {
-        Delivery delivery = ack.connection().delivery();
-        if (delivery != null && delivery.release(ack.ids())) {
-          hub.pusher().request(ack.connection());
-        }
-      } else if (task instanceof Flush flush) {
-        flush.done().countDown();
-      }
-    }
-    for (Row row : fresh) {
-      mirror.add(row);
-    }
-    String at = Timestamps.format(Instant.ofEpochMilli(now));
-    Set<String> receipts = new HashSet<>();
-    for (Row row : outcome.delivered) {
-      if (receipts.add(row.sender() + "\n" + row.recipient())) {
-        mirror.receipt(row.sender(), row.recipient(), now);
-      }
-      hub.log()
-          .delivery(
-              "delivered "
-                  + row.id()
-                  + " "
-                  + row.sender()
-                  + " -> "
-                  + row.recipient()
-                  + " at "
-                  + at);
-    }
-    hub.log().flush();
-  }
-
-  /** Tells a sender what became of its send: stored (and delivered already, for a resend). */
-  private void answer(Send send, Result result) {
-    Connection connection = send.connection();
-    if (result.failure() != null) {
-      connection.sendError(
-          result.failure().code(), result.failure().getMessage(), send.frame().clientId());
-      return;
-    }
-    Row first = result.rows().get(0);
-    String timestamp = Timestamps.format(Instant.ofEpochMilli(first.createdAtMillis()));
-    if (send.fansOut()) {
-      List<ServerFrame.Copy> copies = new ArrayList<>(result.rows().size());
-      for (Row row : result.rows()) {
-        copies.add(new ServerFrame.Copy(row.recipient(), row.id(), row.seq()));
-      }
-      connection.send(
-          new ServerFrame.Stored(
-              FanOut.base(first.id(), first.recipient()),
-              send.frame().clientId(),
-              0,
-              send.frame().to(),
-              timestamp,
-              first.thread(),
-              copies));
-    } else {
-      connection.send(
-          new ServerFrame.Stored(
-              first.id(), first.clientId(), first.seq(), first.recipient(), timestamp));
-    }
-    if (!result.fresh()) {
-      for (Row row : result.rows()) {
-        if (row.deliveredAtMillis() != null) {
-          String id = connection.legacy() && row.clientId() != null ? row.clientId() : row.id();
-          connection.send(
-              new ServerFrame.Delivered(
-                  id,
-                  row.clientId(),
-                  row.recipient(),
-                  row.seq(),
-                  Timestamps.format(Instant.ofEpochMilli(row.deliveredAtMillis()))));
-        }
-      }
-    }
-  }
-
-  private void fail(List<Task> batch, RuntimeException failure) {
-    String code = failure instanceof AgentMsgException known ? known.code() : "store-unavailable";
-    hub.log().line("store failure on a batch of " + batch.size() + ": " + failure.getMessage());
-    for (Task task : batch) {
-      if (task instanceof Send send) {
-        send.connection()
-            .sendError(
-                code,
-                "not stored, send again (same clientId): " + failure.getMessage(),
-                send.frame().clientId());
-      } else if (task instanceof Register register) {
-        register.connection().sendError(code, "cannot register: " + failure.getMessage(), null);
-        register.connection().close(StatusCode.SERVER_ERROR, code);
-      } else if (task instanceof Ack ack) {
-        // Not marked delivered: released, so the next page of undelivered messages resends them.
-        Delivery delivery = ack.connection().delivery();
-        if (delivery != null) {
-          delivery.release(ack.ids());
-        }
-      } else if (task instanceof Flush flush) {
-        flush.done().countDown();
-      }
     }
   }
 
@@ -603,64 +472,6 @@ final class GroupWriter implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
   }
-
-  private sealed interface Task {}
-
-  private record Register(Connection connection, String agent) implements Task {}
-
-  /** Not a record: equal frames from one connection are still two sends. */
-  private static final class Send implements Task {
-    private final Connection connection;
-    private final ClientFrame.Send frame;
-    private final String id;
-
-    Send(Connection connection, ClientFrame.Send frame, String id) {
-      this.connection = connection;
-      this.frame = frame;
-      this.id = id;
-    }
-
-    Connection connection() {
-      return connection;
-    }
-
-    ClientFrame.Send frame() {
-      return frame;
-    }
-
-    String id() {
-      return id;
-    }
-
-    String sender() {
-      return connection.agent();
-    }
-
-    /** Whether it goes to {@code @all} or a group. */
-    boolean fansOut() {
-      return FanOut.addresses(frame.to());
-    }
-
-    /** Whether {@code row} was stored for this very send (not for an earlier one). */
-    boolean owns(Row row) {
-      return row.id().equals(fansOut() ? FanOut.copyId(id, row.recipient()) : id);
-    }
-
-    /** The priority the frame names; the connection checked it. */
-    Priority priority() {
-      return frame.priority() == null ? Priority.NORMAL : Priority.parse(frame.priority());
-    }
-  }
-
-  private record Ack(Connection connection, List<String> ids, boolean alsoRead) implements Task {}
-
-  private record Flush(CountDownLatch done) implements Task {}
-
-  /**
-   * What became of a send: its stored message (each copy, for a fan-out, in sequence order), or a
-   * failure and no rows. {@code fresh} when this send stored them: they are pushed and mirrored.
-   */
-  private record Result(List<Row> rows, boolean fresh, AgentMsgException failure) {}
 
   /** The sends of a batch decided so far: the new rows to insert and who sent them. */
   private static final class Decisions {
@@ -678,15 +489,5 @@ final class GroupWriter implements AutoCloseable {
     ClientIdReused(SQLException cause) {
       super(cause.getMessage(), cause, false, false);
     }
-  }
-
-  private static final class Outcome {
-    final Map<Send, Result> results = new HashMap<>();
-    final List<Row> delivered = new ArrayList<>();
-    final Set<String> agents = new HashSet<>();
-    boolean wrote;
-
-    /** Whether the batch stored a message or an agent: then it is synced before it is answered. */
-    boolean mustSync;
   }
 }

@@ -1,0 +1,180 @@
+package agentmsg.server;
+
+import agentmsg.AgentMsgException;
+import agentmsg.internal.store.DeliveryRows.Row;
+import agentmsg.internal.store.FanOut;
+import agentmsg.internal.wire.ServerFrame;
+import agentmsg.internal.wire.Timestamps;
+import agentmsg.server.WriterTask.Ack;
+import agentmsg.server.WriterTask.Flush;
+import agentmsg.server.WriterTask.Register;
+import agentmsg.server.WriterTask.Send;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.jetty.websocket.api.StatusCode;
+
+/**
+ * What a batch of {@link GroupWriter} came to, filled in by its transaction, and the telling of it
+ * once committed: pushes, {@code stored}, {@code delivered}, welcomes, mirror files, the log. Used
+ * by the writer thread only.
+ */
+final class BatchOutcome {
+  /** What became of each send of the batch. */
+  final Map<Send, Result> results = new HashMap<>();
+
+  /** The messages its acks marked delivered: their senders are told. */
+  final List<Row> delivered = new ArrayList<>();
+
+  /** The agents it found or registered, remembered by the writer. */
+  final Set<String> agents = new HashSet<>();
+
+  /** Whether it wrote to the store: once idle, the writer indexes the words of new messages. */
+  boolean wrote;
+
+  /** Whether the batch stored a message or an agent: then it is synced before it is answered. */
+  boolean mustSync;
+
+  /**
+   * What became of a send: its stored message (each copy, for a fan-out, in sequence order), or a
+   * failure and no rows. {@code fresh} when this send stored them: they are pushed and mirrored.
+   */
+  record Result(List<Row> rows, boolean fresh, AgentMsgException failure) {}
+
+  /**
+   * Answers a committed batch. What someone is waiting on goes out first: pushes to recipients and
+   * {@code delivered} to senders, then {@code stored} and the rest in queue order, then the mirror
+   * files and the log. A connection still sees {@code stored} before the {@code delivered} of the
+   * same message (its ack can only come in a later batch), and a recipient gets the batch's
+   * messages in the order of their sequence numbers, which cumulative acks rely on (a message to
+   * oneself may so arrive before its {@code stored}).
+   */
+  void publish(List<WriterTask> batch, Hub hub, MirrorQueue mirror, long now) {
+    List<Row> fresh = new ArrayList<>();
+    for (WriterTask task : batch) {
+      if (task instanceof Send send) {
+        Result result = results.get(send);
+        if (result.failure() == null && result.fresh()) {
+          for (Row row : result.rows()) {
+            fresh.add(row);
+            hub.offer(row);
+          }
+        }
+      }
+    }
+    for (Row row : delivered) {
+      hub.delivered(row, now);
+    }
+    for (WriterTask task : batch) {
+      if (task instanceof Send send) {
+        answer(send, results.get(send));
+      } else if (task instanceof Register register) {
+        register.connection().welcome();
+        hub.pusher().request(register.connection());
+      } else if (task instanceof Ack ack) {
+        Delivery delivery = ack.connection().delivery();
+        if (delivery != null && delivery.release(ack.ids())) {
+          hub.pusher().request(ack.connection());
+        }
+      } else if (task instanceof Flush flush) {
+        flush.done().countDown();
+      }
+    }
+    for (Row row : fresh) {
+      mirror.add(row);
+    }
+    String at = Timestamps.format(Instant.ofEpochMilli(now));
+    Set<String> receipts = new HashSet<>();
+    for (Row row : delivered) {
+      if (receipts.add(row.sender() + "\n" + row.recipient())) {
+        mirror.receipt(row.sender(), row.recipient(), now);
+      }
+      hub.log()
+          .delivery(
+              "delivered "
+                  + row.id()
+                  + " "
+                  + row.sender()
+                  + " -> "
+                  + row.recipient()
+                  + " at "
+                  + at);
+    }
+    hub.log().flush();
+  }
+
+  /** Tells a sender what became of its send: stored (and delivered already, for a resend). */
+  private static void answer(Send send, Result result) {
+    Connection connection = send.connection();
+    if (result.failure() != null) {
+      connection.sendError(
+          result.failure().code(), result.failure().getMessage(), send.frame().clientId());
+      return;
+    }
+    Row first = result.rows().get(0);
+    String timestamp = Timestamps.format(Instant.ofEpochMilli(first.createdAtMillis()));
+    if (send.fansOut()) {
+      List<ServerFrame.Copy> copies = new ArrayList<>(result.rows().size());
+      for (Row row : result.rows()) {
+        copies.add(new ServerFrame.Copy(row.recipient(), row.id(), row.seq()));
+      }
+      connection.send(
+          new ServerFrame.Stored(
+              FanOut.base(first.id(), first.recipient()),
+              send.frame().clientId(),
+              0,
+              send.frame().to(),
+              timestamp,
+              first.thread(),
+              copies));
+    } else {
+      connection.send(
+          new ServerFrame.Stored(
+              first.id(), first.clientId(), first.seq(), first.recipient(), timestamp));
+    }
+    if (!result.fresh()) {
+      for (Row row : result.rows()) {
+        if (row.deliveredAtMillis() != null) {
+          String id = connection.legacy() && row.clientId() != null ? row.clientId() : row.id();
+          connection.send(
+              new ServerFrame.Delivered(
+                  id,
+                  row.clientId(),
+                  row.recipient(),
+                  row.seq(),
+                  Timestamps.format(Instant.ofEpochMilli(row.deliveredAtMillis()))));
+        }
+      }
+    }
+  }
+
+  /** Tells everyone in a batch that failed: senders to send again, acks released. */
+  static void fail(List<WriterTask> batch, RuntimeException failure, Hub hub) {
+    String code = failure instanceof AgentMsgException known ? known.code() : "store-unavailable";
+    hub.log().line("store failure on a batch of " + batch.size() + ": " + failure.getMessage());
+    for (WriterTask task : batch) {
+      if (task instanceof Send send) {
+        send.connection()
+            .sendError(
+                code,
+                "not stored, send again (same clientId): " + failure.getMessage(),
+                send.frame().clientId());
+      } else if (task instanceof Register register) {
+        register.connection().sendError(code, "cannot register: " + failure.getMessage(), null);
+        register.connection().close(StatusCode.SERVER_ERROR, code);
+      } else if (task instanceof Ack ack) {
+        // Not marked delivered: released, so the next page of undelivered messages resends them.
+        Delivery delivery = ack.connection().delivery();
+        if (delivery != null) {
+          delivery.release(ack.ids());
+        }
+      } else if (task instanceof Flush flush) {
+        flush.done().countDown();
+      }
+    }
+  }
+}
