@@ -44,8 +44,8 @@ class ServerCliIT {
   @Test
   void killNineOfTheServerLosesNothingStoredAndRedeliversWhatWasNotAcked() throws Exception {
     List<String> ids = new ArrayList<>();
-    try (ChildJvm server = startServerJvm()) {
-      URI url = serverUrl(server);
+    try (ChildJvm server = ChildJvm.server(home)) {
+      URI url = server.serverUrl();
       try (TestSocket bob = TestSocket.hello(CLIENT.get(), url, home, "bob", "send-only");
           TestSocket alice = TestSocket.hello(CLIENT.get(), url, home, "alice", "receive")) {
         for (int i = 0; i < 20; i++) {
@@ -74,9 +74,9 @@ class ServerCliIT {
       }
     }
 
-    try (ChildJvm server = startServerJvm();
+    try (ChildJvm server = ChildJvm.server(home);
         TestSocket alice =
-            TestSocket.hello(CLIENT.get(), serverUrl(server), home, "alice", "receive")) {
+            TestSocket.hello(CLIENT.get(), server.serverUrl(), home, "alice", "receive")) {
       List<String> redelivered = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         redelivered.add(alice.next("message").path("id").asText());
@@ -310,17 +310,6 @@ class ServerCliIT {
             .port(port)
             .log(new PrintStream(OutputStream.nullOutputStream()))
             .build());
-  }
-
-  private ChildJvm startServerJvm() {
-    return ChildJvm.cli(home, Map.of(), "server", "-p", "0", "-q");
-  }
-
-  private static URI serverUrl(ChildJvm server) throws InterruptedException {
-    String line = server.nextLine(60);
-    assertThat(line).as("the server's first line; stderr: %s", server.stderrSoFar()).isNotNull();
-    assertThat(line).startsWith("agent-msg server listening on ws://127.0.0.1:");
-    return URI.create(line.substring(line.indexOf("ws://")));
   }
 
   private static String nextNonEmpty(ChildJvm child) throws InterruptedException {

@@ -44,8 +44,8 @@ class ServerCrashIT {
     }
     Map<String, String> storedBefore = new HashMap<>();
     Set<String> deliveredBefore = new HashSet<>();
-    try (ChildJvm server = startServer()) {
-      URI url = serverUrl(server);
+    try (ChildJvm server = ChildJvm.server(home)) {
+      URI url = server.serverUrl();
       try (TestSocket alice = TestSocket.hello(CLIENT.get(), url, home, "alice", "send-only");
           TestSocket bob = TestSocket.hello(CLIENT.get(), url, home, "bob", "receive")) {
         // Alice streams while bob acks what reaches him; once a few hundred acks were answered,
@@ -75,8 +75,8 @@ class ServerCrashIT {
     assertThat(storedBefore.size()).as("still sending when killed").isLessThan(MESSAGES);
 
     Map<String, String> storedAfter = new LinkedHashMap<>();
-    try (ChildJvm server = startServer()) {
-      URI url = serverUrl(server);
+    try (ChildJvm server = ChildJvm.server(home)) {
+      URI url = server.serverUrl();
       try (TestSocket alice = TestSocket.hello(CLIENT.get(), url, home, "alice", "send-only");
           TestSocket bob = TestSocket.hello(CLIENT.get(), url, home, "bob", "receive")) {
         // The sender did not hear about every send: it sends the whole stream again, and hears
@@ -144,16 +144,5 @@ class ServerCrashIT {
         default -> throw new AssertionError("unexpected frame " + frame);
       }
     }
-  }
-
-  private ChildJvm startServer() {
-    return ChildJvm.cli(home, Map.of(), "server", "-p", "0", "-q");
-  }
-
-  private static URI serverUrl(ChildJvm server) throws InterruptedException {
-    String line = server.nextLine(60);
-    assertThat(line).as("the server's first line; stderr: %s", server.stderrSoFar()).isNotNull();
-    assertThat(line).startsWith("agent-msg server listening on ws://127.0.0.1:");
-    return URI.create(line.substring(line.indexOf("ws://")));
   }
 }

@@ -8,66 +8,20 @@ import agentmsg.AgentMsgException;
 import agentmsg.AgentType;
 import agentmsg.Message;
 import agentmsg.MessageDraft;
-import agentmsg.Options;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Sends to {@code @all} and {@code @<group>} through a real server on a real H2 store. */
 class ServerFanOutIT {
   @RegisterExtension static final SharedClient CLIENT = new SharedClient();
 
-  @TempDir Path home;
-  private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
-  private AgentMsgServer server;
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-
-  @BeforeEach
-  void start() {
-    for (String agent : List.of("alice", "bob", "carol")) {
-      try (AgentMessenger messenger = messenger(agent)) {
-        messenger.register(AgentType.OTHER);
-      }
-    }
-    server =
-        AgentMsgServer.start(
-            ServerOptions.builder()
-                .home(home)
-                .port(0)
-                .log(new PrintStream(logBytes, true, StandardCharsets.UTF_8))
-                .build());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    for (AutoCloseable closeable : toClose) {
-      closeable.close();
-    }
-    server.stop();
-  }
-
-  private AgentMessenger messenger(String agent) {
-    return AgentMessenger.open(
-        Options.builder().home(home).agent(agent).warningListener(warning -> {}).build());
-  }
-
-  private TestSocket hello(String agent, String role) throws Exception {
-    TestSocket socket = TestSocket.hello(CLIENT.get(), server, agent, role);
-    toClose.add(socket);
-    return socket;
-  }
+  @RegisterExtension final RunningServer running = new RunningServer(CLIENT);
 
   /** The copies of a fan-out's {@code stored} frame: recipient to copy id, in its order. */
   private static Map<String, String> copies(JsonNode stored) {
@@ -89,9 +43,9 @@ class ServerFanOutIT {
   @Test
   void fanOutToAllStoresACopyEachPushesItInTheSharedThreadAndReportsEachDelivery()
       throws Exception {
-    TestSocket bob = hello("bob", "receive");
-    TestSocket carol = hello("carol", "receive");
-    TestSocket alice = hello("alice", "send-only");
+    TestSocket bob = running.hello("bob", "receive");
+    TestSocket carol = running.hello("carol", "receive");
+    TestSocket alice = running.hello("alice", "send-only");
 
     alice.sendMessage("f-1", "@all", "hello everyone");
     JsonNode stored = alice.next("stored");
@@ -124,7 +78,7 @@ class ServerFanOutIT {
     assertThat(toCarol.path("id").asText()).isEqualTo(shared + ".carol");
     assertThat(toCarol.path("to").asText()).isEqualTo("carol");
 
-    try (AgentMessenger sender = messenger("alice")) {
+    try (AgentMessenger sender = running.messenger("alice")) {
       List<Message> status = sender.status(shared);
       assertThat(status).extracting(Message::to).containsExactlyInAnyOrder("bob", "carol");
       assertThat(status).allSatisfy(copy -> assertThat(copy.deliveredAt()).isNotNull());
@@ -133,12 +87,12 @@ class ServerFanOutIT {
 
   @Test
   void fanOutToAGroupGoesToItsMembersButTheSenderAndNoOneElse() throws Exception {
-    try (AgentMessenger admin = messenger("alice")) {
+    try (AgentMessenger admin = running.messenger("alice")) {
       admin.createGroup("team", List.of("alice", "bob"));
     }
-    TestSocket bob = hello("bob", "receive");
-    TestSocket carol = hello("carol", "receive");
-    TestSocket alice = hello("alice", "send-only");
+    TestSocket bob = running.hello("bob", "receive");
+    TestSocket carol = running.hello("carol", "receive");
+    TestSocket alice = running.hello("alice", "send-only");
 
     alice.sendMessage("g-1", "@team", "team only");
     JsonNode stored = alice.next("stored");
@@ -152,7 +106,7 @@ class ServerFanOutIT {
     alice.sendMessage("g-2", "carol", "just for carol");
     alice.next("stored");
     nextPushIs(carol, "just for carol");
-    try (AgentMessenger reader = messenger("alice")) {
+    try (AgentMessenger reader = running.messenger("alice")) {
       assertThat(reader.status(shared)).extracting(Message::to).containsExactly("bob");
     }
   }
@@ -160,15 +114,15 @@ class ServerFanOutIT {
   @Test
   void aResentFanOutStoresNothingTwiceAndAnswersWithTheFirstIdsWhoeverJoinedSince()
       throws Exception {
-    TestSocket bob = hello("bob", "receive");
-    TestSocket alice = hello("alice", "send-only");
+    TestSocket bob = running.hello("bob", "receive");
+    TestSocket alice = running.hello("alice", "send-only");
     String longClientId = "L".repeat(64); // its copies' client ids are cut and digested
 
     alice.sendMessage("r-1", "@all", "once");
     JsonNode first = alice.next("stored");
     alice.sendMessage(longClientId, "@all", "once, long id");
     JsonNode firstLong = alice.next("stored");
-    try (AgentMessenger dave = messenger("dave")) {
+    try (AgentMessenger dave = running.messenger("dave")) {
       dave.register(AgentType.OTHER); // @all would now include dave
     }
 
@@ -197,20 +151,20 @@ class ServerFanOutIT {
     alice.sendMessage("r-2", "bob", "after the resends");
     alice.next("stored");
     nextPushIs(bob, "after the resends");
-    try (AgentMessenger reader = messenger("bob")) {
+    try (AgentMessenger reader = running.messenger("bob")) {
       assertThat(reader.history(10)).hasSize(3);
     }
-    try (AgentMessenger reader = messenger("dave")) {
+    try (AgentMessenger reader = running.messenger("dave")) {
       assertThat(reader.history(10)).isEmpty();
     }
   }
 
   @Test
   void aFanOutToNoOneIsAnErrorWithFileModesCodeAndTheClientId() throws Exception {
-    try (AgentMessenger admin = messenger("alice")) {
+    try (AgentMessenger admin = running.messenger("alice")) {
       admin.createGroup("solo", List.of("alice"));
     }
-    TestSocket alice = hello("alice", "send-only");
+    TestSocket alice = running.hello("alice", "send-only");
 
     alice.sendMessage("e-1", "@nosuchgroup", "hi");
     JsonNode unknown = alice.next("error");
@@ -229,7 +183,7 @@ class ServerFanOutIT {
     assertThat(invalid.path("ref").asText()).isEqualTo("e-3");
 
     // The codes are file mode's, and the connection still sends.
-    try (AgentMessenger fileMode = messenger("alice")) {
+    try (AgentMessenger fileMode = running.messenger("alice")) {
       assertThatThrownBy(() -> fileMode.send(MessageDraft.to("@nosuchgroup", "hi")))
           .isInstanceOfSatisfying(
               AgentMsgException.class, e -> assertThat(e.code()).isEqualTo("unknown-group"));
@@ -243,9 +197,9 @@ class ServerFanOutIT {
 
   @Test
   void aFanOutInABurstOfOtherSendsAndResendsIsStoredOnceAndPushedInOrder() throws Exception {
-    TestSocket bob = hello("bob", "receive");
-    TestSocket carol = hello("carol", "receive");
-    TestSocket alice = hello("alice", "send-only");
+    TestSocket bob = running.hello("bob", "receive");
+    TestSocket carol = running.hello("carol", "receive");
+    TestSocket alice = running.hello("alice", "send-only");
     alice.sendMessage("old", "bob", "stored before");
     String old = alice.next("stored").path("id").asText();
     nextPushIs(bob, "stored before");
@@ -275,7 +229,7 @@ class ServerFanOutIT {
     alice.sendMessage("b-3", "bob", "last");
     alice.nextOf("stored");
     nextPushIs(bob, "last");
-    try (AgentMessenger reader = messenger("alice")) {
+    try (AgentMessenger reader = running.messenger("alice")) {
       assertThat(reader.status(fanOuts.get(0).path("id").asText()))
           .extracting(Message::id)
           .containsExactlyInAnyOrderElementsOf(copies.values());

@@ -3,85 +3,29 @@ package agentmsg.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import agentmsg.AgentMessenger;
-import agentmsg.AgentType;
 import agentmsg.Message;
 import agentmsg.MessageStatus;
 import agentmsg.Options;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A real server on port 0 over a real H2 store, with real WebSocket clients. */
 class ServerIT {
   @RegisterExtension static final SharedClient CLIENT = new SharedClient();
 
-  @TempDir Path home;
-  private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
-  private AgentMsgServer server;
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-
-  @BeforeEach
-  void start() {
-    for (String agent : List.of("alice", "bob", "carol")) {
-      try (AgentMessenger messenger = messenger(agent)) {
-        messenger.register(AgentType.OTHER);
-      }
-    }
-    server = startServer(ServerOptions.builder());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    for (AutoCloseable closeable : toClose) {
-      closeable.close();
-    }
-    server.stop();
-  }
-
-  private AgentMsgServer startServer(ServerOptions.Builder builder) {
-    return AgentMsgServer.start(
-        builder
-            .home(home)
-            .port(0)
-            .log(new PrintStream(logBytes, true, StandardCharsets.UTF_8))
-            .build());
-  }
-
-  private AgentMessenger messenger(String agent) {
-    return AgentMessenger.open(
-        Options.builder().home(home).agent(agent).warningListener(warning -> {}).build());
-  }
-
-  private TestSocket hello(String agent, String role) throws Exception {
-    TestSocket socket = TestSocket.hello(CLIENT.get(), server, agent, role);
-    toClose.add(socket);
-    return socket;
-  }
-
-  /** A connection with the token of {@code agent}, before any hello. */
-  private TestSocket raw(String agent) throws Exception {
-    TestSocket socket = TestSocket.connectAs(CLIENT.get(), server.uri(), home, agent);
-    toClose.add(socket);
-    return socket;
-  }
+  @RegisterExtension final RunningServer running = new RunningServer(CLIENT);
 
   @Test
   void roundTripWithAckTellsTheSenderDelivered() throws Exception {
-    TestSocket alice = hello("alice", "receive");
-    TestSocket bob = hello("bob", "send-only");
+    TestSocket alice = running.hello("alice", "receive");
+    TestSocket bob = running.hello("bob", "send-only");
 
     bob.sendMessage("c-1", "alice", "hello alice");
     JsonNode stored = bob.next("stored");
@@ -100,7 +44,7 @@ class ServerIT {
     assertThat(delivered.path("clientId").asText()).isEqualTo("c-1");
     assertThat(delivered.path("to").asText()).isEqualTo("alice");
 
-    try (AgentMessenger reader = messenger("alice")) {
+    try (AgentMessenger reader = running.messenger("alice")) {
       assertThat(reader.unread()).as("an acked message is not shown again by inbox").isEmpty();
       Message message = reader.history(10).get(0);
       assertThat(message.id()).isEqualTo(id);
@@ -113,8 +57,8 @@ class ServerIT {
   void aRecipientGetsItsMessagesInSequenceOrderWhenItAlsoWritesToItself() throws Exception {
     // Cumulative acks ("everything up to seq N") are only safe if pushes come in seq order, also
     // when one batch holds messages to oneself and messages from others.
-    TestSocket alice = hello("alice", "receive");
-    TestSocket bob = hello("bob", "send-only");
+    TestSocket alice = running.hello("alice", "receive");
+    TestSocket bob = running.hello("bob", "send-only");
     int each = 200;
     for (int i = 0; i < each; i++) {
       alice.sendMessage("self-" + i, "alice", "note " + i);
@@ -136,14 +80,14 @@ class ServerIT {
 
   @Test
   void offlineRecipientGetsItsMessagesInOrderOnConnect() throws Exception {
-    TestSocket bob = hello("bob", "send-only");
+    TestSocket bob = running.hello("bob", "send-only");
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       bob.sendMessage("c-" + i, "alice", "message " + i);
       ids.add(bob.next("stored").path("id").asText());
     }
 
-    TestSocket alice = hello("alice", "receive");
+    TestSocket alice = running.hello("alice", "receive");
     List<String> received = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       JsonNode pushed = alice.next("message");
@@ -155,8 +99,8 @@ class ServerIT {
 
   @Test
   void resendWithTheSameClientIdIsStoredOnce() throws Exception {
-    TestSocket alice = hello("alice", "receive");
-    TestSocket bob = hello("bob", "send-only");
+    TestSocket alice = running.hello("alice", "receive");
+    TestSocket bob = running.hello("bob", "send-only");
 
     bob.sendMessage("same", "alice", "once");
     String first = bob.next("stored").path("id").asText();
@@ -172,15 +116,15 @@ class ServerIT {
     bob.sendMessage("same", "alice", "once");
     assertThat(bob.next("stored").path("id").asText()).isEqualTo(first);
     assertThat(bob.next("delivered").path("id").asText()).isEqualTo(first);
-    try (AgentMessenger reader = messenger("alice")) {
+    try (AgentMessenger reader = running.messenger("alice")) {
       assertThat(reader.history(10)).hasSize(1);
     }
   }
 
   @Test
   void aResendAmongNewSendsKeepsItsFirstIdAndTheOthersAreStored() throws Exception {
-    TestSocket alice = hello("alice", "receive");
-    TestSocket bob = hello("bob", "send-only");
+    TestSocket alice = running.hello("alice", "receive");
+    TestSocket bob = running.hello("bob", "send-only");
     bob.sendMessage("same", "alice", "once");
     String first = bob.next("stored").path("id").asText();
 
@@ -206,16 +150,16 @@ class ServerIT {
     }
     assertThat(pushed).first().isEqualTo("once");
     assertThat(pushed).containsOnlyOnce("once").hasSize(21);
-    try (AgentMessenger reader = messenger("alice")) {
+    try (AgentMessenger reader = running.messenger("alice")) {
       assertThat(reader.history(100)).hasSize(21);
     }
   }
 
   @Test
   void fileModeSendFromTheCliIsPushedToTheConnectedRecipient() throws Exception {
-    TestSocket alice = hello("alice", "receive");
+    TestSocket alice = running.hello("alice", "receive");
     Message sent;
-    try (AgentMessenger bob = messenger("bob")) {
+    try (AgentMessenger bob = running.messenger("bob")) {
       sent = bob.send("alice", "sent without the server");
     }
     JsonNode pushed = alice.next("message");
@@ -225,20 +169,20 @@ class ServerIT {
 
   @Test
   void secondReceivingConnectionIsRefusedUnlessItTakesOver() throws Exception {
-    TestSocket first = hello("alice", "receive");
+    TestSocket first = running.hello("alice", "receive");
 
-    TestSocket second = raw("alice");
+    TestSocket second = running.raw("alice");
     second.send("{\"type\":\"hello\",\"agent\":\"alice\"}");
     assertThat(second.next("error").path("code").asText()).isEqualTo("already-connected");
     assertThat(second.awaitClose()).isEqualTo(1008);
 
     // Send-only connections share the name.
-    TestSocket sender = hello("alice", "send-only");
+    TestSocket sender = running.hello("alice", "send-only");
     sender.sendMessage("to-self", "alice", "still the first connection");
     assertThat(first.next("message").path("message").asText())
         .isEqualTo("still the first connection");
 
-    TestSocket third = raw("alice");
+    TestSocket third = running.raw("alice");
     third.send("{\"type\":\"hello\",\"agent\":\"alice\",\"takeover\":true}");
     third.next("welcome");
     assertThat(first.nextOf("error").path("code").asText()).isEqualTo("taken-over");
@@ -250,8 +194,8 @@ class ServerIT {
 
   @Test
   void badFramesAreAnsweredWithErrorsAndOtherClientsKeepWorking() throws Exception {
-    TestSocket alice = hello("alice", "receive");
-    TestSocket bad = raw("bob");
+    TestSocket alice = running.hello("alice", "receive");
+    TestSocket bad = running.raw("bob");
 
     bad.send("this is not json");
     assertThat(bad.next("error").path("code").asText()).isEqualTo("bad-frame");
@@ -288,7 +232,7 @@ class ServerIT {
     // A frame over the hard limit closes only that connection, with 1009.
     bad.send("\"" + "y".repeat(AgentMsgServer.MAX_FRAME_BYTES + 10) + "\"");
     assertThat(bad.awaitClose()).isEqualTo(1009);
-    TestSocket carol = hello("carol", "send-only");
+    TestSocket carol = running.hello("carol", "send-only");
     carol.sendMessage("c1", "alice", "server still up");
     carol.next("stored");
     assertThat(alice.next("message").path("message").asText()).isEqualTo("server still up");
@@ -296,8 +240,8 @@ class ServerIT {
 
   @Test
   void clientOfTheOriginalProtocolExchangesMessagesWithOurs() throws Exception {
-    TestSocket ours = hello("alice", "receive");
-    TestSocket old = raw("bob");
+    TestSocket ours = running.hello("alice", "receive");
+    TestSocket old = running.raw("bob");
     old.send("{\"type\":\"register\",\"agent\":\"bob\"}");
     JsonNode registered = old.next("registered");
     assertThat(registered.path("agent").asText()).isEqualTo("bob");
@@ -314,7 +258,7 @@ class ServerIT {
         .as("the original client matches delivered by the id it sent")
         .isEqualTo("m8x2k1");
 
-    TestSocket alice = hello("alice", "send-only");
+    TestSocket alice = running.hello("alice", "send-only");
     alice.sendMessage("r1", "bob", "hi old tool");
     String replyId = alice.next("stored").path("id").asText();
     JsonNode reply = old.nextOf("message");
@@ -325,7 +269,7 @@ class ServerIT {
     assertThat(reply.path("timestamp").asText()).isNotEmpty();
     // Written to the original client counts as delivered, not read: its inbox still shows it.
     assertThat(alice.next("delivered").path("id").asText()).isEqualTo(replyId);
-    try (AgentMessenger reader = messenger("bob")) {
+    try (AgentMessenger reader = running.messenger("bob")) {
       assertThat(reader.unread()).extracting(Message::id).containsExactly(replyId);
     }
 
@@ -341,29 +285,28 @@ class ServerIT {
 
   @Test
   void pingTellsWhetherAnAgentHasAReceivingConnection() throws Exception {
-    TestSocket asker = raw("carol");
+    TestSocket asker = running.raw("carol");
     asker.send("{\"type\":\"ping\",\"agent\":\"alice\"}");
     JsonNode offline = asker.next("pong");
     assertThat(offline.path("agent").asText()).isEqualTo("alice");
     assertThat(offline.path("online").asBoolean()).isFalse();
 
-    hello("alice", "receive");
+    running.hello("alice", "receive");
     asker.send("{\"type\":\"ping\",\"agent\":\"alice\"}");
     assertThat(asker.next("pong").path("online").asBoolean()).isTrue();
   }
 
   @Test
   void inFlightIsCappedAndUnackedMessagesComeAgainAfterAReconnect() throws Exception {
-    server.stop();
-    server = startServer(ServerOptions.builder().maxInFlight(3));
-    TestSocket bob = hello("bob", "send-only");
+    running.restart(ServerOptions.builder().maxInFlight(3));
+    TestSocket bob = running.hello("bob", "send-only");
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       bob.sendMessage("c-" + i, "alice", "m" + i);
       ids.add(bob.next("stored").path("id").asText());
     }
 
-    TestSocket first = hello("alice", "receive");
+    TestSocket first = running.hello("alice", "receive");
     List<String> seen = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       seen.add(first.next("message").path("id").asText());
@@ -375,7 +318,7 @@ class ServerIT {
     assertThat(first.awaitClose()).isEqualTo(1000);
 
     // Everything not acked comes again, in order, and acks let the rest through.
-    TestSocket second = hello("alice", "receive");
+    TestSocket second = running.hello("alice", "receive");
     List<String> again = new ArrayList<>();
     while (again.size() < ids.size() - 1) {
       JsonNode pushed = second.next("message");
@@ -387,8 +330,8 @@ class ServerIT {
 
   @Test
   void restartLosesNothingAcknowledgedAndRedeliversWhatWasNotAcked() throws Exception {
-    TestSocket bob = hello("bob", "send-only");
-    TestSocket alice = hello("alice", "receive");
+    TestSocket bob = running.hello("bob", "send-only");
+    TestSocket alice = running.hello("alice", "receive");
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       bob.sendMessage("r-" + i, "alice", "m" + i);
@@ -402,17 +345,17 @@ class ServerIT {
       }
     }
 
-    server.stop();
+    running.server().stop();
     assertThat(alice.awaitClose()).isEqualTo(1001);
-    server = startServer(ServerOptions.builder());
+    running.restart(ServerOptions.builder());
 
-    TestSocket again = hello("alice", "receive");
+    TestSocket again = running.hello("alice", "receive");
     List<String> redelivered = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       redelivered.add(again.next("message").path("id").asText());
     }
     assertThat(redelivered).containsExactlyElementsOf(ids.subList(3, 6));
-    try (AgentMessenger reader = messenger("alice")) {
+    try (AgentMessenger reader = running.messenger("alice")) {
       assertThat(reader.history(10)).extracting(Message::id).containsExactlyElementsOf(ids);
     }
   }

@@ -3,22 +3,14 @@ package agentmsg.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import agentmsg.AgentMessenger;
-import agentmsg.AgentType;
 import agentmsg.Message;
 import agentmsg.MessageDraft;
 import agentmsg.Options;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The read frames ({@code list}, {@code history}, {@code status}) on a real server over a real
@@ -27,50 +19,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ServerReadsIT {
   @RegisterExtension static final SharedClient CLIENT = new SharedClient();
 
-  @TempDir Path home;
-  private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-  private AgentMsgServer server;
-
-  @BeforeEach
-  void start() {
-    for (String agent : List.of("alice", "bob", "carol")) {
-      try (AgentMessenger messenger = messenger(agent)) {
-        messenger.register(AgentType.OTHER);
-      }
-    }
-    server =
-        AgentMsgServer.start(
-            ServerOptions.builder()
-                .home(home)
-                .port(0)
-                .log(new PrintStream(logBytes, true, StandardCharsets.UTF_8))
-                .build());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    for (AutoCloseable closeable : toClose) {
-      closeable.close();
-    }
-    server.stop();
-  }
-
-  private AgentMessenger messenger(String agent) {
-    return AgentMessenger.open(
-        Options.builder().home(home).agent(agent).warningListener(warning -> {}).build());
-  }
+  @RegisterExtension final RunningServer running = new RunningServer(CLIENT);
 
   private Message send(String from, String to, String body) {
-    try (AgentMessenger messenger = messenger(from)) {
+    try (AgentMessenger messenger = running.messenger(from)) {
       return messenger.send(to, body);
     }
   }
 
   private TestSocket hello(String agent) throws Exception {
-    TestSocket socket = TestSocket.hello(CLIENT.get(), server, agent, "send-only");
-    toClose.add(socket);
-    return socket;
+    return running.hello(agent, "send-only");
   }
 
   private static List<String> ids(JsonNode answer) {
@@ -136,7 +94,7 @@ class ServerReadsIT {
   @Test
   void statusOfABroadcastShowsARecipientOnlyItsOwnCopy() throws Exception {
     List<Message> copies;
-    try (AgentMessenger alice = messenger("alice")) {
+    try (AgentMessenger alice = running.messenger("alice")) {
       copies = alice.send(MessageDraft.to("@all", "to everyone"));
     }
     assertThat(copies).hasSize(2);
@@ -169,8 +127,9 @@ class ServerReadsIT {
 
   @Test
   void readsBeforeHelloAreRefused() throws Exception {
-    TestSocket socket = TestSocket.connectAs(CLIENT.get(), server.uri(), home, "carol");
-    toClose.add(socket);
+    TestSocket socket =
+        TestSocket.connectAs(CLIENT.get(), running.server().uri(), running.home(), "carol");
+    running.track(socket);
     socket.send("{\"type\":\"history\",\"ref\":\"h1\"}");
     JsonNode refused = socket.next("error");
     assertThat(refused.path("code").asText()).isEqualTo("not-registered");
@@ -179,7 +138,7 @@ class ServerReadsIT {
 
   @Test
   void historyIsLimitedInRowsAndInBytes() throws Exception {
-    try (AgentMessenger bob = messenger("bob")) {
+    try (AgentMessenger bob = running.messenger("bob")) {
       for (int i = 0; i < 25; i++) {
         bob.send("alice", "note " + i);
       }
@@ -197,7 +156,7 @@ class ServerReadsIT {
     assertThat(alice.next("error").path("code").asText()).isEqualTo("invalid-field");
 
     String big = "x".repeat(Options.MAX_MESSAGE_BYTES_LIMIT);
-    try (AgentMessenger carol = messenger("carol")) {
+    try (AgentMessenger carol = running.messenger("carol")) {
       for (int i = 0; i < 10; i++) {
         carol.send("alice", big);
       }
@@ -212,8 +171,8 @@ class ServerReadsIT {
   @Test
   void aSendCarriesItsThreadReplySubjectAndPriorityIntoTheStoreAndThePush() throws Exception {
     Message question = send("alice", "bob", "question");
-    TestSocket alice = TestSocket.hello(CLIENT.get(), server, "alice", "receive");
-    toClose.add(alice);
+    TestSocket alice = TestSocket.hello(CLIENT.get(), running.server(), "alice", "receive");
+    running.track(alice);
     TestSocket bob = hello("bob");
     bob.send(
         "{\"type\":\"send\",\"clientId\":\"c1\",\"to\":\"alice\",\"message\":\"answer\","
@@ -229,7 +188,7 @@ class ServerReadsIT {
     assertThat(pushed.path("replyTo").asText()).isEqualTo(question.id());
     assertThat(pushed.path("priority").asText()).isEqualTo("urgent");
     assertThat(pushed.path("subject").asText()).isEqualTo("Re: question");
-    try (AgentMessenger reader = messenger("alice")) {
+    try (AgentMessenger reader = running.messenger("alice")) {
       Message stored = reader.message(id).orElseThrow();
       assertThat(stored.thread()).isEqualTo(question.thread());
       assertThat(stored.replyTo()).isEqualTo(question.id());

@@ -3,6 +3,7 @@ package agentmsg.testing;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,6 +42,11 @@ public final class ChildJvm implements AutoCloseable {
   /** Starts the CLI with {@code AGENT_MSG_HOME=home} and the given extra environment. */
   public static ChildJvm cli(Path home, Map<String, String> env, String... args) {
     return start("agentmsg.cli.Main", home, env, args);
+  }
+
+  /** Starts {@code agent-msg server -p 0 -q} on {@code home}; {@link #serverUrl} says where. */
+  public static ChildJvm server(Path home) {
+    return cli(home, Map.of(), "server", "-p", "0", "-q");
   }
 
   /** Starts {@code mainClass} with {@code AGENT_MSG_HOME=home}. */
@@ -108,6 +114,21 @@ public final class ChildJvm implements AutoCloseable {
   /** Closes the child's stdin (end of input). */
   public void closeStdin() {
     writeStdin(null);
+  }
+
+  /**
+   * The URL a server child (see {@link #server}) listens on: its first line, waited for up to 60 s.
+   *
+   * @throws AssertionError if the server printed no such line
+   */
+  public URI serverUrl() throws InterruptedException {
+    String line = nextLine(60);
+    String prefix = "agent-msg server listening on ws://127.0.0.1:";
+    if (line == null || !line.startsWith(prefix)) {
+      throw new AssertionError(
+          "expected the server's first line, got " + line + "; stderr: " + stderrSoFar());
+    }
+    return URI.create(line.substring(line.indexOf("ws://")));
   }
 
   /** Waits for the next stdout line, or returns null after {@code seconds}. */
