@@ -181,6 +181,32 @@ class TlsIT {
   }
 
   @Test
+  void oneClientTalksToAPlainAndATlsServerAtOnce(@TempDir Path plainHome) throws Exception {
+    try (AgentMsgServer tls = start(ServerOptions.builder().tls(certPem, keyPem));
+        AgentMsgServer plain =
+            AgentMsgServer.start(
+                ServerOptions.builder()
+                    .home(plainHome)
+                    .port(0)
+                    .noAuth()
+                    .log(new PrintStream(OutputStream.nullOutputStream()))
+                    .build());
+        WireClient client = WireClient.start(certPem);
+        WireConnection overPlain = client.connect(plain.uri(), Map.of(), Duration.ofSeconds(10));
+        WireConnection overTls =
+            client.connect(
+                tls.uri(),
+                Map.of("Authorization", "Bearer " + TestSocket.token(home, "bob")),
+                Duration.ofSeconds(10))) {
+      // The TLS connection came second, on a client first started for ws://: both stay up.
+      for (WireConnection connection : List.of(overPlain, overTls, overPlain)) {
+        connection.send(new ClientFrame.Ping("alice"));
+        assertThat(next(connection)).isInstanceOf(ServerFrame.Pong.class);
+      }
+    }
+  }
+
+  @Test
   void aPkcs12KeystoreServesTlsToo() throws Exception {
     try (AgentMsgServer server =
             start(ServerOptions.builder().tlsKeyStore(keystore, PASSWORD.toCharArray()));

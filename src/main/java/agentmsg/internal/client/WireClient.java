@@ -42,15 +42,12 @@ public final class WireClient implements AutoCloseable {
       "org.eclipse.jetty.util.referencesPerCacheLine";
 
   private final KeyStore trustStore;
-  private Jetty jetty;
+  private Jetty plain;
+  private Jetty secure;
   private boolean closed;
 
-  /**
-   * A started Jetty client.
-   *
-   * @param secure whether it can open {@code wss://} connections
-   */
-  private record Jetty(HttpClient http, WebSocketClient client, boolean secure) {}
+  /** A started Jetty client: one for {@code ws://}, one with TLS for {@code wss://}. */
+  private record Jetty(HttpClient http, WebSocketClient client) {}
 
   private WireClient(KeyStore trustStore) {
     this.trustStore = trustStore;
@@ -74,22 +71,24 @@ public final class WireClient implements AutoCloseable {
     return new WireClient(caPem == null ? null : Pem.trustStore(caPem));
   }
 
-  /** The Jetty client for {@code url}, started on first use, or again with TLS for a first wss. */
+  /** The Jetty client for {@code url}'s scheme, started on first use. */
   private synchronized Jetty jettyFor(URI url) {
     if (closed) {
       throw new IllegalStateException("the WebSocket client is closed");
     }
-    boolean secure = "wss".equalsIgnoreCase(url.getScheme());
-    if (jetty == null || (secure && !jetty.secure())) {
-      if (jetty != null) {
-        stopQuietly(jetty);
+    if ("wss".equalsIgnoreCase(url.getScheme())) {
+      if (secure == null) {
+        secure = startJetty(true);
       }
-      jetty = startJetty(secure);
+      return secure;
     }
-    return jetty;
+    if (plain == null) {
+      plain = startJetty(false);
+    }
+    return plain;
   }
 
-  private Jetty startJetty(boolean secure) {
+  private Jetty startJetty(boolean tls) {
     // Jetty asks the JVM, through JMX, whether references are compressed, to pad its concurrent
     // structures: starting JMX costs a short command about 150 ms. Compressed below 32 GB of heap.
     if (System.getProperty(REFERENCES_PER_CACHE_LINE) == null) {
@@ -100,7 +99,7 @@ public final class WireClient implements AutoCloseable {
     pool.setName("agent-msg-client");
     pool.setDaemon(true);
     ClientConnector connector =
-        secure
+        tls
             ? new ClientConnector()
             : new ClientConnector() {
               @Override
@@ -108,13 +107,13 @@ public final class WireClient implements AutoCloseable {
                 return null; // ws:// only
               }
             };
-    if (secure) {
-      SslContextFactory.Client tls = new SslContextFactory.Client();
-      tls.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host dialled
+    if (tls) {
+      SslContextFactory.Client factory = new SslContextFactory.Client();
+      factory.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
       if (trustStore != null) {
-        tls.setTrustStore(trustStore);
+        factory.setTrustStore(trustStore);
       }
-      connector.setSslContextFactory(tls);
+      connector.setSslContextFactory(factory);
     }
     HttpClient http = new HttpClient(new HttpClientTransportOverHTTP(connector));
     http.setExecutor(pool);
@@ -122,7 +121,7 @@ public final class WireClient implements AutoCloseable {
     WebSocketClient client = new WebSocketClient(http);
     client.setMaxTextMessageSize(MAX_FRAME_BYTES);
     client.setIdleTimeout(Duration.ofSeconds(75));
-    Jetty started = new Jetty(http, client, secure);
+    Jetty started = new Jetty(http, client);
     try {
       http.start();
       client.start();
@@ -299,10 +298,13 @@ public final class WireClient implements AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
-    if (jetty != null) {
-      stopQuietly(jetty);
-      jetty = null;
+    for (Jetty started : new Jetty[] {plain, secure}) {
+      if (started != null) {
+        stopQuietly(started);
+      }
     }
+    plain = null;
+    secure = null;
   }
 
   private static void stopQuietly(Jetty jetty) {
