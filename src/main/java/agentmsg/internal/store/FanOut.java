@@ -80,15 +80,18 @@ public final class FanOut {
 
   /**
    * The id of a fan-out's copy to {@code recipient}: {@code <base>.<recipient>}, stable so that a
-   * resent fan-out stores nothing twice; shortened by a hash where it would pass 64 characters.
+   * resent fan-out stores nothing twice. Where that would pass 64 characters, the recipient is
+   * replaced by a SHA-256 digest of its name: two long names cannot be made to share a copy id
+   * (with a 32-bit string hash, an agent named to collide with another's could fail every fan-out
+   * that reaches both).
    */
   public static String copyId(String base, String recipient) {
     String id = base + "." + recipient;
     if (id.length() <= MAX_ID) {
       return id;
     }
-    String hash = Integer.toUnsignedString(recipient.hashCode(), 36);
-    return base.substring(0, Math.min(base.length(), MAX_ID - 1 - hash.length())) + "." + hash;
+    String digest = Ids.fromDigest(sha256(recipient));
+    return base.substring(0, Math.min(base.length(), MAX_ID - 1 - digest.length())) + "." + digest;
   }
 
   /**

@@ -15,6 +15,14 @@ class FanOutTest {
     assertThat(copy).hasSizeLessThanOrEqualTo(64).startsWith(base + ".");
     assertThat(FanOut.base(base + ".bob", "bob")).isEqualTo(base);
     assertThat(FanOut.base(copy, longName)).isEqualTo(base);
+
+    // Two long names with the same String.hashCode ("Aa" and "BB") still get copy ids of their own.
+    String prefix = "team-member-with-a-rather-long-name-";
+    assertThat((prefix + "Aa").hashCode()).isEqualTo((prefix + "BB").hashCode());
+    assertThat(FanOut.copyId(base, prefix + "Aa"))
+        .hasSizeLessThanOrEqualTo(64)
+        .isNotEqualTo(FanOut.copyId(base, prefix + "BB"));
+    assertThat(AgentNames.isValid(FanOut.copyId(base, prefix + "Aa"))).isTrue();
   }
 
   @Test
