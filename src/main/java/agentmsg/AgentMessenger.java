@@ -6,6 +6,7 @@ import agentmsg.internal.mailbox.MailboxLayout;
 import agentmsg.internal.mailbox.MirrorWriter;
 import agentmsg.internal.store.AgentRows;
 import agentmsg.internal.store.ConversationRows;
+import agentmsg.internal.store.FanOut;
 import agentmsg.internal.store.GroupRows;
 import agentmsg.internal.store.HistoryRows;
 import agentmsg.internal.store.MessageRows;
@@ -460,7 +461,7 @@ public final class AgentMessenger implements AutoCloseable {
             handle ->
                 handle.inTransaction(
                     tx -> {
-                      Conversations.requireGroup(tx, name);
+                      FanOut.requireGroup(tx, name);
                       Conversations.requireAgents(tx, members);
                       return GroupRows.add(tx, name, members);
                     }));
@@ -475,7 +476,7 @@ public final class AgentMessenger implements AutoCloseable {
             handle ->
                 handle.inTransaction(
                     tx -> {
-                      Conversations.requireGroup(tx, name);
+                      FanOut.requireGroup(tx, name);
                       return GroupRows.remove(tx, name, members);
                     }));
     store.sync();
@@ -488,7 +489,7 @@ public final class AgentMessenger implements AutoCloseable {
         handle ->
             handle.useTransaction(
                 tx -> {
-                  Conversations.requireGroup(tx, name);
+                  FanOut.requireGroup(tx, name);
                   GroupRows.delete(tx, name);
                 }));
     store.sync();
@@ -503,7 +504,7 @@ public final class AgentMessenger implements AutoCloseable {
   public List<String> groupMembers(String name) {
     return store.call(
         handle -> {
-          Conversations.requireGroup(handle, name);
+          FanOut.requireGroup(handle, name);
           return GroupRows.members(handle, name);
         });
   }

@@ -16,17 +16,14 @@ import org.jdbi.v3.core.Handle;
  * the copies' ids and thread) are {@link FanOut}'s, which the server applies too. Stateless.
  */
 final class Conversations {
-  /** The reserved fan-out name: every registered agent but the sender. */
-  static final String ALL = FanOut.ALL;
-
   private Conversations() {}
 
   /** Checks a draft before anything is stored. */
   static void check(MessageDraft draft, int maxMessageBytes) {
     String to = draft.to();
     if (draft.fansOut()) {
-      String group = to.substring(1);
-      if (!group.equals(ALL)) {
+      String group = FanOut.nameIn(to);
+      if (!group.equals(FanOut.ALL)) {
         AgentNames.requireValid(group);
       }
     } else {
@@ -59,7 +56,7 @@ final class Conversations {
   /** Checks a group name: the agent-name rule, and not {@code all}. */
   static void checkGroupName(String name) {
     AgentNames.requireValid(name);
-    if (name.equals(ALL)) {
+    if (name.equals(FanOut.ALL)) {
       throw new AgentMsgException(
           "invalid-name", "'all' is reserved for every agent (send @all); pick another group name");
     }
@@ -90,10 +87,6 @@ final class Conversations {
       stored.add(MessageRows.insert(tx, id, from, to, draft.body(), now, extras));
     }
     return stored;
-  }
-
-  static void requireGroup(Handle handle, String name) {
-    FanOut.requireGroup(handle, name);
   }
 
   static void requireAgents(Handle handle, Collection<String> names) {

@@ -1,5 +1,6 @@
 package agentmsg;
 
+import agentmsg.internal.store.FanOut;
 import java.util.Objects;
 
 /**
@@ -60,7 +61,7 @@ public record MessageDraft(
 
   /** Whether it goes to several agents ({@code @all} or a group). */
   public boolean fansOut() {
-    return to.startsWith("@");
+    return FanOut.addresses(to);
   }
 
   public MessageDraft withId(String value) {

@@ -6,6 +6,7 @@ import agentmsg.Message;
 import agentmsg.internal.Ids;
 import agentmsg.internal.client.WireClient;
 import agentmsg.internal.client.WireConnection;
+import agentmsg.internal.store.FanOut;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.ServerFrame;
 import agentmsg.internal.wire.Timestamps;
@@ -312,7 +313,7 @@ final class ConnectCommand extends Command {
       String to = space < 0 ? line : line.substring(0, space);
       String body = space < 0 ? "" : line.substring(space + 1).strip();
       // An agent, or @all or @<group> (the server fans it out).
-      if (!AgentNames.isValid(to.startsWith("@") ? to.substring(1) : to)) {
+      if (!AgentNames.isValid(FanOut.nameIn(to))) {
         err.println(
             "error[invalid-agent-name]: '"
                 + to

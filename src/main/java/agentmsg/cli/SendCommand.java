@@ -5,6 +5,7 @@ import agentmsg.Message;
 import agentmsg.MessageDraft;
 import agentmsg.MessageStatus;
 import agentmsg.Priority;
+import agentmsg.internal.store.FanOut;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -129,7 +130,7 @@ final class SendCommand extends Command {
         throw new UsageException("--" + serverOnly + " needs -w (send through the server)");
       }
     }
-    if (to.startsWith("@") || FILE_ONLY.stream().anyMatch(invocation.line()::hasOption)) {
+    if (FanOut.addresses(to) || FILE_ONLY.stream().anyMatch(invocation.line()::hasOption)) {
       MessageDraft draft = MessageDraft.to(to, body).withId(invocation.line().getOptionValue("id"));
       try (AgentMessenger messenger = invocation.messenger(null)) {
         String thread = invocation.line().getOptionValue("thread");

@@ -7,6 +7,7 @@ import agentmsg.MessageTooLargeException;
 import agentmsg.internal.Ids;
 import agentmsg.internal.client.WireClient;
 import agentmsg.internal.client.WireConnection;
+import agentmsg.internal.store.FanOut;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.FrameCodec;
 import agentmsg.internal.wire.ServerFrame;
@@ -46,7 +47,7 @@ final class WebSocketSend {
 
   WebSocketSend(Invocation invocation, String to, String body) {
     this.invocation = invocation;
-    AgentNames.requireValid(to.startsWith("@") ? to.substring(1) : to);
+    AgentNames.requireValid(FanOut.nameIn(to));
     this.to = to;
     this.body = body;
     String id = invocation.line().getOptionValue("id");
@@ -188,7 +189,7 @@ final class WebSocketSend {
 
   /** Whether {@code delivered} is of the one message this sends (not a fan-out's copy). */
   private boolean isOurs(ServerFrame.Delivered delivered) {
-    if (to.startsWith("@")) {
+    if (FanOut.addresses(to)) {
       return false;
     }
     return clientId.equals(delivered.clientId())

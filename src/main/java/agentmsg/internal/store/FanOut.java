@@ -34,6 +34,11 @@ public final class FanOut {
     return to != null && to.startsWith("@");
   }
 
+  /** The name a recipient names: the group's (or {@code all}) for a fan-out, else the agent's. */
+  public static String nameIn(String to) {
+    return addresses(to) ? to.substring(1) : to;
+  }
+
   /**
    * Who gets a copy of a fan-out from {@code from}: every registered agent, or the members of the
    * group, but {@code from}.
