@@ -205,7 +205,8 @@ public final class Options {
       } else if (env.get("HOME") != null && !env.get("HOME").isBlank()) {
         home(defaultHome(env.get("HOME")));
       }
-      hostNameHint = env.get("HOSTNAME");
+      // Never this process's own variable: the environment given is the caller's.
+      hostNameHint = env.getOrDefault("HOSTNAME", "");
       String envAgent = env.get(ENV_AGENT);
       if (envAgent != null && !envAgent.isBlank()) {
         agent(envAgent.trim());

@@ -3,8 +3,10 @@ package agentmsg.cli;
 import agentmsg.AgentMessenger;
 import agentmsg.AgentNames;
 import agentmsg.Message;
+import agentmsg.internal.host.HookMark;
 import agentmsg.internal.wire.HookJson;
 import agentmsg.internal.wire.Timestamps;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.cli.Options;
@@ -21,6 +23,9 @@ final class HookCommand extends Command {
 
   /** The longest body shown in full; longer ones are cut and point to {@code inbox}. */
   static final int MAX_BODY = 1_500;
+
+  /** At most this many unsurfaced messages are read per call. */
+  private static final int UNSURFACED_LIMIT = 500;
 
   private final List<String> ignored = new ArrayList<>();
 
@@ -91,21 +96,46 @@ final class HookCommand extends Command {
         return ExitCodes.OK;
       }
       String event = HookJson.eventName(invocation.in().readAllBytes());
+      Path home = invocation.options(agent).home();
+      // Seen before the store is asked: a message stored after this lands in the folder after it.
+      String observed = HookMark.observe(home, agent);
       try (AgentMessenger messenger = invocation.messenger(agent)) {
-        List<Message> fresh = messenger.unsurfaced(500);
+        List<Message> fresh = messenger.unsurfaced(UNSURFACED_LIMIT);
         if (fresh.isEmpty()) {
+          remember(home, agent, observed);
           return ExitCodes.OK;
         }
         List<Message> shown = new ArrayList<>();
         String digest = digest(agent, fresh, shown);
         invocation.out().println(HookJson.additionalContext(event, digest));
         invocation.out().flush();
+        if (invocation.out().checkError()) {
+          HookMark.forget(home, agent);
+          return ExitCodes.OK; // not shown, so not surfaced: the next call shows them
+        }
         messenger.markSurfaced(shown);
+        if (shown.size() == fresh.size() && fresh.size() < UNSURFACED_LIMIT) {
+          remember(home, agent, observed);
+        } else {
+          HookMark.forget(home, agent);
+        }
       }
     } catch (Exception e) {
       invocation.err().println("agent-msg hook: " + e.getMessage());
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * Leaves the mark that lets the next call with nothing new skip the store and the JVM ({@link
+   * HookMark}); or removes it when the folder changed too recently to be told apart.
+   */
+  private static void remember(Path home, String agent, String observed) {
+    if (observed == null) {
+      HookMark.forget(home, agent);
+    } else {
+      HookMark.write(home, agent, observed);
+    }
   }
 
   /** The context text: each message framed as coming from another agent, within the size limit. */

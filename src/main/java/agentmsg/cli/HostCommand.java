@@ -66,7 +66,7 @@ final class HostCommand extends Command {
         invocation.line().hasOption("idle")
             ? Duration.ofSeconds(invocation.longValue("idle", 1, 7 * 24 * 3600))
             : StoreHost.DEFAULT_IDLE;
-    return StoreHost.serve(options.home(), idle, invocation.err()) == 0
+    return StoreHost.serve(options.home(), idle, invocation.err(), new HostedCalls()) == 0
         ? ExitCodes.OK
         : ExitCodes.FAILED;
   }

@@ -3,6 +3,7 @@ package agentmsg.cli;
 import agentmsg.AgentMessenger;
 import agentmsg.Message;
 import java.io.PrintStream;
+import java.time.Instant;
 import java.util.List;
 import org.apache.commons.cli.Options;
 
@@ -59,9 +60,11 @@ final class InboxCommand extends Command {
                 .toList();
       }
       List<Message> unread = shown.stream().filter(Message::unread).toList();
-      List<Message> marked = messenger.markRead(unread);
+      // Printed first, marked read once printed: a caller gone before it saw them (a closed
+      // pipe, a client of the store host killed) finds them unread next time.
+      Instant readAt = Instant.now();
       // --all shows each message's state before this read, so the new ones stand out.
-      List<Message> display = all ? shown : marked;
+      List<Message> display = all ? shown : AgentMessenger.markedCopies(unread, readAt);
       if (!invocation.json()) {
         if (shown.isEmpty()) {
           out.println(
@@ -75,6 +78,12 @@ final class InboxCommand extends Command {
         out.println();
       }
       Output.messages(out, display, invocation.json(), all);
+      out.flush();
+      if (out.checkError()) {
+        invocation.err().println("error[output]: could not print the messages; none marked read");
+        return ExitCodes.FAILED;
+      }
+      messenger.markRead(unread, readAt);
     }
     return ExitCodes.OK;
   }

@@ -6,6 +6,7 @@ import agentmsg.Options;
 import agentmsg.internal.store.Store;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +19,26 @@ final class Invocation {
   private final PrintStream out;
   private final PrintStream err;
   private final Map<String, String> env;
+  private final Path workingDirectory;
 
   Invocation(
-      CommandLine line, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+      CommandLine line,
+      InputStream in,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      Path workingDirectory) {
     this.line = line;
     this.in = in;
     this.out = out;
     this.err = err;
     this.env = env;
+    this.workingDirectory = workingDirectory;
+  }
+
+  /** A path given on the command line, taken against the caller's working directory. */
+  Path path(String text) {
+    return workingDirectory.resolve(text).toAbsolutePath().normalize();
   }
 
   CommandLine line() {

@@ -8,6 +8,7 @@ import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -97,7 +98,7 @@ public final class Main {
         new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
     PrintStream err =
         new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-    int code = run(System.in, out, err, System.getenv(), args);
+    int code = run(System.in, out, err, System.getenv(), Path.of("").toAbsolutePath(), args);
     out.flush();
     err.flush();
     System.exit(code);
@@ -110,11 +111,33 @@ public final class Main {
    */
   public static int run(
       InputStream in, PrintStream out, PrintStream err, Map<String, String> env, String... args) {
-    return new Main().dispatch(in, out, err, env, args);
+    return run(in, out, err, env, Path.of("").toAbsolutePath(), args);
+  }
+
+  /**
+   * Runs one command line as a process started in {@code workingDirectory} would; never exits the
+   * JVM, and reads no state of this process (its environment, standard streams or directory).
+   *
+   * @param env the environment ({@code AGENT_MSG_HOME}, {@code AGENT_MSG_AGENT}, ...)
+   * @param workingDirectory what relative paths in arguments are taken against; absolute
+   */
+  public static int run(
+      InputStream in,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      Path workingDirectory,
+      String... args) {
+    return new Main().dispatch(in, out, err, env, workingDirectory, args);
   }
 
   private int dispatch(
-      InputStream in, PrintStream out, PrintStream err, Map<String, String> env, String[] args) {
+      InputStream in,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      Path workingDirectory,
+      String[] args) {
     if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
       Usage.overview(out, allCommands());
       return args.length == 0 ? ExitCodes.USAGE : ExitCodes.OK;
@@ -145,7 +168,7 @@ public final class Main {
         Usage.command(out, command, options);
         return ExitCodes.OK;
       }
-      int code = command.run(new Invocation(line, in, out, err, env));
+      int code = command.run(new Invocation(line, in, out, err, env, workingDirectory));
       out.flush();
       return code;
     } catch (ParseException | UsageException | IllegalArgumentException e) {

@@ -127,7 +127,7 @@ final class ServerCommand extends Command {
       throw new UsageException("use --no-auth or --token-file, not both");
     }
     if (line.hasOption("token-file")) {
-      builder.sharedSecretFile(Path.of(line.getOptionValue("token-file")).toAbsolutePath());
+      builder.sharedSecretFile(invocation.path(line.getOptionValue("token-file")));
     }
     if (line.hasOption("no-auth")) {
       builder.noAuth();
@@ -148,12 +148,12 @@ final class ServerCommand extends Command {
         throw new UsageException("--tls-cert and --tls-key go together");
       }
       builder.tls(
-          Path.of(line.getOptionValue("tls-cert")).toAbsolutePath(),
-          Path.of(line.getOptionValue("tls-key")).toAbsolutePath());
+          invocation.path(line.getOptionValue("tls-cert")),
+          invocation.path(line.getOptionValue("tls-key")));
     }
     if (line.hasOption("tls-keystore")) {
       builder.tlsKeyStore(
-          Path.of(line.getOptionValue("tls-keystore")).toAbsolutePath(),
+          invocation.path(line.getOptionValue("tls-keystore")),
           password(line.getOptionValue("tls-keystore-password-file")));
     } else if (line.hasOption("tls-keystore-password-file")) {
       throw new UsageException("--tls-keystore-password-file needs --tls-keystore");

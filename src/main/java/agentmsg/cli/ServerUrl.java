@@ -52,7 +52,7 @@ final class ServerUrl {
     if (value == null) {
       return null;
     }
-    Path file = Path.of(value).toAbsolutePath();
+    Path file = invocation.path(value);
     if (!Files.isReadable(file)) {
       throw new UsageException("--ca file " + file + " cannot be read");
     }
@@ -80,7 +80,7 @@ final class ServerUrl {
     }
     String fileOption = invocation.line().getOptionValue("token-file");
     if (fileOption != null) {
-      Path file = Path.of(fileOption).toAbsolutePath();
+      Path file = invocation.path(fileOption);
       String token =
           TokenFiles.read(file, invocation::warn)
               .orElseThrow(() -> new AgentMsgException("bad-token-file", "no token file " + file));

@@ -87,7 +87,7 @@ final class SetupCommand extends Command {
       out.println(monitor);
       return ExitCodes.OK;
     }
-    Path dir = Path.of(invocation.line().getOptionValue("dir", ".")).toAbsolutePath().normalize();
+    Path dir = invocation.path(invocation.line().getOptionValue("dir", "."));
     if (!Files.isDirectory(dir)) {
       throw new UsageException("--dir " + dir + " is not a folder");
     }

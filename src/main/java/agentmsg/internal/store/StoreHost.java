@@ -1,6 +1,7 @@
 package agentmsg.internal.store;
 
 import agentmsg.StoreUnavailableException;
+import agentmsg.internal.host.CallListener;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -56,12 +57,11 @@ public final class StoreHost {
 
   private StoreHost() {}
 
-  /** Runs a host: {@code StoreHost <home> [idle seconds]}. */
-  public static void main(String[] args) {
-    Path home = Path.of(args[0]).toAbsolutePath();
-    Duration idle = args.length > 1 ? Duration.ofSeconds(Long.parseLong(args[1])) : DEFAULT_IDLE;
-    System.exit(serve(home, idle, System.err));
-  }
+  /**
+   * The program a started host runs: {@code <class> <home>}. Named, not imported: it lives with the
+   * CLI, whose commands the host runs for CLI calls ({@link CallListener.Handler}).
+   */
+  public static final String PROCESS_CLASS = "agentmsg.cli.HostProcess";
 
   /** Whether a host serves (or is starting to serve) {@code home}. */
   public static boolean isRunning(Path home) {
@@ -121,7 +121,7 @@ public final class StoreHost {
             "-Xlog:all=warning:stderr",
             "-cp",
             System.getProperty("java.class.path"),
-            StoreHost.class.getName(),
+            PROCESS_CLASS,
             home.toString()));
     Path log = home.resolve(LOG_FILE);
     try {
@@ -151,6 +151,15 @@ public final class StoreHost {
    *     not open the file
    */
   public static int serve(Path home, Duration idle, PrintStream log) {
+    return serve(home, idle, log, null);
+  }
+
+  /**
+   * Serves {@code home} as {@link #serve(Path, Duration, PrintStream)} does, and with {@code calls}
+   * (when not null) also runs CLI calls handed over on the data home's socket ({@link
+   * CallListener}).
+   */
+  public static int serve(Path home, Duration idle, PrintStream log, CallListener.Handler calls) {
     Path lockFile = home.resolve(LOCK_FILE);
     try (FileChannel channel =
         FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
@@ -159,7 +168,7 @@ public final class StoreHost {
         return 0; // another host serves this home
       }
       Files.deleteIfExists(home.resolve(HAND_OVER_FILE));
-      String reason = hold(home, idle, log);
+      String reason = hold(home, idle, log, calls);
       log.println(Instant.now() + " host of " + home + " stopped: " + reason);
       return 0;
     } catch (StoreUnavailableException e) {
@@ -173,7 +182,8 @@ public final class StoreHost {
   }
 
   /** Owns the file until one of the reasons to stop; returns that reason. */
-  private static String hold(Path home, Duration idle, PrintStream log) {
+  private static String hold(
+      Path home, Duration idle, PrintStream log, CallListener.Handler calls) {
     Path handOver = home.resolve(HAND_OVER_FILE);
     Path database = home.resolve(Store.FILE_NAME + ".mv.db");
     Path jar = codeSource();
@@ -181,9 +191,16 @@ public final class StoreHost {
     if (!Files.exists(database)) {
       return "no database to serve"; // a host keeps a store open; it never makes one
     }
-    try (Store store = Store.open(home, TAKE_OVER_WAIT, Store.Mode.OWNER)) {
+    try (Store store = Store.open(home, TAKE_OVER_WAIT, Store.Mode.OWNER);
+        CallListener listener = calls == null ? null : listen(home, calls, log)) {
       store.run(handle -> {}); // takes the file over and brings the schema up to date
-      log.println(Instant.now() + " host " + ProcessHandle.current().pid() + " serves " + home);
+      log.println(
+          Instant.now()
+              + " host "
+              + ProcessHandle.current().pid()
+              + " serves "
+              + home
+              + (listener == null ? "" : " and its CLI calls"));
       long lastBusy = System.nanoTime();
       long lastCheck = lastBusy;
       long compactedAt = store.version();
@@ -206,7 +223,8 @@ public final class StoreHost {
           continue;
         }
         lastCheck = now;
-        if (store.clientSessions() > 0) {
+        if (store.clientSessions() > 0
+            || (listener != null && listener.busyWithin(CHECK_EVERY_MILLIS * 1_000_000L))) {
           lastBusy = now;
         } else if (now - lastBusy > idle.toNanos()) {
           return "idle for " + idle.toSeconds() + " s";
@@ -218,6 +236,16 @@ public final class StoreHost {
           compactedAt = store.version();
         }
       }
+    }
+  }
+
+  /** The CLI calls' socket, or null when it cannot be made (calls then run in their own JVM). */
+  private static CallListener listen(Path home, CallListener.Handler calls, PrintStream log) {
+    try {
+      return CallListener.open(home, calls, log);
+    } catch (IOException | RuntimeException e) {
+      log.println(Instant.now() + " host of " + home + " serves no CLI calls: " + e);
+      return null;
     }
   }
 

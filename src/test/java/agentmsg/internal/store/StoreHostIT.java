@@ -202,7 +202,7 @@ class StoreHostIT {
   }
 
   private Stream<ProcessHandle> hostProcesses() {
-    String tail = "\0" + StoreHost.class.getName() + "\0" + home + "\0";
+    String tail = "\0" + StoreHost.PROCESS_CLASS + "\0" + home + "\0";
     return ProcessHandle.allProcesses().filter(process -> arguments(process).endsWith(tail));
   }
 
