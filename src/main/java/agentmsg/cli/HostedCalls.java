@@ -11,39 +11,17 @@ import java.util.Set;
  * The commands the store host runs for CLI calls, in its own JVM, as {@link Main#run} with the
  * caller's arguments, environment and working directory.
  *
- * <p>Served: every command that finishes in a bounded, short time. Not served (the caller runs them
- * in a JVM of its own, as before): {@code poll}, {@code wait}, {@code connect}, {@code mcp}, {@code
- * server}, {@code host}, {@code demo}, and {@code send}/{@code reply} that wait for the recipient
- * ({@code --wait}, {@code --wait-read}, {@code --wait-ack}). Those run for minutes: their start-up
- * is a small part of their time, and each holds what only its own process should (a watch, a
- * socket, a terminal's standard input, the marking of messages as they are printed).
+ * <p>Served: every command that finishes in a bounded, short time (and any other command line, e.g.
+ * a misspelt command, whose error it prints). Not served (the caller runs them in a JVM of its own,
+ * as before): {@code poll}, {@code wait}, {@code connect}, {@code mcp}, {@code server}, {@code
+ * host}, {@code demo}, and {@code send}/{@code reply} that wait for the recipient ({@code --wait},
+ * {@code --wait-read}, {@code --wait-ack}). Those run for minutes: their start-up is a small part
+ * of their time, and each holds what only its own process should (a watch, a socket, a terminal's
+ * standard input, the marking of messages as they are printed).
  */
 final class HostedCalls implements CallListener.Handler {
-  private static final Set<String> SERVED =
-      Set.of(
-          "register",
-          "list",
-          "send",
-          "inbox",
-          "reply",
-          "thread",
-          "status",
-          "ack",
-          "acks",
-          "history",
-          "group",
-          "hook",
-          "setup",
-          "prune",
-          "doctor",
-          "token",
-          "ping",
-          "help",
-          "--help",
-          "-h",
-          "--version",
-          "-V",
-          "version");
+  private static final Set<String> OWN_PROCESS =
+      Set.of("poll", "wait", "connect", "mcp", "server", "host", "demo");
 
   private static final Set<String> WAITING = Set.of("--wait", "--wait-read", "--wait-ack");
 
@@ -53,7 +31,7 @@ final class HostedCalls implements CallListener.Handler {
       return null;
     }
     String command = args.get(0);
-    if (!SERVED.contains(command)) {
+    if (OWN_PROCESS.contains(command)) {
       return command + " runs in its own process";
     }
     if (command.equals("send") || command.equals("reply")) {

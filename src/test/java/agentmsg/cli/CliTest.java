@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import agentmsg.testing.ChildJvm.Result;
 import agentmsg.testing.InProcessCli;
 import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,6 +16,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CliTest {
   @TempDir Path home;
   private InProcessCli cli;
+
+  @AfterEach
+  void stopHosts() {
+    InProcessCli.stopHosts();
+  }
 
   @BeforeEach
   void registerTwoAgents() {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ConversationCliTest {
   @TempDir Path home;
   private InProcessCli cli;
+
+  @AfterEach
+  void stopHosts() {
+    InProcessCli.stopHosts();
+  }
 
   @BeforeEach
   void registerThreeAgents() {

@@ -13,12 +13,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code register} issues tokens; {@code token show|rotate|set} manage them. */
 class TokenCommandTest {
   @TempDir Path home;
+
+  @AfterEach
+  void stopHosts() {
+    InProcessCli.stopHosts();
+  }
 
   private InProcessCli cli() {
     return new InProcessCli(home);
