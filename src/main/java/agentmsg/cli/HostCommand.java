@@ -57,7 +57,7 @@ final class HostCommand extends Command {
     if (invocation.line().hasOption("stop")) {
       boolean running = StoreHost.isRunning(options.home());
       if (running) {
-        StoreHost.requestHandOver(options.home());
+        StoreHost.requestStop(options.home());
       }
       invocation.out().println(running ? "Asked the host to stop" : "No host is running");
       return ExitCodes.OK;

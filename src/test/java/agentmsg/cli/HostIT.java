@@ -172,7 +172,8 @@ class HostIT {
             + "s=socket.socket(socket.AF_UNIX);s.connect(sys.argv[1])\n"
             + "def f(t,p): s.sendall(t+struct.pack('>I',len(p))+p)\n"
             + "f(b'H',sys.argv[2].encode());f(b'A',b'list');f(b'D',b'/');f(b'T',b'0');f(b'R',b'')\n"
-            + "print(len(s.recv(100)))\n";
+            + "try:\n  print(len(s.recv(100)))\n"
+            + "except OSError:\n  print(0)\n";
     Result raw =
         run(
             List.of(
@@ -213,7 +214,7 @@ class HostIT {
 
   @Test
   void aReaderGoneBeforeItPrintedFindsItsMessagesStillUnread() throws Exception {
-    assertThat(call("", "send", "bob", "x".repeat(200_000), "-s", "alice").code()).isZero();
+    assertThat(call("x".repeat(200_000), "send", "bob", "-", "-s", "alice").code()).isZero();
     // stdout closed at once: the host's output is never printed, so nothing may be marked read.
     ProcessBuilder builder = new ProcessBuilder(nativeCommand("inbox", "bob"));
     builder.environment().clear();
@@ -273,7 +274,7 @@ class HostIT {
       } else {
         assertThat(result.err())
             .as(result.toString())
-            .startsWithAny("error[host-lost]", "error[no-host]");
+            .matches("(?s)error\\[(host-lost|no-host)\\].*");
         unsure.add("kill-" + i);
       }
     }

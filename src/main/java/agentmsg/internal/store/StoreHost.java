@@ -44,6 +44,10 @@ public final class StoreHost {
 
   private static final String LOCK_FILE = ".host.lock";
   private static final String HAND_OVER_FILE = ".host.hand-over";
+  private static final String STOP_FILE = ".host.stop";
+
+  /** How long a host that handed the file over waits before it tries to take it back. */
+  private static final Duration RETAKE_AFTER = Duration.ofSeconds(15);
   private static final String LOG_FILE = "host.log";
   private static final long MAX_LOG_BYTES = 1 << 20;
 
@@ -83,12 +87,24 @@ public final class StoreHost {
     }
   }
 
-  /** Asks the host of {@code home}, if any, to close the file and exit. */
+  /**
+   * Asks the host of {@code home}, if any, to close the file: for a process that prefers to own it
+   * (the server). A host serving CLI calls goes on serving them, through that owner.
+   */
   public static void requestHandOver(Path home) {
     try {
       Files.writeString(home.resolve(HAND_OVER_FILE), Instant.now() + "\n");
     } catch (IOException e) {
       // No host can be asked then; the caller shares the file with it.
+    }
+  }
+
+  /** Asks the host of {@code home}, if any, to close the file and exit. */
+  public static void requestStop(Path home) {
+    try {
+      Files.writeString(home.resolve(STOP_FILE), Instant.now() + "\n");
+    } catch (IOException e) {
+      // No host can be asked then.
     }
   }
 
@@ -168,6 +184,7 @@ public final class StoreHost {
         return 0; // another host serves this home
       }
       Files.deleteIfExists(home.resolve(HAND_OVER_FILE));
+      Files.deleteIfExists(home.resolve(STOP_FILE));
       String reason = hold(home, idle, log, calls);
       log.println(Instant.now() + " host of " + home + " stopped: " + reason);
       return 0;
@@ -185,15 +202,19 @@ public final class StoreHost {
   private static String hold(
       Path home, Duration idle, PrintStream log, CallListener.Handler calls) {
     Path handOver = home.resolve(HAND_OVER_FILE);
+    Path stop = home.resolve(STOP_FILE);
     Path database = home.resolve(Store.FILE_NAME + ".mv.db");
     Path jar = codeSource();
     FileTime jarTime = modified(jar);
     if (!Files.exists(database)) {
       return "no database to serve"; // a host keeps a store open; it never makes one
     }
-    try (Store store = Store.open(home, TAKE_OVER_WAIT, Store.Mode.OWNER);
-        CallListener listener = calls == null ? null : listen(home, calls, log)) {
+    Store store = Store.open(home, TAKE_OVER_WAIT, Store.Mode.OWNER);
+    CallListener listener = null;
+    try {
       store.run(handle -> {}); // takes the file over and brings the schema up to date
+      // Only now: a call taken before would find the file still changing hands.
+      listener = calls == null ? null : listen(home, calls, log);
       log.println(
           Instant.now()
               + " host "
@@ -203,15 +224,31 @@ public final class StoreHost {
               + (listener == null ? "" : " and its CLI calls"));
       long lastBusy = System.nanoTime();
       long lastCheck = lastBusy;
+      long handedOverAt = 0;
       long compactedAt = store.version();
       while (true) {
         if (!pause()) {
           return "interrupted";
         }
         long now = System.nanoTime();
+        if (Files.exists(stop)) {
+          deleteQuietly(stop);
+          deleteQuietly(handOver);
+          return "asked to stop";
+        }
         if (Files.exists(handOver)) {
           deleteQuietly(handOver);
-          return "asked to hand the store over";
+          if (listener == null) {
+            return "asked to hand the store over";
+          }
+          if (store != null) {
+            // The server writes the most, so it owns the file; the calls go on here, as its
+            // clients, until it is gone and this host can take the file back.
+            store.close();
+            store = null;
+            handedOverAt = now;
+            log.println(Instant.now() + " host handed the store over; serving CLI calls through its owner");
+          }
         }
         if (!Files.exists(database)) {
           return "the database file is gone";
@@ -223,19 +260,47 @@ public final class StoreHost {
           continue;
         }
         lastCheck = now;
-        if (store.clientSessions() > 0
+        if (store == null && now - handedOverAt > RETAKE_AFTER.toNanos()) {
+          store = retake(home);
+          if (store != null) {
+            log.println(Instant.now() + " host took the store back");
+            compactedAt = store.version();
+          }
+        }
+        if ((store != null && store.clientSessions() > 0)
             || (listener != null && listener.busyWithin(CHECK_EVERY_MILLIS * 1_000_000L))) {
           lastBusy = now;
         } else if (now - lastBusy > idle.toNanos()) {
           return "idle for " + idle.toSeconds() + " s";
         }
-        long version = store.version();
-        if (version != compactedAt) {
-          // Other processes wrote through this one: its own writes never ran a compaction step.
-          store.compactStep();
-          compactedAt = store.version();
+        if (store != null) {
+          long version = store.version();
+          if (version != compactedAt) {
+            // Other processes wrote through this one: its own writes never ran a compaction step.
+            store.compactStep();
+            compactedAt = store.version();
+          }
         }
       }
+    } finally {
+      if (listener != null) {
+        listener.close();
+      }
+      if (store != null) {
+        store.close();
+      }
+    }
+  }
+
+  /** Owns the file again if nobody does (the server stopped); null while someone does. */
+  private static Store retake(Path home) {
+    Store store = Store.open(home, Duration.ZERO, Store.Mode.OWNER);
+    try {
+      store.run(handle -> {});
+      return store;
+    } catch (StoreUnavailableException stillOwned) {
+      store.close();
+      return null;
     }
   }
 

@@ -38,7 +38,7 @@ class StoreHostIT {
 
   @AfterEach
   void stopHosts() throws InterruptedException {
-    StoreHost.requestHandOver(home);
+    StoreHost.requestStop(home);
     await(() -> hostProcess().isEmpty(), Duration.ofSeconds(15));
     hostProcess().ifPresent(ProcessHandle::destroyForcibly);
   }
@@ -62,7 +62,7 @@ class StoreHostIT {
     assertThat(stop.stdout()).isEqualTo("Asked the host to stop");
     assertThat(await(() -> !host.isAlive(), Duration.ofSeconds(15))).isTrue();
     assertThat(StoreHost.isRunning(home)).isFalse();
-    assertThat(Files.readString(home.resolve("host.log"))).contains("asked to hand the store over");
+    assertThat(Files.readString(home.resolve("host.log"))).contains("asked to stop");
     assertThat(cli("host", "--stop").stdout()).isEqualTo("No host is running");
 
     // Without a host, a call opens the file itself again; the messages are all there.
@@ -98,7 +98,7 @@ class StoreHostIT {
   }
 
   @Test
-  void theServerTakesTheFileOverFromTheHost() throws Exception {
+  void theServerTakesTheFileOverFromTheHostWhichGoesOnServingCallsThroughIt() throws Exception {
     assertThat(cli("register", "alice").exitCode()).isZero();
     assertThat(awaitServing()).isTrue();
     ProcessHandle host = hostProcess().orElseThrow();
@@ -110,16 +110,32 @@ class StoreHostIT {
                 .port(0)
                 .log(new PrintStream(OutputStream.nullOutputStream()))
                 .build())) {
-      assertThat(await(() -> !host.isAlive(), Duration.ofSeconds(15)))
-          .as("the host left for the server")
+      assertThat(
+              await(
+                  () -> logText().contains("handed the store over"), Duration.ofSeconds(15)))
+          .as("the host handed the file to the server")
           .isTrue();
       assertThat(server.port()).isPositive();
-      // File-mode calls now go through the server's process, and start no host while it serves.
-      ChildJvm.Result sent = cli("send", "alice", "while the server runs", "-s", "bob");
-      assertThat(sent.exitCode()).as("%s", sent).isZero();
-      assertThat(StoreHost.isRunning(home)).isFalse();
+      // The host still runs CLI calls: as a client of the server's process, which owns the file.
+      ChildJvm.Result sent;
+      try (ChildJvm client =
+          ChildJvm.start(
+              "agentmsg.internal.host.HostClient",
+              home,
+              Map.of(),
+              "send",
+              "alice",
+              "while the server runs",
+              "-s",
+              "bob")) {
+        client.closeStdin();
+        sent = client.awaitExit(60);
+      }
+      assertThat(sent.exitCode()).as("run by the host (120: sent back) %s", sent).isZero();
+      assertThat(host.isAlive()).isTrue();
+      ChildJvm.Result inbox = cli("inbox", "alice", "--json");
+      assertThat(inbox.stdout()).contains("while the server runs");
     }
-    assertThat(Files.readString(home.resolve("host.log"))).contains("asked to hand the store over");
   }
 
   @Test
@@ -189,6 +205,14 @@ class StoreHostIT {
                 && hostProcess().isPresent()
                 && Files.exists(home.resolve(Store.FILE_NAME + ".lock.db")),
         Duration.ofSeconds(30));
+  }
+
+  private String logText() {
+    try {
+      return Files.readString(home.resolve("host.log"));
+    } catch (IOException none) {
+      return "";
+    }
   }
 
   /** The host process started for this test's data home, if one runs. */
