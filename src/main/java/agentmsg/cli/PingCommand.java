@@ -82,11 +82,9 @@ final class PingCommand extends Command {
           invocation
               .err()
               .println(
-                  "error[connection-lost]: the server closed the connection ("
-                      + closed.statusCode()
-                      + " "
-                      + closed.reason()
-                      + ")");
+                  "error[connection-lost]: "
+                      + closed.describe()
+                      + " before the pong (see: agent-msg server; try again)");
           return ExitCodes.FAILED;
         }
         ServerFrame frame = ((WireConnection.Frame) event).frame();

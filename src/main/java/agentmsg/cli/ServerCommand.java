@@ -86,7 +86,14 @@ final class ServerCommand extends Command {
                 null,
                 "max-frames-per-second",
                 "count",
-                "Per connection, bursts of 10x (default: 1000; loopback exempt unless set)"));
+                "Per connection, bursts of 10x (default: 1000; loopback exempt unless set)"))
+        .addOption(
+            value(
+                null,
+                "max-queued-bytes",
+                "bytes",
+                "Per connection, written and not yet read by the peer, before it is closed"
+                    + " (default: 33554432, at least 16777216)"));
   }
 
   private static Option repeatable(String longName, String argName, String description) {
@@ -164,6 +171,10 @@ final class ServerCommand extends Command {
     }
     if (line.hasOption("max-frames-per-second")) {
       builder.maxFramesPerSecond((int) invocation.longValue("max-frames-per-second", 1, 1_000_000));
+    }
+    if (line.hasOption("max-queued-bytes")) {
+      builder.maxQueuedBytes(
+          invocation.longValue("max-queued-bytes", ServerOptions.MIN_MAX_QUEUED_BYTES, 4L << 30));
     }
     return builder.build();
   }

@@ -108,6 +108,11 @@ final class WebSocketSend {
           if (code != null) {
             return code;
           }
+        } catch (AgentMsgException lost) {
+          if (!lost.code().equals("connection-lost")) {
+            throw lost;
+          }
+          // Closed before the frames went out: as a close while waiting, try again.
         }
         if (attempt >= MAX_CONNECTS) {
           invocation
@@ -144,8 +149,12 @@ final class WebSocketSend {
           invocation
               .err()
               .println(
-                  "error[connection-refused]: the server closed the connection: "
-                      + closed.reason());
+                  "error[connection-refused]: "
+                      + closed.describe()
+                      + "; "
+                      + (storedId == null
+                          ? "the message may not be stored (resend with --id " + clientId + ")"
+                          : "message " + storedId + " is stored"));
           return ExitCodes.FAILED;
         }
         return null;

@@ -335,7 +335,8 @@ final class ServerLink implements AutoCloseable {
             if (e.getCause() instanceof AgentMsgException failure) {
               throw new AgentMsgException(failure.code(), failure.getMessage(), failure);
             }
-            throw new AgentMsgException("internal", "the request failed: " + e.getCause(), e);
+            throw new AgentMsgException(
+                "internal", "the request to " + where + " failed inside this client; try again", e);
           }
         }
       } finally {

@@ -77,7 +77,14 @@ public final class AgentMsgServer implements AutoCloseable {
     MirrorWriter mirrorWriter = new MirrorWriter(layout);
     RecentIds ownIds = new RecentIds(200_000);
     this.watch = new AgentInboxWatch(layout);
-    this.hub = new Hub(options, log, watch);
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "agent-msg-timer");
+              thread.setDaemon(true);
+              return thread;
+            });
+    this.hub = new Hub(options, log, watch, timer);
     this.tokens = new AgentTokens(readStore, warning -> log.line("warning: " + warning));
     this.mirror = new MirrorQueue(mirrorWriter, layout, ownIds, log);
     this.writer = new GroupWriter(writeStore, hub, mirror);
@@ -94,13 +101,6 @@ public final class AgentMsgServer implements AutoCloseable {
             options.maxMessageBytes(),
             warning -> log.line("warning: " + warning));
     this.watcher = new MailboxWatcher(watch, importer, ownIds, hub);
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "agent-msg-timer");
-              thread.setDaemon(true);
-              return thread;
-            });
     QueuedThreadPool pool = new QueuedThreadPool();
     pool.setName("agent-msg-jetty");
     pool.setDaemon(true);

@@ -4,6 +4,7 @@ import agentmsg.AgentNames;
 import agentmsg.MessageDraft;
 import agentmsg.Priority;
 import agentmsg.internal.Ids;
+import agentmsg.internal.store.DeliveryRows.Row;
 import agentmsg.internal.store.FanOut;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.FrameCodec;
@@ -15,7 +16,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -25,16 +28,29 @@ import org.eclipse.jetty.websocket.api.exceptions.MessageTooLargeException;
  * One WebSocket connection: reads its frames, answers them, and pushes messages to it when it is an
  * agent's receiving connection. A malformed or failing frame is answered with an {@code error}
  * frame and never closes the connection or reaches Jetty. It acts only as the agent its {@link
- * Identity} allows, and drops frames over its rate limit. Thread-safe: Jetty delivers frames one at
- * a time; the writer, pusher and timer threads send to it concurrently.
+ * Identity} allows, and drops frames over its rate limit. What it has written and its peer has not
+ * taken yet is counted in bytes: pushes pause at a quarter of {@link ServerOptions#maxQueuedBytes},
+ * and a connection over it (a client that asks and never reads) is closed with 1008 {@code
+ * slow-consumer}. A connection closed for abuse reads nothing more, and is cut off at the TCP level
+ * if its peer does not finish the close within {@link #CLOSE_GRACE_SECONDS}. Thread-safe: Jetty
+ * delivers frames one at a time; the writer, pusher, reader and timer threads send concurrently.
  */
 final class Connection implements Session.Listener.AutoDemanding {
   private final Hub hub;
   private final Identity identity;
   private final InetAddress address;
   private final RateLimit rateLimit;
+
+  /** How long a peer closed for abuse has to finish the close before its socket is dropped. */
+  static final long CLOSE_GRACE_SECONDS = 10;
+
   private final AtomicBoolean cutOff = new AtomicBoolean();
   private final Object sendLock = new Object();
+  private final long maxQueuedBytes;
+  private final AtomicLong queuedBytes = new AtomicLong();
+
+  /** A push was held back for lack of room; the pusher is asked again once the queue drains. */
+  private volatile boolean pushHeld;
 
   /** Whether the pusher has this connection in its queue. */
   final AtomicBoolean scanQueued = new AtomicBoolean();
@@ -53,6 +69,7 @@ final class Connection implements Session.Listener.AutoDemanding {
     this.address = address;
     int frameLimit = hub.options().frameLimit(address);
     this.rateLimit = frameLimit > 0 ? new RateLimit(frameLimit) : null;
+    this.maxQueuedBytes = hub.options().maxQueuedBytes();
   }
 
   Identity identity() {
@@ -89,9 +106,28 @@ final class Connection implements Session.Listener.AutoDemanding {
     return remote;
   }
 
+  /** Open, and not being closed for abuse. */
   boolean isOpen() {
     Session current = session;
-    return current != null && current.isOpen();
+    return current != null && current.isOpen() && !cutOff.get();
+  }
+
+  /** Bytes written to this connection and not yet taken by its peer. */
+  long queuedBytes() {
+    return queuedBytes.get();
+  }
+
+  /**
+   * Whether a push may be written now: less than a quarter of the queue limit is waiting. If not,
+   * the pusher is asked again once the queue has drained below it.
+   */
+  boolean hasPushRoom() {
+    long budget = maxQueuedBytes / 4;
+    if (queuedBytes.get() < budget) {
+      return true;
+    }
+    pushHeld = true;
+    return queuedBytes.get() < budget; // drained meanwhile: the drain may have missed the flag
   }
 
   String describe() {
@@ -126,7 +162,7 @@ final class Connection implements Session.Listener.AutoDemanding {
 
   @Override
   public void onWebSocketText(String text) {
-    if (!withinRateLimit()) {
+    if (cutOff.get() || !withinRateLimit()) {
       return;
     }
     ClientFrame frame;
@@ -150,7 +186,7 @@ final class Connection implements Session.Listener.AutoDemanding {
   @Override
   public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
     callback.succeed();
-    if (withinRateLimit()) {
+    if (!cutOff.get() && withinRateLimit()) {
       hub.counters().increment(Counter.BAD_FRAME);
       sendError("bad-frame", "binary frames are not supported: send JSON text frames", null);
     }
@@ -166,10 +202,12 @@ final class Connection implements Session.Listener.AutoDemanding {
     }
     hub.counters().increment(Counter.RATE_LIMITED);
     if (rateLimit.abusive()) {
-      if (cutOff.compareAndSet(false, true)) {
+      if (cutOff(
+          "rate-limited",
+          "kept sending over the rate limit of "
+              + hub.options().maxFramesPerSecond()
+              + " frames/s")) {
         hub.counters().increment(Counter.RATE_CLOSED);
-        hub.log().line("closing " + describe() + ": kept sending over the rate limit");
-        close(StatusCode.POLICY_VIOLATION, "rate-limited");
       }
       return false;
     }
@@ -291,7 +329,7 @@ final class Connection implements Session.Listener.AutoDemanding {
       return;
     }
     this.role = ClientFrame.Role.RECEIVE;
-    this.delivery = new Delivery(this, hub.writer(), hub.options().maxInFlight());
+    this.delivery = new Delivery(this, hub.options().maxInFlight());
     hub.joined(this);
     // Registered (if new) by the writer; the welcome and the first push follow its commit.
     hub.writer().register(this, agent);
@@ -414,20 +452,110 @@ final class Connection implements Session.Listener.AutoDemanding {
     send(frame, Callback.NOOP);
   }
 
-  /** Sends a frame; {@code callback} learns whether it was written. Never blocks. */
+  /**
+   * Sends a frame; {@code callback} learns whether it was written. Never blocks. A frame that would
+   * take the queue over {@link ServerOptions#maxQueuedBytes} is not sent, and the connection is
+   * closed as a slow consumer.
+   */
   void send(ServerFrame frame, Callback callback) {
-    if (rateLimit != null && frame instanceof ServerFrame.Push) {
-      rateLimit.credit(); // its ack must not count against the receiver
-    }
     Session current = session;
-    if (current == null || !current.isOpen()) {
+    if (current == null || !current.isOpen() || cutOff.get()) {
       callback.fail(new IllegalStateException("connection closed"));
       return;
     }
-    String text = FrameCodec.write(frame);
-    synchronized (sendLock) {
-      current.sendText(text, callback);
+    if (rateLimit != null && frame instanceof ServerFrame.Push) {
+      rateLimit.credit(); // its ack must not count against the receiver
     }
+    String text = FrameCodec.write(frame);
+    long bytes = utf8Length(text);
+    long queued = queuedBytes.addAndGet(bytes);
+    if (queued > maxQueuedBytes) {
+      queuedBytes.addAndGet(-bytes);
+      if (cutOff(
+          "slow-consumer",
+          "over " + maxQueuedBytes + " bytes written to it were not read (ask less, or read)")) {
+        hub.counters().increment(Counter.SLOW_CLOSED);
+      }
+      callback.fail(new IllegalStateException("connection closed: slow consumer"));
+      return;
+    }
+    Callback counted =
+        Callback.from(
+            () -> {
+              drained(bytes);
+              callback.succeed();
+            },
+            failure -> {
+              drained(bytes);
+              callback.fail(failure);
+            });
+    synchronized (sendLock) {
+      current.sendText(text, counted);
+    }
+  }
+
+  private void drained(long bytes) {
+    long left = queuedBytes.addAndGet(-bytes);
+    if (pushHeld && left < maxQueuedBytes / 4) {
+      pushHeld = false;
+      hub.pusher().request(this);
+    }
+  }
+
+  /**
+   * Closes the connection for abuse, once: 1008 with {@code code} as the reason, a log line with
+   * {@code why}, and the socket dropped if the peer does not finish the close in time.
+   *
+   * @return whether this call did it (the first)
+   */
+  private boolean cutOff(String code, String why) {
+    if (!cutOff.compareAndSet(false, true)) {
+      return false;
+    }
+    hub.log().line("closing " + describe() + ": " + code + ": " + why);
+    Session current = session;
+    if (current != null) {
+      current.close(StatusCode.POLICY_VIOLATION, code, Callback.NOOP);
+      try {
+        hub.timer()
+            .schedule(
+                () -> {
+                  if (current.isOpen()) {
+                    current.disconnect();
+                  }
+                },
+                CLOSE_GRACE_SECONDS,
+                TimeUnit.SECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        current.disconnect(); // the server is stopping: no grace
+      }
+    }
+    return true;
+  }
+
+  /** The UTF-8 length of {@code text}, without encoding it. */
+  static long utf8Length(String text) {
+    long bytes = 0;
+    int length = text.length();
+    for (int i = 0; i < length; i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < length) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+
+  /** A push of {@code row} was written to this original-protocol connection. */
+  void handedOver(Row row) {
+    hub.handedOver(row);
   }
 
   void sendPing() {

@@ -25,7 +25,13 @@ import org.eclipse.jetty.websocket.api.Callback;
  * through the store's undelivered messages in order as acks free room. A message leaves the
  * in-flight set only once its ack is committed, so a store page never shows a message that is
  * neither in flight nor delivered, except for the moment between the two ({@code recent} covers
- * it).
+ * it). Nothing is pushed while the connection's queue of unread bytes is a quarter full ({@link
+ * Connection#hasPushRoom}): what would have been pushed stays in the store, and the pusher reads it
+ * once the queue drains.
+ *
+ * <p>A connection of the original protocol cannot ack: a push to it is only an attempt. The message
+ * stays undelivered in the store, in flight for that connection only (so it is not pushed to it
+ * twice), and the agent's next receiving connection gets it again.
  *
  * <p>Thread-safe: every method holds this object's lock; pushing never blocks.
  */
@@ -34,7 +40,6 @@ final class Delivery {
   private static final int RECENT = 4096;
 
   private final Connection connection;
-  private final GroupWriter writer;
   private final int cap;
   private final Map<String, Row> inFlight = new LinkedHashMap<>();
   private final ArrayDeque<Row> waiting = new ArrayDeque<>();
@@ -53,9 +58,8 @@ final class Delivery {
 
   private long maxPushedSeq;
 
-  Delivery(Connection connection, GroupWriter writer, int cap) {
+  Delivery(Connection connection, int cap) {
     this.connection = connection;
-    this.writer = writer;
     this.cap = cap;
   }
 
@@ -85,8 +89,10 @@ final class Delivery {
     if (inFlight.containsKey(row.id()) || waitingIds.contains(row.id())) {
       return false;
     }
-    if (inFlight.size() < cap) {
+    if (inFlight.size() < cap && connection.hasPushRoom()) {
       push(row);
+    } else if (inFlight.size() < cap) {
+      spillToStore(); // the socket is backed up: the pusher reads it from the store once it drains
     } else if (waiting.size() < cap) {
       waiting.add(row);
       waitingIds.add(row.id());
@@ -107,8 +113,8 @@ final class Delivery {
       if (inFlight.containsKey(id) || waitingIds.contains(id) || recent.contains(id)) {
         continue;
       }
-      if (inFlight.size() >= cap) {
-        // No room: what is not in flight stays in the store until acks free room.
+      if (inFlight.size() >= cap || !connection.hasPushRoom()) {
+        // No room: what is not in flight stays in the store until acks (or the socket) free room.
         spillToStore();
         return false;
       }
@@ -169,6 +175,10 @@ final class Delivery {
       }
     }
     while (inFlight.size() < cap && !waiting.isEmpty()) {
+      if (!connection.hasPushRoom()) {
+        spillToStore();
+        break;
+      }
       Row row = waiting.poll();
       waitingIds.remove(row.id());
       push(row);
@@ -204,11 +214,10 @@ final class Delivery {
             row.priority() == Priority.NORMAL ? null : row.priority().id(),
             row.ackRequired());
     if (connection.legacy()) {
-      // The original's clients never ack: for them, written to the socket counts as delivered
-      // (not as read, so the inbox still shows it).
-      String id = row.id();
-      connection.send(
-          frame, Callback.from(() -> writer.ack(connection, List.of(id), false), failure -> {}));
+      // The original's clients never ack: written to the socket is not delivered. The store keeps
+      // it undelivered for the next receiving connection; an original sender hears it was handed
+      // over, as the original server told it.
+      connection.send(frame, Callback.from(() -> connection.handedOver(row), failure -> {}));
     } else {
       connection.send(frame);
     }

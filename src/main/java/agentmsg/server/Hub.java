@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.websocket.api.StatusCode;
 
 /**
@@ -27,12 +28,14 @@ final class Hub {
   private final Map<String, Connection> receivers = new ConcurrentHashMap<>();
   private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
   private final SecurityCounters counters = new SecurityCounters();
+  private final ScheduledExecutorService timer;
   private GroupWriter writer;
   private Pusher pusher;
   private Reads reads;
 
-  Hub(ServerOptions options, ServerLog log, AgentInboxWatch watch) {
+  Hub(ServerOptions options, ServerLog log, AgentInboxWatch watch, ScheduledExecutorService timer) {
     this.options = options;
+    this.timer = timer;
     this.log = log;
     this.watch = watch;
   }
@@ -62,6 +65,11 @@ final class Hub {
 
   Reads reads() {
     return reads;
+  }
+
+  /** The server's timer thread, for short delayed tasks. */
+  ScheduledExecutorService timer() {
+    return timer;
   }
 
   SecurityCounters counters() {
@@ -193,6 +201,26 @@ final class Hub {
       String id = connection.legacy() && row.clientId() != null ? row.clientId() : row.id();
       connection.send(
           new ServerFrame.Delivered(id, row.clientId(), row.recipient(), row.seq(), at));
+    }
+  }
+
+  /**
+   * A message was written to an original-protocol receiver, which cannot ack: the sender's
+   * original-protocol connections hear {@code delivered}, as the original server said once it had
+   * forwarded a message (its {@code send --wait} waits for that). Nothing is stored: the message
+   * stays undelivered, and our clients' connections hear nothing until a real ack.
+   */
+  void handedOver(Row row) {
+    Set<Connection> connections = byAgent.get(row.sender());
+    if (connections == null) {
+      return;
+    }
+    for (Connection connection : connections) {
+      if (connection.legacy()) {
+        String id = row.clientId() != null ? row.clientId() : row.id();
+        connection.send(
+            new ServerFrame.Delivered(id, row.clientId(), row.recipient(), row.seq(), null));
+      }
     }
   }
 

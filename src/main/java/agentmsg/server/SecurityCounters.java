@@ -19,6 +19,7 @@ final class SecurityCounters {
     FROM_MISMATCH("from-mismatch"),
     RATE_LIMITED("rate-limited"),
     RATE_CLOSED("rate-closed"),
+    SLOW_CLOSED("slow-closed"),
     TOO_LARGE("too-large"),
     BAD_FRAME("bad-frame"),
     REVOKED_CLOSED("revoked-closed");

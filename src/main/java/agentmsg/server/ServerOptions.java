@@ -45,6 +45,9 @@ import java.util.Set;
  *   <tr><td>maxConnectionsPerAddress</td><td>64 (loopback peers exempt unless set)</td></tr>
  *   <tr><td>maxFramesPerSecond</td><td>1,000 per connection, bursts of 10 times that (loopback
  *   peers exempt unless set)</td></tr>
+ *   <tr><td>maxQueuedBytes</td><td>32 MiB written to a connection and not yet taken by its
+ *   peer; over it the connection is closed with 1008 {@code slow-consumer} (pushes pause at a
+ *   quarter of it)</td></tr>
  *   <tr><td>statsInterval</td><td>60 s: how often changed security counters are logged</td></tr>
  * </table>
  *
@@ -57,6 +60,12 @@ public final class ServerOptions {
 
   /** The host bound by default: this machine only. */
   public static final String DEFAULT_HOST = "127.0.0.1";
+
+  /** The default of {@link #maxQueuedBytes}: 32 MiB. */
+  public static final long DEFAULT_MAX_QUEUED_BYTES = 32L << 20;
+
+  /** The smallest {@link #maxQueuedBytes}: 16 MiB, room for the largest read answer. */
+  public static final long MIN_MAX_QUEUED_BYTES = 16L << 20;
 
   /** The realm of the {@code WWW-Authenticate} header of a 401. */
   public static final String REALM = "agent-msg";
@@ -98,6 +107,7 @@ public final class ServerOptions {
   private final boolean limitLoopback;
   private final int maxFramesPerSecond;
   private final boolean rateLimitLoopback;
+  private final long maxQueuedBytes;
   private final Duration statsInterval;
 
   private ServerOptions(Builder builder) {
@@ -122,6 +132,7 @@ public final class ServerOptions {
     this.limitLoopback = builder.limitLoopback;
     this.maxFramesPerSecond = builder.maxFramesPerSecond;
     this.rateLimitLoopback = builder.rateLimitLoopback;
+    this.maxQueuedBytes = builder.maxQueuedBytes;
     this.statsInterval = builder.statsInterval;
   }
 
@@ -257,6 +268,15 @@ public final class ServerOptions {
         : maxFramesPerSecond;
   }
 
+  /**
+   * Bytes of frames the server may hold for one connection that its peer has not taken yet. A
+   * connection over it is closed with 1008 and reason {@code slow-consumer}; pushes of new messages
+   * pause (they stay in the store) while a quarter of it is queued.
+   */
+  public long maxQueuedBytes() {
+    return maxQueuedBytes;
+  }
+
   /** How often the security counters are logged when they changed (and once at stop). */
   public Duration statsInterval() {
     return statsInterval;
@@ -294,6 +314,8 @@ public final class ServerOptions {
         + maxConnectionsPerAddress
         + ", maxFramesPerSecond="
         + maxFramesPerSecond
+        + ", maxQueuedBytes="
+        + maxQueuedBytes
         + "}";
   }
 
@@ -321,6 +343,7 @@ public final class ServerOptions {
     private boolean limitLoopback;
     private int maxFramesPerSecond = 1000;
     private boolean rateLimitLoopback;
+    private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
     private Duration statsInterval = Duration.ofSeconds(60);
 
     private Builder() {}
@@ -569,6 +592,24 @@ public final class ServerOptions {
       }
       this.maxFramesPerSecond = frames;
       this.rateLimitLoopback = true;
+      return this;
+    }
+
+    /**
+     * Bytes queued for one connection and not yet taken by its peer before it is closed as a slow
+     * consumer: 16 MiB (two of the largest read answers) to 4 GiB; default 32 MiB.
+     */
+    public Builder maxQueuedBytes(long bytes) {
+      if (bytes < MIN_MAX_QUEUED_BYTES || bytes > 4L << 30) {
+        throw new IllegalArgumentException(
+            "maxQueuedBytes must be "
+                + MIN_MAX_QUEUED_BYTES
+                + " to "
+                + (4L << 30)
+                + ", was "
+                + bytes);
+      }
+      this.maxQueuedBytes = bytes;
       return this;
     }
 

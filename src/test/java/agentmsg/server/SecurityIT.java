@@ -315,6 +315,37 @@ class SecurityIT {
   }
 
   @Test
+  void aClientFloodingWithoutWaitingIsClosedWith1008AndItsStrikesAreBounded() throws Exception {
+    start(ServerOptions.builder().maxFramesPerSecond(1000));
+    TestSocket flood = track(TestSocket.connectAs(CLIENT.get(), server.uri(), home, "bob"));
+    // Not in lock step: 40,000 pings written as fast as the client can, none waiting for an answer.
+    // A frame let through now and then (the bucket refills) must not forgive the flood.
+    for (int i = 0; i < 40_000 && flood.isOpen(); i++) {
+      flood.send("{\"type\":\"ping\"}");
+    }
+    // The client may see 1008, or a reset if the server drops the socket while it still writes.
+    assertThat(flood.awaitClose()).as("closed by the server").isIn(1008, 1006);
+
+    TestSocket alice = track(TestSocket.hello(CLIENT.get(), server, "alice", "send-only"));
+    alice.send("{\"type\":\"ping\"}");
+    assertThat(alice.next("pong").path("timestamp").asLong()).isPositive();
+    server.stop();
+    assertThat(log())
+        .contains("token of bob")
+        .contains(": rate-limited: kept sending over the rate limit of 1000 frames/s")
+        .contains("rate-closed=1");
+    java.util.regex.Matcher strikes =
+        java.util.regex.Pattern.compile("rate-limited=(\\d+)").matcher(log());
+    long last = 0;
+    while (strikes.find()) {
+      last = Long.parseLong(strikes.group(1));
+    }
+    assertThat(last)
+        .as("strikes stop at the cut-off (1,001), not at the end of the flood")
+        .isBetween(1001L, 2002L);
+  }
+
+  @Test
   void aNonLoopbackHostNeedsAuthAndTls() {
     assertThatThrownBy(() -> ServerOptions.builder().host("0.0.0.0").build())
         .isInstanceOfSatisfying(

@@ -267,20 +267,86 @@ class ServerIT {
     assertThat(reply.path("to").asText()).isEqualTo("bob");
     assertThat(reply.path("message").asText()).isEqualTo("hi old tool");
     assertThat(reply.path("timestamp").asText()).isNotEmpty();
-    // Written to the original client counts as delivered, not read: its inbox still shows it.
-    assertThat(alice.next("delivered").path("id").asText()).isEqualTo(replyId);
-    try (AgentMessenger reader = running.messenger("bob")) {
-      assertThat(reader.unread()).extracting(Message::id).containsExactly(replyId);
-    }
 
     old.send("{\"type\":\"ping\"}");
     assertThat(old.nextOf("pong").path("timestamp").asLong()).isPositive();
+    // The original client cannot ack: written to it is not delivered, and not read either.
+    assertThat(alice.drain()).extracting(frame -> frame.path("type").asText()).isEmpty();
+    try (AgentMessenger reader = running.messenger("bob")) {
+      assertThat(reader.unread()).extracting(Message::id).containsExactly(replyId);
+      assertThat(reader.status(replyId).get(0).status()).isEqualTo(MessageStatus.STORED);
+    }
     old.send(
         "{\"type\":\"message\",\"id\":\"m9\",\"from\":\"mallory\",\"to\":\"alice\",\"message\":\"x\"}");
     JsonNode mismatch = old.nextOf("error");
     assertThat(mismatch.path("code").asText()).isEqualTo("from-mismatch");
     assertThat(mismatch.path("error").asText()).as("the original reads 'error'").isNotEmpty();
     assertThat(mismatch.path("id").asText()).isEqualTo("m9");
+  }
+
+  @Test
+  void anOriginalProtocolConnectionNeverTakesAnOfflineAgentsMail() throws Exception {
+    List<String> pending = new ArrayList<>();
+    try (AgentMessenger alice = running.messenger("alice")) {
+      for (int i = 0; i < 3; i++) {
+        pending.add(alice.send("bob", "for bob " + i).id());
+      }
+    }
+    // The original's `send -w -s bob` registers as bob, then sends: bob has no receiver, so this
+    // connection is pushed bob's mail. It cannot ack, so that is only an attempt.
+    TestSocket impostor = running.raw("bob");
+    impostor.send("{\"type\":\"register\",\"agent\":\"bob\"}");
+    impostor.next("registered");
+    List<String> attempted = new ArrayList<>();
+    for (int i = 0; i < pending.size(); i++) {
+      attempted.add(impostor.nextOf("message").path("id").asText());
+    }
+    assertThat(attempted).containsExactlyElementsOf(pending);
+    impostor.send(
+        "{\"type\":\"message\",\"id\":\"o1\",\"from\":\"bob\",\"to\":\"alice\",\"message\":\"x\"}");
+    impostor.nextOf("stored");
+    impostor.send("{\"type\":\"ping\"}");
+    impostor.nextOf("pong"); // everything it sent is handled
+    impostor.close();
+    assertThat(impostor.awaitClose()).isPositive();
+    try (AgentMessenger bob = running.messenger("bob")) {
+      for (String id : pending) {
+        assertThat(bob.status(id).get(0).status())
+            .as("still pending: %s", id)
+            .isEqualTo(MessageStatus.STORED);
+      }
+    }
+
+    // bob's own `connect` gets every one of them, and acks them.
+    TestSocket bob = running.hello("bob", "receive");
+    List<String> received = new ArrayList<>();
+    for (int i = 0; i < pending.size(); i++) {
+      JsonNode message = bob.nextOf("message");
+      received.add(message.path("id").asText());
+      bob.ack(message.path("id").asText());
+    }
+    assertThat(received).containsExactlyElementsOf(pending);
+  }
+
+  @Test
+  void anOriginalSenderHearsDeliveredWhenItsMessageIsHandedToAnOriginalReceiver() throws Exception {
+    TestSocket receiver = running.raw("bob");
+    receiver.send("{\"type\":\"register\",\"agent\":\"bob\"}");
+    receiver.next("registered");
+    TestSocket sender = running.raw("alice");
+    sender.send("{\"type\":\"register\",\"agent\":\"alice\"}");
+    sender.next("registered");
+    sender.send(
+        "{\"type\":\"message\",\"id\":\"k7\",\"from\":\"alice\",\"to\":\"bob\",\"message\":\"hi\"}");
+    JsonNode pushed = receiver.nextOf("message");
+    assertThat(pushed.path("message").asText()).isEqualTo("hi");
+    String id = pushed.path("id").asText();
+    // As the original server said: handed to the recipient's connection (its `send --wait`
+    // waits for this); the store still has it pending, since no one acked it.
+    assertThat(sender.nextOf("delivered").path("id").asText()).isEqualTo("k7");
+    try (AgentMessenger bob = running.messenger("bob")) {
+      assertThat(bob.status(id).get(0).status()).isEqualTo(MessageStatus.STORED);
+    }
   }
 
   @Test

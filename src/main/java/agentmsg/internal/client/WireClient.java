@@ -4,8 +4,10 @@ import agentmsg.AgentMsgException;
 import agentmsg.internal.security.Pem;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
@@ -200,7 +203,7 @@ public final class WireClient implements AutoCloseable {
               .client()
               .connect(connection, url, request)
               .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      connection.opened(session, started.http().getScheduler());
+      connection.opened(session, started.http().getScheduler(), withoutQuery(url));
       return connection;
     } catch (ExecutionException e) {
       throw unavailable(url, e.getCause(), authHint);
@@ -240,6 +243,15 @@ public final class WireClient implements AutoCloseable {
               + " (server --max-connections-per-address)",
           cause);
     }
+    if (causedBy(cause, SSLException.class) && plainAnswer(cause)) {
+      return new AgentMsgException(
+          "tls-failed",
+          "TLS handshake with "
+              + where
+              + " failed: the server did not answer in TLS (a server without --tls-cert? use"
+              + " ws:// for it)",
+          cause);
+    }
     if (causedBy(cause, SSLHandshakeException.class)) {
       return new AgentMsgException(
           "tls-failed",
@@ -260,11 +272,64 @@ public final class WireClient implements AutoCloseable {
               + " (a proxy that wants a --header?)",
           cause);
     }
-    String reason = cause instanceof ConnectException ? "connection refused" : describe(cause);
+    if (causedBy(cause, ConnectException.class)) {
+      return new AgentMsgException(
+          "server-unavailable",
+          "cannot connect to " + where + ": connection refused (start one with: agent-msg server)",
+          cause);
+    }
+    if (causedBy(cause, UnknownHostException.class)) {
+      return new AgentMsgException(
+          "server-unavailable",
+          "cannot connect to " + where + ": unknown host (check the URL)",
+          cause);
+    }
+    if (causedBy(cause, TimeoutException.class)) {
+      return new AgentMsgException(
+          "server-unavailable",
+          "no answer from " + where + " in time (is the server up, and is it an agent-msg server?)",
+          cause);
+    }
     return new AgentMsgException(
         "server-unavailable",
-        "cannot connect to " + where + ": " + reason + " (start one with: agent-msg server)",
+        "cannot connect to "
+            + where
+            + ": "
+            + (reset(cause)
+                ? "the connection was reset"
+                : "the server closed the connection before answering the upgrade")
+            + " (is it an agent-msg server, and up? try again, or see: agent-msg ping)",
         cause);
+  }
+
+  /** Whether a TLS failure came from a server that answered in plain text. */
+  private static boolean plainAnswer(Throwable cause) {
+    for (Throwable next = cause; next != null; next = next.getCause()) {
+      String message = next.getMessage();
+      if (next instanceof SSLException
+          && message != null
+          && (message.contains("plaintext") || message.contains("nrecognized SSL message"))) {
+        return true;
+      }
+      if (next.getCause() == next) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  private static boolean reset(Throwable cause) {
+    for (Throwable next = cause; next != null; next = next.getCause()) {
+      if (next instanceof SocketException
+          && next.getMessage() != null
+          && next.getMessage().toLowerCase(Locale.ROOT).contains("reset")) {
+        return true;
+      }
+      if (next.getCause() == next) {
+        break;
+      }
+    }
+    return false;
   }
 
   /** The URL for messages: a {@code ?token=} must not end up in a terminal or a log. */
@@ -292,7 +357,11 @@ public final class WireClient implements AutoCloseable {
       root = root.getCause();
     }
     String message = root.getMessage();
-    return message == null ? root.getClass().getSimpleName() : message;
+    // Jetty puts its objects' dumps in some messages: never show those.
+    if (message == null || message.length() > 200 || message.matches("(?s).*@[0-9a-f]{4,}.*")) {
+      return "the connection failed";
+    }
+    return message;
   }
 
   @Override

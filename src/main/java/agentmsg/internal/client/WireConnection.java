@@ -26,6 +26,7 @@ public final class WireConnection implements Session.Listener.AutoDemanding, Aut
   private final Object sendLock = new Object();
   private volatile Session session;
   private volatile Scheduler.Task keepAlive;
+  private volatile String where = "the server";
 
   WireConnection() {}
 
@@ -42,10 +43,35 @@ public final class WireConnection implements Session.Listener.AutoDemanding, Aut
       return statusCode == StatusCode.POLICY_VIOLATION
           || statusCode == StatusCode.MESSAGE_TOO_LARGE;
     }
+
+    /**
+     * What happened, in the product's words: the server's own reason when it closed on purpose,
+     * never the WebSocket library's text for a lost connection (which names its internals).
+     */
+    public String describe() {
+      return switch (statusCode) {
+        case StatusCode.NORMAL -> "the server closed the connection";
+        case StatusCode.SHUTDOWN -> "the server is stopping";
+        case StatusCode.MESSAGE_TOO_LARGE ->
+            "the server closed the connection (1009: a frame was over its size limit)";
+        case StatusCode.POLICY_VIOLATION ->
+            "the server closed the connection ("
+                + statusCode
+                + (reason.isEmpty() || !reason.matches("[a-z0-9-]{1,60}") ? "" : " " + reason)
+                + ")";
+        case StatusCode.SERVER_ERROR ->
+            "the server failed ("
+                + statusCode
+                + (reason.matches("[a-z0-9-]{1,60}") ? " " + reason : "")
+                + ")";
+        default -> "the connection was lost (" + statusCode + ", no close from the server)";
+      };
+    }
   }
 
-  void opened(Session session, Scheduler scheduler) {
+  void opened(Session session, Scheduler scheduler, String where) {
     this.session = session;
+    this.where = where;
     scheduleKeepAlive(scheduler);
   }
 
@@ -72,7 +98,8 @@ public final class WireConnection implements Session.Listener.AutoDemanding, Aut
   public void send(ClientFrame frame) {
     Session current = session;
     if (current == null || !current.isOpen()) {
-      throw new AgentMsgException("connection-lost", "the connection to the server is closed");
+      throw new AgentMsgException(
+          "connection-lost", "the connection to " + where + " closed; try again");
     }
     String text = FrameCodec.write(frame);
     synchronized (sendLock) {
