@@ -71,7 +71,8 @@ public final class StoreRebuild {
     Path aside = Salvage.setAside(layout.home());
     Salvage.Saved saved =
         aside == null
-            ? new Salvage.Saved("no database file", List.of(), List.of(), Map.of(), Map.of(), List.of())
+            ? new Salvage.Saved(
+                "no database file", List.of(), List.of(), Map.of(), Map.of(), List.of())
             : Salvage.read(
                 layout.home(),
                 aside,

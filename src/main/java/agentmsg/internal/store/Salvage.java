@@ -70,8 +70,8 @@ public final class Salvage {
   public record TokenRow(String agent, String hash, long createdAt, Long revokedAt) {}
 
   /**
-   * Renames the database file of {@code home} to {@code agent-msg.mv.db.damaged-<UTC time>}, once no
-   * process owns it: a store host is asked to stop; any other owner (a server) makes this fail.
+   * Renames the database file of {@code home} to {@code agent-msg.mv.db.damaged-<UTC time>}, once
+   * no process owns it: a store host is asked to stop; any other owner (a server) makes this fail.
    *
    * @return the file's new path, or null when there was no file
    */
@@ -235,7 +235,8 @@ public final class Salvage {
         "groups",
         notes,
         row -> {
-          List<String> members = groups.computeIfAbsent(row.getString(1), name -> new ArrayList<>());
+          List<String> members =
+              groups.computeIfAbsent(row.getString(1), name -> new ArrayList<>());
           if (row.getString(2) != null) {
             members.add(row.getString(2));
           }

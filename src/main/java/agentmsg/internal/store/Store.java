@@ -336,9 +336,9 @@ public final class Store implements AutoCloseable {
 
   /**
    * Forces everything committed so far to the disk from inside a unit of work ({@link #call}), and
-   * raises the high-water mark to what was committed before the sync: one small file write when
-   * the mark changed, none otherwise. A store that went back in time keeps its old mark, so that
-   * every command says so until {@code doctor --repair}.
+   * raises the high-water mark to what was committed before the sync: one small file write when the
+   * mark changed, none otherwise. A store that went back in time keeps its old mark, so that every
+   * command says so until {@code doctor --repair}.
    */
   public void checkpointSync(Handle handle) throws SQLException {
     HighWater.Mark mark = HighWater.current(handle);
@@ -356,8 +356,8 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * What this store lost, when it holds less than its high-water mark said (a truncated, replaced or
-   * re-created database file); empty when it holds everything it once had.
+   * What this store lost, when it holds less than its high-water mark said (a truncated, replaced
+   * or re-created database file); empty when it holds everything it once had.
    */
   public java.util.Optional<String> rewound() {
     call(handle -> null); // reaching the store checks its mark
@@ -403,8 +403,8 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * Throws {@link StoreCorruptException} when {@code failure} says the database file is damaged:
-   * no retry helps, and the user needs to know what to run.
+   * Throws {@link StoreCorruptException} when {@code failure} says the database file is damaged: no
+   * retry helps, and the user needs to know what to run.
    */
   private void throwIfCorrupt(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
