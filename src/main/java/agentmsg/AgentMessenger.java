@@ -51,7 +51,11 @@ public final class AgentMessenger implements AutoCloseable {
     this.options = options;
     this.layout = new MailboxLayout(options.home());
     this.store =
-        Store.open(options.home(), options.storeTimeout(), Store.Mode.shared(options.storeHost()));
+        Store.open(
+            options.home(),
+            options.storeTimeout(),
+            Store.Mode.shared(options.storeHost()),
+            options.warningListener());
     this.mirror = new MirrorWriter(layout);
     this.importer =
         new InboxImporter(
@@ -291,7 +295,7 @@ public final class AgentMessenger implements AutoCloseable {
                         }
                         return Conversations.insert(tx, draft, from, recipients, now);
                       });
-              handle.execute("CHECKPOINT SYNC");
+              store.checkpointSync(handle);
               return stored;
             });
     if (senderAdded[0]) {

@@ -187,8 +187,9 @@ final class ConnectCommand extends Command {
     }
 
     private Outcome converse(WireConnection connection) throws InterruptedException {
-      connection.send(
-          new ClientFrame.Hello(agent, ClientFrame.Role.RECEIVE, takeover, instance, false));
+      connection.hello(
+          new ClientFrame.Hello(agent, ClientFrame.Role.RECEIVE, takeover, instance, false),
+          WireConnection.ORIGINAL_DETECT);
       boolean welcomed = false;
       while (true) {
         WireConnection.Event event = connection.next(Duration.ofMillis(500));
@@ -206,14 +207,19 @@ final class ConnectCommand extends Command {
           if (!deliver(connection, push)) {
             return new Outcome(ExitCodes.FAILED, welcomed);
           }
-        } else if (frame instanceof ServerFrame.Welcome) {
+        } else if (frame instanceof ServerFrame.Welcome
+            || (frame instanceof ServerFrame.Registered && connection.original())) {
           welcomed = true;
           err.println(
               "Connected to "
                   + url
                   + " as "
                   + agent
-                  + " (type '<to> <message>' to send; Ctrl-C to stop)");
+                  + (connection.original()
+                      ? " (an original agent-msg server: it stores nothing, so only agents"
+                          + " connected now get what is sent; "
+                      : " (")
+                  + "type '<to> <message>' to send; Ctrl-C to stop)");
           for (ClientFrame.Send send : pendingSends()) {
             connection.send(send);
           }
@@ -226,6 +232,11 @@ final class ConnectCommand extends Command {
             err.println("Sent " + stored.id() + " to " + stored.to());
           }
         } else if (frame instanceof ServerFrame.Delivered delivered) {
+          if (connection.original()) {
+            synchronized (unconfirmed) { // an original server confirms by delivering, or not at all
+              unconfirmed.remove(delivered.clientId());
+            }
+          }
           if (delivered.clientId() != null && sentByUs.contains(delivered.clientId())) {
             err.println("Delivered " + delivered.id() + " to " + delivered.to());
           }

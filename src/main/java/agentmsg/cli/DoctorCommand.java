@@ -1,8 +1,10 @@
 package agentmsg.cli;
 
 import agentmsg.Options;
+import agentmsg.StoreCorruptException;
 import agentmsg.internal.mailbox.Housekeeping;
 import agentmsg.internal.mailbox.MailboxLayout;
+import agentmsg.internal.mailbox.StoreRebuild;
 import agentmsg.internal.store.Store;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,14 +32,22 @@ final class DoctorCommand extends Command {
   @Override
   String details() {
     return "Exit 0 when healthy (or repaired), 1 when a problem --repair could fix remains.\n"
-        + "Rejected files are reported for a person to fix; they never fail the check.";
+        + "Rejected files are reported for a person to fix; they never fail the check.\n"
+        + "A damaged database file, or one that holds less than it once did (truncated, replaced),\n"
+        + "fails the check; --repair renames it to agent-msg.mv.db.damaged-<time> (never deletes\n"
+        + "it) and rebuilds the store from what H2's recovery tool saves of it and from the mirror\n"
+        + "files, with the delivery state the receipt files give. Stop a running server first.";
   }
 
   @Override
   org.apache.commons.cli.Options options() {
     return new org.apache.commons.cli.Options()
         .addOption(
-            flag(null, "repair", "Rebuild missing mirror files, remove stale temporary files"));
+            flag(
+                null,
+                "repair",
+                "Rebuild missing mirror files, remove stale temporary files, rebuild a damaged"
+                    + " store"));
   }
 
   @Override
@@ -45,18 +55,51 @@ final class DoctorCommand extends Command {
     invocation.allowPositional(0);
     boolean repair = invocation.line().hasOption("repair");
     Options options = invocation.options(null);
-    Housekeeping.Report report;
-    try (Store store = Invocation.store(options)) {
-      report = new Housekeeping(store, new MailboxLayout(options.home())).check(repair);
-    }
     PrintStream out = invocation.out();
+    String damage = null;
+    String damageKind = "ok";
+    Housekeeping.Report report = null;
+    try (Store store = Invocation.store(options)) {
+      damage = store.rewound().orElse(null);
+      damageKind = damage == null ? "ok" : "rewound";
+      if (damage == null) {
+        report = new Housekeeping(store, new MailboxLayout(options.home())).check(repair);
+      }
+    } catch (StoreCorruptException e) {
+      damage = e.getMessage().replaceFirst("; run: .*$", "");
+      damageKind = "corrupt";
+    }
+    StoreRebuild.Result rebuilt = null;
+    if (damage != null) {
+      if (!repair) {
+        if (invocation.json()) {
+          out.println(
+              "{\"store\":"
+                  + quote(damageKind)
+                  + ",\"storeProblem\":"
+                  + quote(damage)
+                  + ",\"healthy\":false}");
+        } else {
+          out.println("store: " + damage + " (fix: agent-msg doctor --repair)");
+        }
+        return ExitCodes.FAILED;
+      }
+      rebuilt = StoreRebuild.run(options.home(), options.storeTimeout(), options.warningListener());
+      try (Store store = Invocation.store(options)) {
+        report = new Housekeeping(store, new MailboxLayout(options.home())).check(true);
+      }
+    }
     if (invocation.json()) {
       StringBuilder rejected = new StringBuilder();
       for (Path file : report.rejected()) {
         rejected.append(rejected.length() == 0 ? "" : ",").append(quote(file.toString()));
       }
       out.println(
-          "{\"schema\":"
+          "{\"store\":"
+              + quote(damageKind)
+              + (damage == null ? "" : ",\"storeProblem\":" + quote(damage))
+              + (rebuilt == null ? "" : rebuiltJson(rebuilt))
+              + ",\"schema\":"
               + quote(report.schema())
               + ",\"expectedSchema\":"
               + quote(Integer.toString(report.expectedSchema()))
@@ -76,6 +119,9 @@ final class DoctorCommand extends Command {
               + !report.unhealthy()
               + "}");
     } else {
+      if (rebuilt != null) {
+        printRebuilt(out, damage, rebuilt);
+      }
       out.println(
           "store: opens, schema version "
               + report.schema()
@@ -114,6 +160,54 @@ final class DoctorCommand extends Command {
       }
     }
     return report.unhealthy() ? ExitCodes.FAILED : ExitCodes.OK;
+  }
+
+  private static void printRebuilt(PrintStream out, String damage, StoreRebuild.Result rebuilt) {
+    out.println("store: " + damage);
+    out.println(
+        "repair: "
+            + (rebuilt.setAside() == null
+                ? "no database file to set aside"
+                : "set the damaged file aside as " + rebuilt.setAside())
+            + "; rebuilt the store with "
+            + Output.plural(rebuilt.messages(), "message")
+            + " ("
+            + rebuilt.salvaged()
+            + " read from the damaged file: "
+            + rebuilt.salvagedHow()
+            + "; "
+            + rebuilt.mirrored()
+            + " in the mirror files, "
+            + rebuilt.fromReceipts()
+            + " given their state by receipts) and "
+            + Output.plural(rebuilt.agents(), "agent"));
+    for (String note : rebuilt.notes()) {
+      out.println("  " + note);
+    }
+  }
+
+  private static String rebuiltJson(StoreRebuild.Result rebuilt) {
+    StringBuilder notes = new StringBuilder();
+    for (String note : rebuilt.notes()) {
+      notes.append(notes.length() == 0 ? "" : ",").append(quote(note));
+    }
+    return ",\"setAside\":"
+        + (rebuilt.setAside() == null ? "null" : quote(rebuilt.setAside().toString()))
+        + ",\"salvaged\":"
+        + rebuilt.salvaged()
+        + ",\"salvagedHow\":"
+        + quote(rebuilt.salvagedHow())
+        + ",\"mirrored\":"
+        + rebuilt.mirrored()
+        + ",\"fromReceipts\":"
+        + rebuilt.fromReceipts()
+        + ",\"rebuiltMessages\":"
+        + rebuilt.messages()
+        + ",\"rebuiltAgents\":"
+        + rebuilt.agents()
+        + ",\"notes\":["
+        + notes
+        + "]";
   }
 
   private static String quote(String text) {

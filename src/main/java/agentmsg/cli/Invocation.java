@@ -115,7 +115,10 @@ final class Invocation {
   /** The store of {@code options}' data home, for commands that work on it directly. */
   static Store store(Options options) {
     return Store.open(
-        options.home(), options.storeTimeout(), Store.Mode.shared(options.storeHost()));
+        options.home(),
+        options.storeTimeout(),
+        Store.Mode.shared(options.storeHost()),
+        options.warningListener());
   }
 
   /** A whole-number option value within bounds, or a usage error naming the option. */
@@ -152,7 +155,12 @@ final class Invocation {
   }
 
   void warn(String warning) {
-    err.println("warning: " + warning);
+    // A warning with a stable code comes as "[code] text" (the store's store-rewound).
+    int end = warning.startsWith("[") ? warning.indexOf("] ") : -1;
+    err.println(
+        end > 0
+            ? "warning" + warning.substring(0, end + 1) + ": " + warning.substring(end + 2)
+            : "warning: " + warning);
     err.flush();
   }
 }

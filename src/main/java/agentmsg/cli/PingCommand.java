@@ -92,6 +92,22 @@ final class PingCommand extends Command {
           invocation.err().println("error[" + error.code() + "]: " + error.message());
           return ExitCodes.FAILED;
         }
+        // The original server answers a ping too, with neither the agent nor whether it is online.
+        if (frame instanceof ServerFrame.Pong pong
+            && pong.agent() == null
+            && pong.online() == null) {
+          invocation
+              .err()
+              .println(
+                  "error[old-server]: "
+                      + url
+                      + " is an original agent-msg server: it answered the ping"
+                      + String.format(Locale.ROOT, " (round trip %.1f ms)", elapsedMillis(sentAt))
+                      + " but cannot tell whether "
+                      + agent
+                      + " is online (upgrade it to agent-msg server)");
+          return ExitCodes.FAILED;
+        }
         if (frame instanceof ServerFrame.Pong pong && agent.equals(pong.agent())) {
           double millis = (System.nanoTime() - sentAt) / 1e6;
           boolean online = Boolean.TRUE.equals(pong.online());
@@ -110,5 +126,9 @@ final class PingCommand extends Command {
         }
       }
     }
+  }
+
+  private static double elapsedMillis(long since) {
+    return (System.nanoTime() - since) / 1e6;
   }
 }

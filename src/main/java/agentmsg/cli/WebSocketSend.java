@@ -101,8 +101,9 @@ final class WebSocketSend {
           continue;
         }
         try (connection) {
-          connection.send(
-              new ClientFrame.Hello(from, ClientFrame.Role.SEND_ONLY, false, null, false));
+          connection.hello(
+              new ClientFrame.Hello(from, ClientFrame.Role.SEND_ONLY, false, null, false),
+              min(WireConnection.ORIGINAL_DETECT, Duration.ofNanos(deadline - System.nanoTime())));
           connection.send(send);
           Integer code = await(connection, deadline, from, send);
           if (code != null) {

@@ -186,7 +186,9 @@ final class ServerLink implements AutoCloseable {
 
   /** Reads one connection until it closes; returns whether the server welcomed it. */
   private boolean converse(WireConnection connection) throws InterruptedException {
-    connection.send(new ClientFrame.Hello(agent, ClientFrame.Role.RECEIVE, false, instance, false));
+    connection.hello(
+        new ClientFrame.Hello(agent, ClientFrame.Role.RECEIVE, false, instance, false),
+        WireConnection.ORIGINAL_DETECT);
     boolean welcomed = false;
     while (true) {
       WireConnection.Event event = connection.next(SLICE);
@@ -200,13 +202,26 @@ final class ServerLink implements AutoCloseable {
         return welcomed;
       }
       ServerFrame frame = ((WireConnection.Frame) event).frame();
-      if (frame instanceof ServerFrame.Welcome) {
+      if (frame instanceof ServerFrame.Welcome
+          || (frame instanceof ServerFrame.Registered && connection.original())) {
         welcomed = true;
         connected(connection);
       } else if (frame instanceof ServerFrame.Push push) {
         handler.pushed(push);
       } else if (frame instanceof ServerFrame.Stored stored) {
         answer(stored.clientId(), stored);
+      } else if (frame instanceof ServerFrame.Delivered delivered && connection.original()) {
+        // An original server stores nothing: having pushed the message is all it confirms.
+        answer(
+            delivered.clientId(),
+            new ServerFrame.Stored(
+                delivered.clientId(),
+                delivered.clientId(),
+                0,
+                delivered.to(),
+                agentmsg.internal.wire.Timestamps.format(java.time.Instant.now()),
+                null,
+                null));
       } else if (frame instanceof ServerFrame.History history) {
         answer(history.ref(), history);
       } else if (frame instanceof ServerFrame.Status status) {
@@ -316,6 +331,9 @@ final class ServerLink implements AutoCloseable {
         try {
           connection.send(frame);
         } catch (AgentMsgException lost) {
+          if (lost.code().equals("old-server")) {
+            throw lost; // no other connection to that server can answer it either
+          }
           dead = connection;
           continue;
         }

@@ -175,7 +175,7 @@ final class GroupWriter implements AutoCloseable {
                   result = handle.inTransaction(tx -> apply(tx, batch, now, retry, true));
                 }
                 if (result.mustSync) {
-                  handle.execute("CHECKPOINT SYNC");
+                  store.checkpointSync(handle);
                 }
                 return result;
               });

@@ -7,7 +7,9 @@ import agentmsg.internal.wire.FrameException;
 import agentmsg.internal.wire.ServerFrame;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -18,11 +20,37 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * One open connection to the server, read as a queue of {@link Event}s: frames as they arrive, and
  * a last {@link Closed} event. Keeps itself alive with a ping every 20 seconds. Thread-safe: one
  * thread reads events, any thread sends.
+ *
+ * <p>Speaks the original tool's protocol to a server of the original tool, found by {@link #hello}
+ * (it ignores {@code hello}): frames are then sent as the original's ({@code register}, {@code
+ * message}, {@code ping}), acks are dropped (it has none), and a frame it has no counterpart of
+ * fails at once with {@code old-server}; its answers are read into our frames ({@code registered},
+ * {@code delivered} naming the id sent, {@code error} with code {@code not-connected}).
  */
 public final class WireConnection implements Session.Listener.AutoDemanding, AutoCloseable {
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(20);
 
-  private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+  /**
+   * How long {@link #hello} waits for an answer before it takes the server for an original one. Our
+   * server answers at once; the original's ignores {@code hello} and never answers it.
+   */
+  public static final Duration ORIGINAL_DETECT = Duration.ofMillis(1_500);
+
+  private static final String NOT_CONNECTED = "Agent not connected";
+
+  private final LinkedBlockingDeque<Event> events = new LinkedBlockingDeque<>();
+
+  /** Whether the server speaks only the original tool's protocol. */
+  private volatile boolean original;
+
+  /** A welcome came after {@link #hello} tried the original's register: its refusal is dropped. */
+  private volatile boolean dropSecondRegister;
+
+  private volatile String agent;
+
+  /** The recipient of each message sent to an original server, by the id it was sent with. */
+  private final Map<String, String> sentTo = new ConcurrentHashMap<>();
+
   private final Object sendLock = new Object();
   private volatile Session session;
   private volatile Scheduler.Task keepAlive;
@@ -91,17 +119,74 @@ public final class WireConnection implements Session.Listener.AutoDemanding, Aut
   }
 
   /**
+   * Says who this connection is: sends {@code hello} and waits up to {@code wait} for the server's
+   * first frame, which it leaves to be read. A server that says nothing is taken for the original
+   * tool's: the connection registers the original way, and its {@code registered} answer (read as
+   * {@link ServerFrame.Registered}) stands for the welcome. Should our server answer later after
+   * all, the connection goes back to our protocol.
+   */
+  public void hello(ClientFrame.Hello hello, Duration wait) throws InterruptedException {
+    agent = hello.agent();
+    send(hello);
+    Event first = events.poll(Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
+    if (first != null) {
+      events.putFirst(first);
+      return;
+    }
+    original = true;
+    sendText(FrameCodec.writeOriginal(hello, hello.agent(), null));
+  }
+
+  /** Whether the server speaks only the original tool's protocol (see {@link #hello}). */
+  public boolean original() {
+    return original;
+  }
+
+  /**
    * Sends a frame.
    *
-   * @throws AgentMsgException with code {@code connection-lost} if the connection is closed
+   * @throws AgentMsgException with code {@code connection-lost} if the connection is closed, or
+   *     {@code old-server} for a frame that a server of the original tool has no counterpart of
    */
   public void send(ClientFrame frame) {
+    if (original) {
+      sendOriginal(frame);
+      return;
+    }
+    sendText(FrameCodec.write(frame));
+  }
+
+  private void sendOriginal(ClientFrame frame) {
+    if (frame instanceof ClientFrame.Ack) {
+      return; // the original has no acks: a push is all it does
+    }
+    String id = null;
+    if (frame instanceof ClientFrame.Send send) {
+      id = send.clientId() != null ? send.clientId() : agentmsg.internal.Ids.newId();
+      sentTo.put(id, send.to());
+    }
+    String text = FrameCodec.writeOriginal(frame, agent, id);
+    if (text == null) {
+      throw new AgentMsgException(
+          "old-server",
+          "the server is an original agent-msg server, which cannot answer '"
+              + (frame instanceof ClientFrame.ListAgents
+                  ? "list"
+                  : frame instanceof ClientFrame.History
+                      ? "history"
+                      : frame instanceof ClientFrame.Status ? "status" : "this request")
+              + "' (it only passes messages between connected agents; upgrade it to agent-msg"
+              + " server to use this)");
+    }
+    sendText(text);
+  }
+
+  private void sendText(String text) {
     Session current = session;
     if (current == null || !current.isOpen()) {
       throw new AgentMsgException(
           "connection-lost", "the connection to " + where + " closed; try again");
     }
-    String text = FrameCodec.write(frame);
     synchronized (sendLock) {
       current.sendText(text, Callback.NOOP);
     }
@@ -121,6 +206,17 @@ public final class WireConnection implements Session.Listener.AutoDemanding, Aut
   public void onWebSocketText(String text) {
     try {
       ServerFrame frame = FrameCodec.parseServer(text);
+      if (frame instanceof ServerFrame.Welcome && original) {
+        original = false; // ours after all, only slow: it refuses the register sent meanwhile
+        dropSecondRegister = true;
+      } else if (frame instanceof ServerFrame.Error error
+          && dropSecondRegister
+          && "already-registered".equals(error.code())) {
+        dropSecondRegister = false;
+        return;
+      } else if (original) {
+        frame = fromOriginal(frame);
+      }
       if (frame != null) {
         events.add(new Frame(frame));
       }
@@ -134,6 +230,31 @@ public final class WireConnection implements Session.Listener.AutoDemanding, Aut
                   null,
                   null)));
     }
+  }
+
+  /** An original server's answer as our frame says it. */
+  private ServerFrame fromOriginal(ServerFrame frame) {
+    if (frame instanceof ServerFrame.Delivered delivered && delivered.clientId() == null) {
+      // Pushed to the recipient's connection (never stored): 'id' is the id the message was sent
+      // with.
+      return new ServerFrame.Delivered(
+          delivered.id(), delivered.id(), sentTo.remove(delivered.id()), null, null);
+    }
+    if (frame instanceof ServerFrame.Error error && NOT_CONNECTED.equals(error.message())) {
+      String to = error.ref() == null ? null : sentTo.remove(error.ref());
+      String who = to == null ? "the recipient" : "'" + to + "'";
+      return new ServerFrame.Error(
+          "not-connected",
+          who
+              + " is not connected to the server, an original agent-msg server, which neither"
+              + " stores nor queues messages: nothing was sent (send when "
+              + who
+              + " is connected, or upgrade the server to agent-msg server)",
+          error.ref(),
+          null,
+          null);
+    }
+    return frame;
   }
 
   @Override

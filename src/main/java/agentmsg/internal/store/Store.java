@@ -1,5 +1,6 @@
 package agentmsg.internal.store;
 
+import agentmsg.StoreCorruptException;
 import agentmsg.StoreUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -44,6 +46,14 @@ public final class Store implements AutoCloseable {
   /** H2's "wrong user name or password". */
   private static final int WRONG_USER_OR_PASSWORD = 28000;
 
+  /** H2's "file corrupted while reading record" and "unsupported file format". */
+  private static final int FILE_CORRUPTED = 90030;
+
+  private static final int FILE_VERSION_ERROR = 90048;
+
+  /** H2's MVStore "file corrupt" code ({@code DataUtils.ERROR_FILE_CORRUPT}). */
+  private static final int MVSTORE_FILE_CORRUPT = 6;
+
   /** Every how many writing units of work this process takes a compaction step (Housekeeping). */
   private static final int HOUSEKEEPING_EVERY = 16;
 
@@ -60,9 +70,19 @@ public final class Store implements AutoCloseable {
   private boolean migrated;
   private boolean closed;
   private long writes;
+  private final Consumer<String> warnings;
 
-  private Store(Path home, Duration timeout, Mode mode) {
+  /** The high-water mark as this process last read or wrote it; null when there is none. */
+  private HighWater.Mark knownMark;
+
+  private boolean markChecked;
+
+  /** What the store lost, when it holds less than its high-water mark; else null. */
+  private String rewound;
+
+  private Store(Path home, Duration timeout, Mode mode, Consumer<String> warnings) {
     this.home = home;
+    this.warnings = warnings;
     this.timeout = timeout;
     this.mode = mode;
     // MAX_COMPACT_TIME=0: H2 would compact the file on every close (about 100 ms of a CLI call);
@@ -138,6 +158,14 @@ public final class Store implements AutoCloseable {
 
   /** Opens the store of {@code home}, reaching the file as {@code mode} says. */
   public static Store open(Path home, Duration timeout, Mode mode) {
+    return open(home, timeout, mode, warning -> System.err.println("warning: " + warning));
+  }
+
+  /**
+   * Opens the store of {@code home}, reaching the file as {@code mode} says; {@code warnings} hears
+   * of a store that went back in time (once, when it is first reached).
+   */
+  public static Store open(Path home, Duration timeout, Mode mode, Consumer<String> warnings) {
     try {
       if (!Files.isDirectory(home)) {
         // The mail of every agent lives here: only its owner may read it.
@@ -152,7 +180,11 @@ public final class Store implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new StoreUnavailableException("cannot create data home " + home + ": " + e, e);
     }
-    return new Store(home.toAbsolutePath(), timeout, Objects.requireNonNull(mode, "mode"));
+    return new Store(
+        home.toAbsolutePath(),
+        timeout,
+        Objects.requireNonNull(mode, "mode"),
+        Objects.requireNonNull(warnings, "warnings"));
   }
 
   /**
@@ -230,12 +262,14 @@ public final class Store implements AutoCloseable {
         }
         return result;
       } catch (SQLException e) {
+        throwIfCorrupt(e);
         failure = new StoreUnavailableException(describe(e), e);
         if (!TransientErrors.isTransient(e)) {
           throw failure;
         }
         discardHandle();
       } catch (JdbiException e) {
+        throwIfCorrupt(e);
         if (!TransientErrors.isTransient(e) && !connectionLost()) {
           throw new StoreUnavailableException(
               "message store error in " + home + ": " + describe(e), e);
@@ -243,6 +277,7 @@ public final class Store implements AutoCloseable {
         failure = e;
         discardHandle();
       } catch (RuntimeException e) {
+        throwIfCorrupt(e);
         if (!TransientErrors.isTransient(e)) {
           throw e;
         }
@@ -296,7 +331,108 @@ public final class Store implements AutoCloseable {
    * what makes an acknowledged message survive a power cut, not only a process crash.
    */
   public void sync() {
-    run(handle -> handle.execute("CHECKPOINT SYNC"));
+    run(this::checkpointSync);
+  }
+
+  /**
+   * Forces everything committed so far to the disk from inside a unit of work ({@link #call}), and
+   * raises the high-water mark to what was committed before the sync: one small file write when the
+   * mark changed, none otherwise. A store that went back in time keeps its old mark, so that every
+   * command says so until {@code doctor --repair}.
+   */
+  public void checkpointSync(Handle handle) throws SQLException {
+    HighWater.Mark mark = HighWater.current(handle);
+    handle.execute("CHECKPOINT SYNC");
+    if (rewound != null || mark.equals(knownMark)) {
+      return;
+    }
+    try {
+      HighWater.write(home, mark);
+      knownMark = mark;
+    } catch (java.io.IOException e) {
+      warnings.accept(
+          "cannot write the high-water mark " + home.resolve(HighWater.FILE_NAME) + ": " + e);
+    }
+  }
+
+  /**
+   * What this store lost, when it holds less than its high-water mark said (a truncated, replaced
+   * or re-created database file); empty when it holds everything it once had.
+   */
+  public java.util.Optional<String> rewound() {
+    call(handle -> null); // reaching the store checks its mark
+    return java.util.Optional.ofNullable(rewound);
+  }
+
+  /** Makes what the store holds now its high-water mark: after a repair rebuilt it. */
+  public void resetHighWater() {
+    run(
+        handle -> {
+          rewound = null;
+          knownMark = null;
+          checkpointSync(handle);
+        });
+  }
+
+  /** Compares the store with its high-water mark, once per store, when it is first reached. */
+  private void checkMark(Handle handle) throws SQLException {
+    HighWater.Mark mark = HighWater.read(home);
+    knownMark = mark;
+    if (mark == null) {
+      return;
+    }
+    HighWater.Mark now = HighWater.current(handle);
+    if (now.lostFrom(mark)) {
+      rewound =
+          "the message store "
+              + home.resolve(FILE_NAME + ".mv.db")
+              + " holds less than it once did (messages up to #"
+              + now.seq()
+              + " of #"
+              + mark.seq()
+              + ", "
+              + now.agents()
+              + " of "
+              + mark.agents()
+              + " agents): the file was truncated, replaced or re-created";
+      warnings.accept(
+          "[store-rewound] "
+              + rewound
+              + "; run: agent-msg doctor --repair (it rebuilds the store from the mirror files)");
+    }
+  }
+
+  /**
+   * Throws {@link StoreCorruptException} when {@code failure} says the database file is damaged: no
+   * retry helps, and the user needs to know what to run.
+   */
+  private void throwIfCorrupt(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      boolean corrupt =
+          cause instanceof SQLException sql
+                  && (sql.getErrorCode() == FILE_CORRUPTED
+                      || sql.getErrorCode() == FILE_VERSION_ERROR)
+              || cause instanceof org.h2.mvstore.MVStoreException mv
+                  && mv.getErrorCode() == MVSTORE_FILE_CORRUPT;
+      if (corrupt) {
+        throw new StoreCorruptException(
+            "the database file "
+                + home.resolve(FILE_NAME + ".mv.db")
+                + " is damaged ("
+                + firstSentence(cause.getMessage())
+                + "); run: agent-msg doctor --repair (it sets the file aside and rebuilds the store"
+                + " from the mirror files)",
+            failure);
+      }
+    }
+  }
+
+  private static String firstSentence(String text) {
+    if (text == null) {
+      return "unreadable";
+    }
+    int end = text.indexOf(':');
+    return (end < 0 ? text : text.substring(0, end)).trim();
   }
 
   private Handle handle() throws SQLException {
@@ -306,6 +442,10 @@ public final class Store implements AutoCloseable {
         if (!migrated) {
           Migrations.ensureCurrent(opened, this);
           migrated = true;
+        }
+        if (!markChecked) {
+          checkMark(opened);
+          markChecked = true;
         }
       } catch (RuntimeException | SQLException e) {
         opened.close();

@@ -207,6 +207,40 @@ public final class FrameCodec {
   }
 
   /**
+   * The JSON text of a client frame in the original tool's protocol, for a server of the original
+   * tool: {@code register}, {@code message} (with {@code id}, {@code from} and {@code timestamp},
+   * as the original client sends it) and {@code ping}; null for a frame it has no counterpart of.
+   *
+   * @param agent the agent the connection registered as (the sender of a message)
+   * @param id the id a message is sent with
+   */
+  public static String writeOriginal(ClientFrame frame, String agent, String id) {
+    StringWriter out = new StringWriter(128);
+    try (JsonGenerator json = MAPPER.getFactory().createGenerator(out)) {
+      json.writeStartObject();
+      if (frame instanceof ClientFrame.Hello hello) {
+        json.writeStringField("type", "register");
+        json.writeStringField("agent", hello.agent());
+      } else if (frame instanceof ClientFrame.Send send) {
+        json.writeStringField("type", "message");
+        json.writeStringField("id", id);
+        json.writeStringField("from", send.from() != null ? send.from() : agent);
+        json.writeStringField("to", send.to());
+        json.writeStringField("message", send.message());
+        json.writeStringField("timestamp", Timestamps.format(java.time.Instant.now()));
+      } else if (frame instanceof ClientFrame.Ping) {
+        json.writeStringField("type", "ping");
+      } else {
+        return null;
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write JSON to a string", e);
+    }
+    return out.toString();
+  }
+
+  /**
    * Reads a frame sent by a client, in our protocol or the original's.
    *
    * @throws FrameException saying what is wrong with it
@@ -355,7 +389,10 @@ public final class FrameCodec {
         yield new ServerFrame.Error(
             string(root, "code", false, null) == null ? "error" : string(root, "code", false, null),
             message != null ? message : string(root, "error", false, null),
-            string(root, "ref", false, null),
+            // The original server names the message it answers in 'id'.
+            string(root, "ref", false, null) != null
+                ? string(root, "ref", false, null)
+                : string(root, "id", false, null),
             null,
             null);
       }
