@@ -34,6 +34,10 @@ final class HostedCalls implements CallListener.Handler {
     if (OWN_PROCESS.contains(command)) {
       return command + " runs in its own process";
     }
+    if (command.equals("doctor") && args.contains("--repair")) {
+      // It may set the database file aside, which needs this host to let go of it first.
+      return "doctor --repair runs in its own process";
+    }
     if (command.equals("send") || command.equals("reply")) {
       for (String arg : args.subList(1, args.size())) {
         if (arg.equals("--")) {

@@ -18,6 +18,8 @@ class HostedCallsTest {
         new String[] {"poll", "wait", "connect", "mcp", "server", "host", "demo"}) {
       assertThat(HostedCalls.serves(command, "bob")).as(command).isFalse();
     }
+    assertThat(HostedCalls.serves("doctor")).isTrue();
+    assertThat(HostedCalls.serves("doctor", "--repair")).isFalse();
     assertThat(HostedCalls.serves("send", "bob", "hi", "-w", "--wait")).isFalse();
     assertThat(HostedCalls.serves("send", "bob", "hi", "-w", "--wait=5")).isFalse();
     assertThat(HostedCalls.serves("reply", "01ABC", "ok", "--wait-ack", "5")).isFalse();

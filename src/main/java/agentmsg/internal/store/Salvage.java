@@ -81,7 +81,7 @@ public final class Salvage {
       return null;
     }
     if (StoreHost.isRunning(home)) {
-      StoreHost.requestHandOver(home);
+      StoreHost.requestStop(home);
       long deadline = System.nanoTime() + HOST_STOP_WAIT_MILLIS * 1_000_000;
       while (StoreHost.isRunning(home) && System.nanoTime() - deadline < 0) {
         pause();

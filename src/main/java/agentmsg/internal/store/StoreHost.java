@@ -48,6 +48,7 @@ public final class StoreHost {
 
   /** How long a host that handed the file over waits before it tries to take it back. */
   private static final Duration RETAKE_AFTER = Duration.ofSeconds(15);
+
   private static final String LOG_FILE = "host.log";
   private static final long MAX_LOG_BYTES = 1 << 20;
 
@@ -247,7 +248,8 @@ public final class StoreHost {
             store.close();
             store = null;
             handedOverAt = now;
-            log.println(Instant.now() + " host handed the store over; serving CLI calls through its owner");
+            log.println(
+                Instant.now() + " host handed the store over; serving CLI calls through its owner");
           }
         }
         if (!Files.exists(database)) {

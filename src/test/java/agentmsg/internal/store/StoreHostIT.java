@@ -110,9 +110,7 @@ class StoreHostIT {
                 .port(0)
                 .log(new PrintStream(OutputStream.nullOutputStream()))
                 .build())) {
-      assertThat(
-              await(
-                  () -> logText().contains("handed the store over"), Duration.ofSeconds(15)))
+      assertThat(await(() -> logText().contains("handed the store over"), Duration.ofSeconds(15)))
           .as("the host handed the file to the server")
           .isTrue();
       assertThat(server.port()).isPositive();
