@@ -8,7 +8,7 @@
  *
  *   agent-msg-client [--code <path>] [--fallback <program>] -- <agent-msg arguments...>
  *
- * The protocol and every rule below are specified in host-protocol.md (the CLI host protocol).
+ * The protocol and every rule below are specified in README.md ("The CLI host protocol").
  * Build: cc -O2 -Wall -Wextra -std=c99 -D_POSIX_C_SOURCE=200809L -o target/agent-msg-client \
  *          src/main/c/agent-msg-client.c
  */
