@@ -38,9 +38,7 @@ class ServerDroppedFilesIT {
     // Moved in whole, as a careful writer drops a file: one event, and the file at its full size.
     Path huge =
         Files.move(
-            made,
-            running.home().resolve("inbox/alice/huge.json"),
-            StandardCopyOption.ATOMIC_MOVE);
+            made, running.home().resolve("inbox/alice/huge.json"), StandardCopyOption.ATOMIC_MOVE);
 
     Message sent;
     try (AgentMessenger bob = running.messenger("bob")) {
@@ -68,8 +66,7 @@ class ServerDroppedFilesIT {
     JsonNode pushed = alice.next("message");
     assertThat(pushed.path("id").asText()).isEqualTo(sent.id());
     assertThat(pushed.path("message").asText()).isEqualTo("the honest one");
-    assertThat(Files.isSymbolicLink(running.home().resolve("rejected/alice/secret.json")))
-        .isTrue();
+    assertThat(Files.isSymbolicLink(running.home().resolve("rejected/alice/secret.json"))).isTrue();
     try (AgentMessenger reader = running.messenger("alice")) {
       assertThat(reader.history(10)).extracting(Message::body).containsExactly("the honest one");
     }

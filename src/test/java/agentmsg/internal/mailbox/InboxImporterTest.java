@@ -167,8 +167,7 @@ class InboxImporterTest {
       file.setLength(3L << 30);
     }
     Path large = home.resolve("inbox/bob/large.json");
-    Files.writeString(
-        large, "{\"from\":\"big\",\"message\":\"" + "a".repeat(7_000_000) + "\"}");
+    Files.writeString(large, "{\"from\":\"big\",\"message\":\"" + "a".repeat(7_000_000) + "\"}");
     try (AgentMessenger alice =
         AgentMessenger.open(Options.builder().home(home).agent("alice").build())) {
       alice.register(AgentType.OTHER);
@@ -186,7 +185,8 @@ class InboxImporterTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Timeout(60) // opening a pipe without a writer blocks: the old importer hung
+  @org.junit.jupiter.api.Timeout(
+      60) // opening a pipe without a writer blocks: the old importer hung
   void aPipeInTheInboxIsRejectedWithoutBeingOpened() throws Exception {
     Path pipe = home.resolve("inbox/bob/pipe.json");
     Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
