@@ -38,6 +38,7 @@ final class LineGate extends InputStream {
 
   static final int PARSE_ERROR = -32700;
   static final int INVALID_REQUEST = -32600;
+  static final int INVALID_PARAMS = -32602;
 
   /** How long the end of input waits for answers before it wakes waiting calls. */
   private static final Duration FIRST_GRACE = Duration.ofMillis(500);
@@ -248,7 +249,33 @@ final class LineGate extends InputStream {
       }
       return null;
     }
+    String badParams = paramsProblem(method, params);
+    if (badParams != null) {
+      refuse(INVALID_PARAMS, "Invalid params: " + badParams, id);
+      return null;
+    }
     return pass(line, text, true);
+  }
+
+  /**
+   * What is wrong with the params of a call whose handler in the SDK would fail on them (with a
+   * stack trace on stderr, which Claude Code shows as an error); null if nothing.
+   */
+  private static String paramsProblem(String method, Object params) {
+    if (method.equals(McpSchema.METHOD_TOOLS_CALL)) {
+      if (!(params instanceof Map<?, ?> call) || !(call.get("name") instanceof String)) {
+        return "tools/call needs an object with the tool's \"name\"";
+      }
+      Object arguments = call.get("arguments");
+      if (arguments != null && !(arguments instanceof Map)) {
+        return "\"arguments\" must be an object";
+      }
+    } else if (method.equals(McpSchema.METHOD_RESOURCES_READ)) {
+      if (!(params instanceof Map<?, ?> read) || !(read.get("uri") instanceof String)) {
+        return "resources/read needs an object with the resource's \"uri\"";
+      }
+    }
+    return null;
   }
 
   /** What is wrong with a message without a method, taken for a response; null if nothing. */
