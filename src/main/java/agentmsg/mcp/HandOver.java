@@ -16,16 +16,23 @@ import java.util.function.Consumer;
  * to the SDK: that is when a remote mailbox may ack the messages the result holds. The stdio
  * transport serializes each outgoing message with its JSON mapper, writes it and flushes, all on
  * its one outbound thread; the mapper given to it (see {@link #mapper}) notes which result it is
- * serializing, and the stream (see {@link #stream}) runs that result's action after the flush.
- * Thread-safe.
+ * serializing, and the stream (see {@link #stream}) runs that result's action after the flush. It
+ * also tells when any response has been written (or could not be): the end of the input waits for
+ * that. Thread-safe.
  */
 final class HandOver {
   private final Map<CallToolResult, Runnable> pending = new ConcurrentHashMap<>();
   private final ThreadLocal<Runnable> serializing = new ThreadLocal<>();
+  private final ThreadLocal<Boolean> responding = new ThreadLocal<>();
   private final Consumer<String> warnings;
+  private final Runnable responded;
 
-  HandOver(Consumer<String> warnings) {
+  /**
+   * @param responded runs once for each response to the client, after it was flushed or failed
+   */
+  HandOver(Consumer<String> warnings, Runnable responded) {
     this.warnings = warnings;
+    this.responded = responded;
   }
 
   /** Runs {@code action} once {@code result} is written and flushed to the client. */
@@ -83,6 +90,9 @@ final class HandOver {
   }
 
   private void arm(Object value) {
+    if (value instanceof JSONRPCResponse) {
+      responding.set(Boolean.TRUE);
+    }
     if (value instanceof JSONRPCResponse response
         && response.result() instanceof CallToolResult result) {
       Runnable action = pending.remove(result);
@@ -92,12 +102,26 @@ final class HandOver {
     }
   }
 
+  /** A response written, or given up: it is no longer awaited. */
+  private void settle() {
+    if (responding.get() != null) {
+      responding.remove();
+      responded.run();
+    }
+  }
+
   /** Wraps the client's output: a flush runs the action of the result just written. */
   OutputStream stream(OutputStream out) {
     return new FilterOutputStream(out) {
       @Override
       public void write(byte[] bytes, int offset, int length) throws IOException {
-        out.write(bytes, offset, length);
+        try {
+          out.write(bytes, offset, length);
+        } catch (IOException e) {
+          serializing.remove(); // not delivered: its messages stay unacked
+          settle();
+          throw e;
+        }
       }
 
       @Override
@@ -107,6 +131,8 @@ final class HandOver {
         } catch (IOException e) {
           serializing.remove(); // not delivered: its messages stay unacked
           throw e;
+        } finally {
+          settle();
         }
         Runnable action = serializing.get();
         if (action != null) {

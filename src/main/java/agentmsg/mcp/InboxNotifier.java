@@ -69,6 +69,13 @@ final class InboxNotifier implements AutoCloseable {
           warnings.accept("inbox watch: " + e.getMessage());
           pause();
         }
+      } catch (RuntimeException | Error e) {
+        // Anything else (an OutOfMemoryError of one allocation included) must not end the
+        // announcements for the rest of the session: report it and go on.
+        if (!closed) {
+          warnings.accept("inbox watch: " + e + " (watching goes on)");
+          pause();
+        }
       }
     }
   }

@@ -18,8 +18,6 @@ import io.modelcontextprotocol.spec.McpSchema.ReadResourceResult;
 import io.modelcontextprotocol.spec.McpSchema.Resource;
 import io.modelcontextprotocol.spec.McpSchema.ResourcesUpdatedNotification;
 import io.modelcontextprotocol.spec.McpSchema.TextResourceContents;
-import java.io.FilterInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -46,7 +44,8 @@ public final class MailboxMcpServer implements AutoCloseable {
 
   private final Mailbox mailbox;
   private final MailTools tools;
-  private final HandOver handOver = new HandOver(this::log);
+  private final LineGate.Answers answers = new LineGate.Answers();
+  private final HandOver handOver = new HandOver(this::log, answers::answered);
   private final StdioServerTransportProvider transport;
   private final CountDownLatch inputClosed = new CountDownLatch(1);
   private final McpSyncServer server;
@@ -55,9 +54,11 @@ public final class MailboxMcpServer implements AutoCloseable {
     this.mailbox = mailbox;
     this.tools = new MailTools(mailbox);
     McpJsonMapper json = McpJsonDefaults.getMapper();
+    OutputStream protocol = handOver.stream(out);
+    LineGate gate = new LineGate(in, protocol, json, answers, tools::close, inputClosed::countDown);
     this.transport =
         new StdioServerTransportProvider(
-            handOver.mapper(json), new EndWatcher(in), handOver.stream(out));
+            handOver.mapper(json), gate, protocol, LineGate.MAX_LINE_BYTES + 1);
     List<SyncToolSpecification> toolSpecs = new ArrayList<>();
     for (ToolSpec spec : tools.specs()) {
       toolSpecs.add(toolSpecification(spec));
@@ -117,7 +118,10 @@ public final class MailboxMcpServer implements AutoCloseable {
     return mcp;
   }
 
-  /** Blocks until the client closes the input stream (it is done, or it died). */
+  /**
+   * Blocks until the client closes the input stream (it is done, or it died) and every request it
+   * sent before has been answered.
+   */
   public void awaitInputClosed() throws InterruptedException {
     inputClosed.await();
   }
@@ -226,43 +230,5 @@ public final class MailboxMcpServer implements AutoCloseable {
   public void close() {
     tools.close();
     server.closeGracefully();
-  }
-
-  /** Passes the client's input through and records its end. */
-  private final class EndWatcher extends FilterInputStream {
-    EndWatcher(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      return ended(guarded(super::read));
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-      return ended(guarded(() -> super.read(buffer, offset, length)));
-    }
-
-    private int guarded(Reading reading) throws IOException {
-      try {
-        return reading.read();
-      } catch (IOException e) {
-        inputClosed.countDown();
-        throw e;
-      }
-    }
-
-    private int ended(int count) {
-      if (count < 0) {
-        inputClosed.countDown();
-      }
-      return count;
-    }
-  }
-
-  @FunctionalInterface
-  private interface Reading {
-    int read() throws IOException;
   }
 }

@@ -13,14 +13,15 @@ import java.util.Map;
  * The server as a reader of the mailbox ({@code agent-msg-watcher}): when a file lands in the inbox
  * of a connected agent and it is not the server's own mirror write, another process stored a
  * message (or dropped a file to import): import what needs it and have the pusher read the store.
- * Thread-safe.
+ * Nothing it reads ends it: a failed round is logged and the next goes on, and a thread that dies
+ * anyway is replaced, with a log line. Thread-safe.
  */
 final class MailboxWatcher implements AutoCloseable {
   private final AgentInboxWatch watch;
   private final InboxImporter importer;
   private final RecentIds ownIds;
   private final Hub hub;
-  private final Thread thread;
+  private volatile Thread thread;
   private volatile boolean stopping;
 
   MailboxWatcher(AgentInboxWatch watch, InboxImporter importer, RecentIds ownIds, Hub hub) {
@@ -28,12 +29,23 @@ final class MailboxWatcher implements AutoCloseable {
     this.importer = importer;
     this.ownIds = ownIds;
     this.hub = hub;
-    this.thread = new Thread(this::loop, "agent-msg-watcher");
-    thread.setDaemon(true);
   }
 
   void start() {
-    thread.start();
+    Thread next = new Thread(this::loop, "agent-msg-watcher");
+    next.setDaemon(true);
+    next.setUncaughtExceptionHandler(this::died);
+    thread = next;
+    next.start();
+  }
+
+  /** The last resort: without this thread, file-mode messages would silently stop being pushed. */
+  private void died(Thread dead, Throwable cause) {
+    if (stopping) {
+      return;
+    }
+    hub.log().line("watcher: the " + dead.getName() + " thread died of " + cause + "; restarted");
+    start();
   }
 
   private void loop() {
@@ -46,9 +58,11 @@ final class MailboxWatcher implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // An Error too (an OutOfMemoryError of one huge allocation leaves the heap usable): one
+        // bad round must not end the pushes of every file-mode message after it.
         if (!stopping) {
-          hub.log().line("watcher: " + e);
+          hub.log().line("watcher: " + e + " (watching goes on)");
         }
       }
     }
@@ -65,14 +79,19 @@ final class MailboxWatcher implements AutoCloseable {
         foreign.add(name);
       }
     }
-    if (changes.overflow()) {
-      importer.importAll(agent);
-    } else if (!foreign.isEmpty()) {
-      importer.importNames(agent, foreign);
-    } else {
+    if (!changes.overflow() && foreign.isEmpty()) {
       return;
     }
-    hub.pusher().request(receiver);
+    try {
+      if (changes.overflow()) {
+        importer.importAll(agent);
+      } else {
+        importer.importNames(agent, foreign);
+      }
+    } finally {
+      // What others stored is in the store whatever a dropped file did to the import.
+      hub.pusher().request(receiver);
+    }
   }
 
   @Override
@@ -80,7 +99,10 @@ final class MailboxWatcher implements AutoCloseable {
     stopping = true;
     watch.close();
     try {
-      thread.join(5_000);
+      Thread current = thread;
+      if (current != null) {
+        current.join(5_000);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The action of a tool result runs once that result is written and flushed, never before. */
 class HandOverTest {
   private final List<String> warnings = new ArrayList<>();
-  private final HandOver handOver = new HandOver(warnings::add);
+  private final HandOver handOver = new HandOver(warnings::add, () -> {});
   private final McpJsonMapper json = handOver.mapper(McpJsonDefaults.getMapper());
 
   @Test

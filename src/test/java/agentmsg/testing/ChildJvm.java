@@ -111,6 +111,16 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /** Writes {@code bytes} to the child's stdin as they are, leaving it open. */
+  public void writeBytes(byte[] bytes) {
+    try {
+      process.getOutputStream().write(bytes);
+      process.getOutputStream().flush();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write to the child's stdin", e);
+    }
+  }
+
   /** Closes the child's stdin (end of input). */
   public void closeStdin() {
     writeStdin(null);

@@ -10,12 +10,15 @@ import agentmsg.internal.store.Store;
 import agentmsg.internal.wire.MessageJson;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -62,6 +65,9 @@ public final class InboxImporter {
 
   /** The longest subject the store keeps. */
   private static final int MAX_SUBJECT = 1_000;
+
+  /** Room in a dropped file for what is not the body: the subject, ids, names, time, keys. */
+  private static final int ENVELOPE_BYTES = 64 * 1024;
 
   private final Store store;
   private final MailboxLayout layout;
@@ -299,13 +305,32 @@ public final class InboxImporter {
     LEFT
   }
 
+  /**
+   * The most bytes a dropped file may have: a message at the limit whose every byte JSON writes as
+   * a six-byte escape (a backslash, u and four hex digits), and room for the other fields. A larger
+   * file is rejected unread.
+   */
+  long maxFileBytes() {
+    return 6L * maxMessageBytes + ENVELOPE_BYTES;
+  }
+
   /** Imports one file that is not named after a stored message. */
   private Outcome importFile(String agent, Path file, String nameId) {
     byte[] content;
     long modified;
     try {
-      modified = Files.getLastModifiedTime(file).toMillis();
-      content = Files.readAllBytes(file);
+      // The entry itself, not what it may point to: a link is refused before anything is opened.
+      BasicFileAttributes entry =
+          Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      modified = entry.lastModifiedTime().toMillis();
+      String refused = refusal(entry);
+      if (refused != null) {
+        return reject(agent, file, refused) ? Outcome.SETTLED : Outcome.LEFT;
+      }
+      content = readAtMost(file, maxFileBytes());
+      if (content == null) {
+        return reject(agent, file, tooLarge()) ? Outcome.SETTLED : Outcome.LEFT;
+      }
     } catch (NoSuchFileException gone) {
       return Outcome.SETTLED;
     } catch (IOException e) {
@@ -316,11 +341,18 @@ public final class InboxImporter {
     try {
       incoming = MessageJson.parseFile(content);
       checkIncoming(incoming);
-    } catch (IllegalArgumentException malformed) {
+    } catch (RuntimeException | StackOverflowError malformed) {
+      // Whatever the parser makes of a file, it is the file's fault: it never ends the reader.
       if (System.currentTimeMillis() - modified < SETTLE_MILLIS) {
         return Outcome.LEFT; // maybe still being written; its next write event brings it back
       }
-      return reject(agent, file, malformed.getMessage()) ? Outcome.SETTLED : Outcome.LEFT;
+      String reason =
+          malformed instanceof IllegalArgumentException
+              ? malformed.getMessage()
+              : malformed instanceof StackOverflowError
+                  ? "not valid JSON: nested too deeply"
+                  : "not a message file: " + malformed;
+      return reject(agent, file, reason) ? Outcome.SETTLED : Outcome.LEFT;
     }
     beforeStore.accept(file);
     String id =
@@ -366,6 +398,40 @@ public final class InboxImporter {
     return layout.inboxFile(agent, stored.id()).equals(file)
         ? Outcome.IMPORTED
         : Outcome.IMPORTED_UNDER_ANOTHER_NAME;
+  }
+
+  /** Why a dropped entry is refused without being opened, or null if it is a plain file. */
+  private String refusal(BasicFileAttributes entry) {
+    if (entry.isSymbolicLink()) {
+      return "a symbolic link: links are not followed, so that nothing outside the data home is"
+          + " read (copy the file in instead)";
+    }
+    if (!entry.isRegularFile()) {
+      return "not a regular file";
+    }
+    if (entry.size() > maxFileBytes()) {
+      return tooLarge();
+    }
+    return null;
+  }
+
+  private String tooLarge() {
+    return "over "
+        + maxFileBytes()
+        + " bytes, more than a message of the limit of "
+        + maxMessageBytes
+        + " bytes can take; not read";
+  }
+
+  /**
+   * The bytes of {@code file}, or null if it has more than {@code limit} (it grew since its size
+   * was checked). Opened without following a link that replaced it since.
+   */
+  private static byte[] readAtMost(Path file, long limit) throws IOException {
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      byte[] content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+      return content.length > limit ? null : content;
+    }
   }
 
   /** The conversation fields of a dropped file; unusable thread or reply ids are left out. */
@@ -426,7 +492,7 @@ public final class InboxImporter {
     try {
       Files.createDirectories(folder);
       Path target = folder.resolve(file.getFileName());
-      for (int n = 1; Files.exists(target); n++) {
+      for (int n = 1; Files.exists(target, LinkOption.NOFOLLOW_LINKS); n++) {
         target = folder.resolve(file.getFileName() + "." + n);
       }
       Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
@@ -444,10 +510,10 @@ public final class InboxImporter {
               + "; fix it and move it back to import it)");
       return true;
     } catch (NoSuchFileException gone) {
-      return !Files.exists(file); // someone else took it away first
+      return !Files.exists(file, LinkOption.NOFOLLOW_LINKS); // someone else took it away first
     } catch (IOException e) {
       warnings.accept("cannot move malformed file " + file + " aside: " + e);
-      return !Files.exists(file);
+      return !Files.exists(file, LinkOption.NOFOLLOW_LINKS);
     }
   }
 

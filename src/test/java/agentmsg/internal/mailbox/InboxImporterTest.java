@@ -133,4 +133,69 @@ class InboxImporterTest {
     }
     assertThat(bob.history(Integer.MAX_VALUE)).hasSize(count);
   }
+
+  @Test
+  void aLinkInTheInboxIsMovedAsideUnfollowedAndWhatItPointsToIsNeverRead(@TempDir Path outside)
+      throws Exception {
+    Path secret = outside.resolve("secret.json");
+    Files.writeString(secret, "{\"from\":\"mallory\",\"message\":\"outside secret\"}");
+    Path toSecret = home.resolve("inbox/bob/secret.json");
+    Files.createSymbolicLink(toSecret, secret);
+    Path toPasswd = home.resolve("inbox/bob/passwd.json");
+    Files.createSymbolicLink(toPasswd, Path.of("/etc/passwd"));
+
+    assertThat(bob.checkInbox()).isEmpty();
+
+    assertThat(bob.history(10)).isEmpty();
+    assertThat(toSecret).doesNotExist();
+    Path aside = home.resolve("rejected/bob/secret.json");
+    assertThat(Files.isSymbolicLink(aside)).as("the link itself is moved, not a copy").isTrue();
+    assertThat(secret).hasContent("{\"from\":\"mallory\",\"message\":\"outside secret\"}");
+    for (String name : List.of("secret.json", "passwd.json")) {
+      // Refused as a link, before any content was parsed (which would say "not valid JSON").
+      assertThat(Files.readString(home.resolve("rejected/bob/" + name + ".reason")))
+          .contains("a symbolic link")
+          .doesNotContain("JSON");
+    }
+  }
+
+  @Test
+  void aFileTooLargeForAnyMessageIsRejectedUnreadAndReadingGoesOn() throws Exception {
+    // Sparse: 3 GiB on paper, nothing on disk. Reading it whole was an OutOfMemoryError.
+    Path huge = home.resolve("inbox/bob/huge.json");
+    try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      file.setLength(3L << 30);
+    }
+    Path large = home.resolve("inbox/bob/large.json");
+    Files.writeString(large, "{\"from\":\"big\",\"message\":\"" + "a".repeat(7_000_000) + "\"}");
+    try (AgentMessenger alice =
+        AgentMessenger.open(Options.builder().home(home).agent("alice").build())) {
+      alice.register(AgentType.OTHER);
+      alice.send("bob", "a good one");
+    }
+
+    assertThat(bob.checkInbox()).extracting(Message::body).containsExactly("a good one");
+
+    for (String name : List.of("huge.json", "large.json")) {
+      assertThat(home.resolve("inbox/bob/" + name)).doesNotExist();
+      assertThat(home.resolve("rejected/bob/" + name)).exists();
+      assertThat(Files.readString(home.resolve("rejected/bob/" + name + ".reason")))
+          .contains("over 6065536 bytes", "not read");
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(
+      60) // opening a pipe without a writer blocks: the old importer hung
+  void aPipeInTheInboxIsRejectedWithoutBeingOpened() throws Exception {
+    Path pipe = home.resolve("inbox/bob/pipe.json");
+    Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+    assertThat(mkfifo.waitFor()).isZero();
+
+    assertThat(bob.checkInbox()).isEmpty();
+
+    assertThat(pipe).doesNotExist();
+    assertThat(Files.readString(home.resolve("rejected/bob/pipe.json.reason")))
+        .contains("not a regular file");
+  }
 }
