@@ -47,9 +47,14 @@ final class Sources {
     } catch (IOException gone) {
       return true;
     }
+    // Not src/main/c: the native client is not in the jar, and the launcher rebuilds it itself.
     for (Path tree :
         new Path[] {
-          root.resolve("src/main"), root.resolve("migrations"), root.resolve("pom.xml")
+          root.resolve("src/main/java"),
+          root.resolve("src/main/resources"),
+          root.resolve("src/main/resources-filtered"),
+          root.resolve("migrations"),
+          root.resolve("pom.xml")
         }) {
       if (newerThan(tree, built)) {
         return true;

@@ -147,7 +147,8 @@ final class SharedConnections implements ConnectionFactory {
 
   /**
    * Tracks an owning connection (its close gives the owner lock back) and, with {@code startHost},
-   * starts a store host the first time this store owns the file.
+   * starts a store host the first time this store reaches the file (it returns at once when one
+   * runs).
    */
   private Connection register(OpenLock.Opened opened, boolean startHost) {
     if (opened.owner()) {
@@ -160,6 +161,11 @@ final class SharedConnections implements ConnectionFactory {
       if (start) {
         StoreHost.start(home);
       }
+    } else if (startHost && !hostStarted) {
+      // Connected through another owner (a server, a poll): a host still runs the CLI calls, as
+      // a client of that owner, until it can own the file itself.
+      hostStarted = true;
+      StoreHost.start(home);
     }
     return opened.connection();
   }

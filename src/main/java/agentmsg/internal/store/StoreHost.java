@@ -46,6 +46,12 @@ public final class StoreHost {
   private static final String HAND_OVER_FILE = ".host.hand-over";
   private static final String STOP_FILE = ".host.stop";
 
+  /**
+   * How long a host that serves CLI calls waits to own the file when it starts (the call that
+   * started it is about to let go of it) before it serves them through the owner instead.
+   */
+  private static final Duration SERVE_AS_CLIENT_AFTER = Duration.ofSeconds(3);
+
   /** How long a host that handed the file over waits before it tries to take it back. */
   private static final Duration RETAKE_AFTER = Duration.ofSeconds(15);
 
@@ -210,10 +216,24 @@ public final class StoreHost {
     if (!Files.exists(database)) {
       return "no database to serve"; // a host keeps a store open; it never makes one
     }
-    Store store = Store.open(home, TAKE_OVER_WAIT, Store.Mode.OWNER);
+    Store store =
+        Store.open(home, calls == null ? TAKE_OVER_WAIT : SERVE_AS_CLIENT_AFTER, Store.Mode.OWNER);
     CallListener listener = null;
+    long handedOverAt = 0;
     try {
-      store.run(handle -> {}); // takes the file over and brings the schema up to date
+      try {
+        store.run(handle -> {}); // takes the file over and brings the schema up to date
+      } catch (StoreUnavailableException owned) {
+        if (calls == null) {
+          throw owned;
+        }
+        // Another process keeps the file (a server, a poll): serve the calls through it.
+        store.close();
+        store = null;
+        handedOverAt = System.nanoTime();
+        log.println(
+            Instant.now() + " host: another process owns the store; serving CLI calls through it");
+      }
       // Only now: a call taken before would find the file still changing hands.
       listener = calls == null ? null : listen(home, calls, log);
       log.println(
@@ -225,8 +245,7 @@ public final class StoreHost {
               + (listener == null ? "" : " and its CLI calls"));
       long lastBusy = System.nanoTime();
       long lastCheck = lastBusy;
-      long handedOverAt = 0;
-      long compactedAt = store.version();
+      long compactedAt = store == null ? 0 : store.version();
       while (true) {
         if (!pause()) {
           return "interrupted";
