@@ -7,9 +7,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The end-to-end benchmark: real processes, real files, loopback only. Run it with {@code
@@ -28,7 +26,10 @@ public final class Bench {
     int messages = 200;
     int warmups = 20;
     int waitRuns = 20;
+    int agentWakeWarmups = 3;
+    int agentWakeRuns = 20;
     int idleSeconds = 10;
+    Path original;
     boolean cacheCompare = true;
     String label = "";
     final List<Path> jdkHomes = new ArrayList<>();
@@ -51,25 +52,32 @@ public final class Bench {
       }
       boolean node = !Setup.capture(List.of("node", "--version")).isBlank();
       report.node(node ? Setup.capture(List.of("node", "--version")).strip() : null);
-      Map<String, Map<String, String>> variants = new LinkedHashMap<>();
-      variants.put("", Map.of());
-      variants.put("no store host", Map.of("AGENT_MSG_STORE_HOST", "off"));
-      if (settings.cacheCompare) {
-        variants.put("no CDS/AOT cache", Map.of("AGENT_MSG_CDS", "off"));
+      Path original = settings.original;
+      if (original == null) {
+        report.note(
+            "the original Node tool was not measured (no --original): its CLI figures are the"
+                + " issue's, quoted; bench/README.md says how to get it.");
+      } else if (!node) {
+        report.note("the original Node tool was not measured: node is not installed.");
+        original = null;
+      } else {
+        report.original(OriginalTool.describe(original));
       }
       for (Setup.Jdk jdk : jdks) {
         progress("JDK " + jdk.label());
         progress("  one CLI call x " + settings.runs + " ...");
-        CliBench cli = new CliBench(setup, jdk);
-        Map<String, Stats> calls = cli.run(settings.cliWarmups, settings.runs, node, variants);
-        if (cli.rebuilds() > 0) {
-          report.note(
-              "JDK "
-                  + jdk.version()
-                  + ": "
-                  + cli.rebuilds()
-                  + " CLI call(s) were timed again because the launcher built the jar or"
-                  + " recorded its start-up cache during them.");
+        CliBench.Result cli =
+            new CliBench(setup, jdk)
+                .run(settings.cliWarmups, settings.runs, node, original, settings.cacheCompare);
+        for (String note : cli.notes()) {
+          report.note("JDK " + jdk.version() + ": " + note);
+        }
+        AgentWakeUpBench.Result agentWake = null;
+        if (settings.agentWakeRuns > 0) {
+          progress("  wake-up as agents see it: " + settings.agentWakeRuns + " send processes ...");
+          agentWake =
+              new AgentWakeUpBench(setup, jdk)
+                  .run(settings.agentWakeWarmups, settings.agentWakeRuns);
         }
         progress(
             "  wake-up: "
@@ -82,7 +90,7 @@ public final class Bench {
         WakeUpBench.Result wake =
             new WakeUpBench(setup, jdk)
                 .run(settings.warmups, settings.messages, settings.waitRuns, settings.idleSeconds);
-        report.add(jdk, calls, wake);
+        report.add(jdk, cli.rows(), wake, agentWake);
       }
     }
     report.finish(ZonedDateTime.now(ZoneOffset.UTC), loadBefore, Machine.loadAverage());
@@ -121,6 +129,8 @@ public final class Bench {
         case "--runs" -> settings.runs = positive(arg, args[++i]);
         case "--messages" -> settings.messages = positive(arg, args[++i]);
         case "--wait-runs" -> settings.waitRuns = Integer.parseInt(args[++i]);
+        case "--agent-wake-runs" -> settings.agentWakeRuns = Integer.parseInt(args[++i]);
+        case "--original" -> settings.original = original(args[++i]);
         case "--idle-seconds" -> settings.idleSeconds = positive(arg, args[++i]);
         case "--label" -> settings.label = args[++i];
         case "--jdk" -> settings.jdkHomes.add(Path.of(args[++i]).toAbsolutePath());
@@ -131,6 +141,8 @@ public final class Bench {
           settings.messages = 50;
           settings.warmups = 5;
           settings.waitRuns = 3;
+          settings.agentWakeWarmups = 2;
+          settings.agentWakeRuns = 5;
           settings.idleSeconds = 3;
         }
         default -> throw new IllegalArgumentException("unknown argument " + arg);
@@ -144,8 +156,25 @@ public final class Bench {
   }
 
   private static boolean takesValue(String arg) {
-    return List.of("--runs", "--messages", "--wait-runs", "--idle-seconds", "--label", "--jdk")
+    return List.of(
+            "--runs",
+            "--messages",
+            "--wait-runs",
+            "--agent-wake-runs",
+            "--idle-seconds",
+            "--label",
+            "--jdk",
+            "--original")
         .contains(arg);
+  }
+
+  private static Path original(String value) {
+    Path app = Path.of(value).toAbsolutePath();
+    String problem = OriginalTool.problem(app);
+    if (problem != null) {
+      throw new IllegalArgumentException("--original: " + problem);
+    }
+    return app;
   }
 
   private static int positive(String name, String value) {

@@ -63,6 +63,11 @@ final class Setup implements AutoCloseable {
     return scratch.resolve(name + ".stderr");
   }
 
+  /** A file of that name in the scratch folder (not created). */
+  Path scratchFile(String name) {
+    return scratch.resolve(name);
+  }
+
   /**
    * The environment of a child: this one without any agent-msg or JAVA_HOME setting, plus the data
    * home and the JDK under test.
