@@ -7,6 +7,7 @@ import agentmsg.internal.security.AgentTokens;
 import agentmsg.internal.security.TokenFiles;
 import agentmsg.internal.security.Tokens;
 import agentmsg.internal.store.Store;
+import agentmsg.internal.store.StoreHost;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -77,6 +78,11 @@ final class ServerUrl {
     String query = url.getRawQuery();
     if (query != null && ("&" + query).contains("&token=")) {
       return new Credentials(headers, "the server did not accept the token in the URL");
+    }
+    Options options = invocation.options(agent);
+    if (options.storeHost()) {
+      // The next such call is then answered by the host's warm JVM.
+      StoreHost.startWhereStored(options.home());
     }
     String fileOption = invocation.line().getOptionValue("token-file");
     if (fileOption != null) {

@@ -119,6 +119,16 @@ public final class StoreHost {
    * Starts a host for {@code home} in a new process of this JVM's class path, unless one runs. Best
    * effort: without a host, calls open the file themselves as before.
    */
+  /**
+   * Starts a host for {@code home} when it has a database and none runs: for calls that do not open
+   * the store themselves but are served by a host where one runs ({@code send -w}, {@code ping}).
+   */
+  public static void startWhereStored(Path home) {
+    if (Files.exists(home.resolve(Store.FILE_NAME + ".mv.db"))) {
+      start(home);
+    }
+  }
+
   static void start(Path home) {
     if (isRunning(home)) {
       return;
