@@ -12,10 +12,20 @@ public final class NativeClient {
 
   private NativeClient() {}
 
-  /** The client binary, built on first use; fails the test when no C compiler builds it. */
+  /**
+   * The client binary, built on first use. Without a C compiler the test is skipped, except in CI
+   * ({@code CI=true}), where it fails.
+   */
   public static synchronized Path path() {
     if (built != null) {
       return built;
+    }
+    boolean compiler =
+        java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+            .anyMatch(folder -> !folder.isEmpty() && Files.isExecutable(Path.of(folder, "cc")));
+    if (!compiler && !"true".equals(System.getenv("CI"))) {
+      // A machine without a C compiler runs the Java client instead; CI installs one.
+      org.junit.jupiter.api.Assumptions.abort("no C compiler (cc) to build the native client");
     }
     Path root = Path.of("").toAbsolutePath();
     Path source = root.resolve("src/main/c/agent-msg-client.c");
