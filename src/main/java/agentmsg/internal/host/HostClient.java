@@ -11,7 +11,6 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -204,10 +203,5 @@ public final class HostClient {
     } catch (IOException ignored) {
       // Nothing to drain.
     }
-  }
-
-  /** For tests. */
-  static List<String> passedVariables() {
-    return List.copyOf(PASSED);
   }
 }
