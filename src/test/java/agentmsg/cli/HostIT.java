@@ -309,18 +309,8 @@ class HostIT {
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  private ChildJvm startHostProcess() throws Exception {
-    ChildJvm started = ChildJvm.start("agentmsg.cli.HostProcess", home, Map.of(), home.toString());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() - deadline < 0) {
-      try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-        probe.connect(UnixDomainSocketAddress.of(Frames.socket(home)));
-        return started;
-      } catch (IOException notYet) {
-        Thread.sleep(10);
-      }
-    }
-    throw new AssertionError("no host socket: " + started.stderrSoFar());
+  private ChildJvm startHostProcess() {
+    return InProcessCli.startHost(home);
   }
 
   /** Waits until the host has a call open (its thread list shows one). */

@@ -1,8 +1,8 @@
 package agentmsg.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import agentmsg.testing.OriginalTool;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * absent; {@link OriginalServerStubTest} always runs the same checks against a stub of its frames.
  */
 class OriginalServerIT extends OriginalServerContract {
-  private static final Path ORIGINAL = Path.of("/tmp/orig/app");
+  private static final Path ORIGINAL = OriginalTool.ORIGINAL;
 
   @TempDir Path scratch;
   private Process server;
@@ -34,12 +33,10 @@ class OriginalServerIT extends OriginalServerContract {
 
   @BeforeEach
   void startTheOriginalServer() throws Exception {
-    assumeTrue(
-        Files.isRegularFile(ORIGINAL.resolve("bin/agent-msg")), "no original at " + ORIGINAL);
-    assumeTrue(nodeRuns(), "node is not installed");
+    OriginalTool.assumeAvailable();
     Path app = scratch.resolve("app");
-    copy(ORIGINAL.resolve("bin"), app.resolve("bin"));
-    copy(ORIGINAL.resolve("src"), app.resolve("src"));
+    OriginalTool.copyTree(ORIGINAL.resolve("bin"), app.resolve("bin"));
+    OriginalTool.copyTree(ORIGINAL.resolve("src"), app.resolve("src"));
     Files.copy(ORIGINAL.resolve("package.json"), app.resolve("package.json"));
     Files.createSymbolicLink(app.resolve("node_modules"), ORIGINAL.resolve("node_modules"));
     int port;
@@ -93,32 +90,6 @@ class OriginalServerIT extends OriginalServerContract {
       assertThat(line).as("the original server saying " + agent + " connected").isNotNull();
       if (line.endsWith("Agent connected: " + agent)) {
         return;
-      }
-    }
-  }
-
-  private static boolean nodeRuns() {
-    try {
-      Process node = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-      node.getInputStream().readAllBytes();
-      return node.waitFor(30, TimeUnit.SECONDS) && node.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private static void copy(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path file : (Iterable<Path>) files::iterator) {
-        Path target = to.resolve(from.relativize(file).toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(file, target);
-        }
       }
     }
   }

@@ -1,20 +1,18 @@
 package agentmsg.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import agentmsg.AgentMessenger;
 import agentmsg.Message;
 import agentmsg.MessageStatus;
+import agentmsg.testing.OriginalTool;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,15 +26,13 @@ class OriginalClientIT {
   @RegisterExtension static final SharedClient CLIENT = new SharedClient();
   @RegisterExtension final RunningServer running = new RunningServer(CLIENT);
 
-  private static final Path ORIGINAL = Path.of("/tmp/orig/app");
+  private static final Path ORIGINAL = OriginalTool.ORIGINAL;
 
   @TempDir Path scratch;
 
   @Test
   void theOriginalsSendAsAnOfflineAgentLeavesThatAgentsMailPending() throws Exception {
-    assumeTrue(
-        Files.isRegularFile(ORIGINAL.resolve("bin/agent-msg")), "no original at " + ORIGINAL);
-    assumeTrue(nodeRuns(), "no node on the PATH");
+    OriginalTool.assumeAvailable();
     List<String> pending = new ArrayList<>();
     try (AgentMessenger alice = running.messenger("alice")) {
       for (int i = 0; i < 3; i++) {
@@ -75,7 +71,9 @@ class OriginalClientIT {
   /** Runs the original CLI from a scratch copy, with HOME in the scratch folder. */
   private Result original(String... args) throws Exception {
     Path app = scratch.resolve("app");
-    copy(ORIGINAL, app);
+    if (!Files.exists(app)) {
+      OriginalTool.copyTree(ORIGINAL, app);
+    }
     Path home = Files.createDirectories(scratch.resolve("home"));
     List<String> command =
         new ArrayList<>(List.of("node", app.resolve("bin/agent-msg").toString()));
@@ -92,34 +90,5 @@ class OriginalClientIT {
           "the original did not exit within 60 s: " + Files.readString(output));
     }
     return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
-  }
-
-  private static boolean nodeRuns() {
-    try {
-      Process process = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-      process.getInputStream().readAllBytes();
-      return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private static void copy(Path from, Path to) throws IOException {
-    if (Files.exists(to)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path path : (Iterable<Path>) paths::iterator) {
-        Path target = to.resolve(from.relativize(path).toString());
-        if (Files.isDirectory(path)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(path, target);
-        }
-      }
-    }
   }
 }

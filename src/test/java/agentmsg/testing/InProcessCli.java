@@ -129,11 +129,18 @@ public final class InProcessCli {
               throw new AssertionError("could not make the store: " + made);
             }
           }
-          ChildJvm host =
-              ChildJvm.start("agentmsg.cli.HostProcess", home, Map.of(), home.toString());
-          awaitSocket(home, host);
-          return host;
+          return startHost(home);
         });
+  }
+
+  /**
+   * Starts a store host process for {@code home} (which must hold a store) and returns once its CLI
+   * socket accepts calls.
+   */
+  public static ChildJvm startHost(Path home) {
+    ChildJvm host = ChildJvm.start("agentmsg.cli.HostProcess", home, Map.of(), home.toString());
+    awaitSocket(home, host);
+    return host;
   }
 
   private static void awaitSocket(Path home, ChildJvm host) {
