@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The front door: one agent's view of a data home. It registers agents, sends messages, reads and
@@ -40,12 +42,20 @@ import java.util.Set;
  *
  * <p>Thread-safe. Several messengers, in one process or many, may share a data home.
  */
-public final class AgentMessenger implements AutoCloseable {
+public final class AgentMessenger implements Messenger {
   private final Options options;
   private final MailboxLayout layout;
   private final Store store;
   private final MirrorWriter mirror;
   private final InboxImporter importer;
+
+  /** Readers of waiting {@link #await} calls, closed (and so woken) by {@link #close}. */
+  private final Set<InboxReader> waiting = ConcurrentHashMap.newKeySet();
+
+  /** Started by {@link #announce}, closed by {@link #close}. */
+  private final Set<InboxNotifier> notifiers = ConcurrentHashMap.newKeySet();
+
+  private volatile boolean closed;
 
   private AgentMessenger(Options options) {
     this.options = options;
@@ -76,12 +86,12 @@ public final class AgentMessenger implements AutoCloseable {
     return options;
   }
 
-  /** The agent this messenger acts as. */
+  @Override
   public String agent() {
     return options.agent();
   }
 
-  /** Registers this messenger's agent, or updates its type. */
+  @Override
   public Agent register(AgentType type) {
     return register(agent(), type);
   }
@@ -106,7 +116,7 @@ public final class AgentMessenger implements AutoCloseable {
     return agent;
   }
 
-  /** Every registered agent, by name. */
+  @Override
   public List<Agent> agents() {
     return store.call(AgentRows::all);
   }
@@ -122,6 +132,7 @@ public final class AgentMessenger implements AutoCloseable {
    * @throws UnknownAgentException if {@code to} is not registered
    * @throws InvalidMessageException if the body is empty or too large
    */
+  @Override
   public Message send(String to, String body) {
     return send(to, body, Ids.newId());
   }
@@ -145,6 +156,7 @@ public final class AgentMessenger implements AutoCloseable {
   }
 
   /** Unread messages, oldest first, left unread. */
+  @Override
   public List<Message> unread() {
     importer.importAll(agent());
     return store.call(
@@ -212,9 +224,50 @@ public final class AgentMessenger implements AutoCloseable {
    * messages marked read, or an empty list on timeout.
    */
   public List<Message> waitForMessages(Duration timeout) throws InterruptedException {
-    try (InboxReader reader = openInbox()) {
-      return markRead(reader.next(timeout));
+    return await(timeout).messages();
+  }
+
+  @Override
+  public Taken take() {
+    return Taken.of(checkInbox());
+  }
+
+  @Override
+  public Taken await(Duration timeout) throws InterruptedException {
+    if (closed) {
+      throw new AgentMsgException("interrupted", "the messenger of '" + agent() + "' is closed");
     }
+    try (InboxReader reader = openInbox()) {
+      waiting.add(reader);
+      if (closed) {
+        // close() may have run before the add: then it did not see this reader.
+        reader.close();
+      }
+      try {
+        List<Message> batch = reader.next(timeout);
+        return Taken.of(batch.isEmpty() ? batch : reader.markRead(batch, Instant.now()));
+      } catch (RuntimeException e) {
+        if (closed) {
+          return Taken.of(List.of()); // woken by close(), which may have closed the store under it
+        }
+        throw e;
+      } finally {
+        waiting.remove(reader);
+      }
+    }
+  }
+
+  @Override
+  public AutoCloseable announce(Consumer<List<Message>> listener, Consumer<String> warnings) {
+    InboxNotifier notifier = InboxNotifier.start(this, listener, warnings);
+    notifiers.add(notifier);
+    if (closed) {
+      notifier.close();
+    }
+    return () -> {
+      notifiers.remove(notifier);
+      notifier.close();
+    };
   }
 
   /**
@@ -275,6 +328,7 @@ public final class AgentMessenger implements AutoCloseable {
    * @throws UnknownAgentException if a single recipient is not registered
    * @throws AgentMsgException {@code unknown-group} or {@code no-recipients} for a fan-out
    */
+  @Override
   public List<Message> send(MessageDraft draft) {
     Conversations.check(draft, options.maxMessageBytes());
     String from = agent();
@@ -310,6 +364,7 @@ public final class AgentMessenger implements AutoCloseable {
   }
 
   /** The message with id {@code id}, if stored. */
+  @Override
   public Optional<Message> message(String id) {
     return store.call(handle -> MessageRows.find(handle, id));
   }
@@ -318,6 +373,7 @@ public final class AgentMessenger implements AutoCloseable {
    * The thread that {@code id} names or belongs to, oldest first: {@code id} may be a thread id or
    * the id of any message in it. Empty if neither exists.
    */
+  @Override
   public List<Message> thread(String id) {
     return store.call(
         handle -> {
@@ -330,6 +386,7 @@ public final class AgentMessenger implements AutoCloseable {
    * What became of a message: the message {@code id}, or, if there is none, every copy in the
    * thread {@code id} (the shared id of a broadcast or group send). Empty if neither exists.
    */
+  @Override
   public List<Message> status(String id) {
     return store.call(handle -> ConversationRows.messageOrThread(handle, id));
   }
@@ -341,6 +398,7 @@ public final class AgentMessenger implements AutoCloseable {
    * @throws AgentMsgException {@code unknown-message} or {@code not-recipient} for a bad id; then
    *     nothing is acked
    */
+  @Override
   public List<Message> ack(Collection<String> ids) {
     long now = System.currentTimeMillis();
     List<Message> changed =
@@ -383,6 +441,7 @@ public final class AgentMessenger implements AutoCloseable {
    * Messages that asked for an ack and have none yet, oldest first: those this agent owes (sent to
    * it) and those owed to it (sent by it).
    */
+  @Override
   public List<Message> pendingAcks() {
     return store.call(handle -> ConversationRows.pendingAcks(handle, agent()));
   }
@@ -410,13 +469,22 @@ public final class AgentMessenger implements AutoCloseable {
     touchReceipts(messages, "surfaced", now);
   }
 
-  /** The messages this agent sent or received that match {@code query}, newest first. */
+  /**
+   * The messages this agent sent or received that match {@code query}, newest first. A message id
+   * given as the query's thread names that message's thread.
+   */
+  @Override
   public List<Message> history(HistoryQuery query) {
+    if (query.thread() != null) {
+      String named = query.thread();
+      query = query.withThread(message(named).map(Message::thread).orElse(named));
+    }
     importer.importAll(agent());
+    HistoryQuery resolved = query;
     return store.call(
         handle -> {
           AgentRows.requireRegistered(handle, agent());
-          return HistoryRows.history(handle, agent(), query);
+          return HistoryRows.history(handle, agent(), resolved);
         });
   }
 
@@ -444,6 +512,7 @@ public final class AgentMessenger implements AutoCloseable {
    * Creates group {@code name} with {@code members} (registered agents). The name follows the agent
    * name rule and may not be {@code all}.
    */
+  @Override
   public void createGroup(String name, Collection<String> members) {
     Conversations.checkGroupName(name);
     long now = System.currentTimeMillis();
@@ -459,6 +528,7 @@ public final class AgentMessenger implements AutoCloseable {
   }
 
   /** Adds registered agents to group {@code name}; returns how many were not members yet. */
+  @Override
   public int addToGroup(String name, Collection<String> members) {
     int added =
         store.call(
@@ -474,6 +544,7 @@ public final class AgentMessenger implements AutoCloseable {
   }
 
   /** Removes agents from group {@code name}; returns how many were members. */
+  @Override
   public int removeFromGroup(String name, Collection<String> members) {
     int removed =
         store.call(
@@ -488,6 +559,7 @@ public final class AgentMessenger implements AutoCloseable {
   }
 
   /** Deletes group {@code name} (not its members' messages). */
+  @Override
   public void deleteGroup(String name) {
     store.run(
         handle ->
@@ -500,6 +572,7 @@ public final class AgentMessenger implements AutoCloseable {
   }
 
   /** Every group with its members, by name. */
+  @Override
   public Map<String, List<String>> groups() {
     return store.call(GroupRows::all);
   }
@@ -541,9 +614,18 @@ public final class AgentMessenger implements AutoCloseable {
     return ids;
   }
 
-  /** Closes the connection to the store. */
+  /**
+   * Stops announcing, wakes every waiting {@link #await}, and closes the connection to the store.
+   */
   @Override
   public void close() {
+    closed = true;
+    for (InboxNotifier notifier : List.copyOf(notifiers)) {
+      notifier.close();
+    }
+    for (InboxReader reader : List.copyOf(waiting)) {
+      reader.close();
+    }
     store.close();
   }
 }

@@ -165,7 +165,7 @@ class MailToolsTest {
   void theNotifierAnnouncesNewMailOnceAndMarksNothingRead() throws Exception {
     bob.send("alice", "before the watch");
     LinkedBlockingQueue<List<Message>> announced = new LinkedBlockingQueue<>();
-    try (InboxNotifier notifier = InboxNotifier.start(alice, announced::add, warning -> {})) {
+    try (AutoCloseable announcing = alice.announce(announced::add, warning -> {})) {
       bob.send("alice", "after");
 
       List<Message> batch = announced.poll(60, TimeUnit.SECONDS);
@@ -180,7 +180,7 @@ class MailToolsTest {
 
   private static boolean notifierThreadIsDaemon() {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(thread -> thread.getName().equals("agent-msg-mcp-watch"))
+        .filter(thread -> thread.getName().equals("agent-msg-announce"))
         .allMatch(Thread::isDaemon);
   }
 

@@ -1,19 +1,15 @@
-package agentmsg.mcp;
+package agentmsg;
 
-import agentmsg.AgentMessenger;
-import agentmsg.AgentMsgException;
-import agentmsg.InboxReader;
-import agentmsg.Message;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Watches one agent's inbox on a daemon thread ({@code agent-msg-mcp-watch}) and hands each new
- * unread message, once, to a listener. It never marks anything read: the agent reads its mail with
- * the tools. Messages already unread when it starts are not announced: the client may not have
- * finished initializing yet, and the inbox tool shows them. Thread-safe; {@link #close} stops the
- * thread and waits for it.
+ * Watches one agent's inbox on a daemon thread ({@code agent-msg-announce}) and hands each new
+ * unread message, once, to a listener ({@link Messenger#announce}). It never marks anything read.
+ * Messages already unread when it starts are not announced: the listener may not be ready for them
+ * (an MCP client still initializing), and the inbox shows them. Thread-safe; {@link #close} stops
+ * the thread and waits for it.
  */
 final class InboxNotifier implements AutoCloseable {
   private static final Duration SLICE = Duration.ofMinutes(10);
@@ -29,7 +25,7 @@ final class InboxNotifier implements AutoCloseable {
     this.reader = reader;
     this.listener = listener;
     this.warnings = warnings;
-    this.thread = new Thread(this::loop, "agent-msg-mcp-watch");
+    this.thread = new Thread(this::loop, "agent-msg-announce");
     thread.setDaemon(true);
   }
 
@@ -38,13 +34,16 @@ final class InboxNotifier implements AutoCloseable {
    * then on is announced.
    */
   static InboxNotifier start(
-      AgentMessenger messenger, Consumer<List<Message>> listener, Consumer<String> warnings)
-      throws InterruptedException {
+      AgentMessenger messenger, Consumer<List<Message>> listener, Consumer<String> warnings) {
     InboxReader reader = messenger.openInbox();
     try {
       // Takes the backlog off the reader, so that it returns only what lands from now on.
       reader.next(Duration.ZERO);
-    } catch (InterruptedException | RuntimeException e) {
+    } catch (InterruptedException e) {
+      reader.close();
+      Thread.currentThread().interrupt();
+      throw new AgentMsgException("interrupted", "interrupted while starting to watch the inbox");
+    } catch (RuntimeException e) {
       reader.close();
       throw e;
     }
