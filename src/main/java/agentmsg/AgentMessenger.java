@@ -10,7 +10,9 @@ import agentmsg.internal.store.FanOut;
 import agentmsg.internal.store.GroupRows;
 import agentmsg.internal.store.HistoryRows;
 import agentmsg.internal.store.MessageRows;
+import agentmsg.internal.store.SendPipeline;
 import agentmsg.internal.store.Store;
+import agentmsg.internal.store.StoredMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -332,33 +334,25 @@ public final class AgentMessenger implements Messenger {
   public List<Message> send(MessageDraft draft) {
     Conversations.check(draft, options.maxMessageBytes());
     String from = agent();
-    boolean[] senderAdded = new boolean[1];
-    List<Message> sent =
-        store.call(
-            handle -> {
-              long now = System.currentTimeMillis();
-              List<Message> stored =
-                  handle.inTransaction(
-                      tx -> {
-                        List<String> recipients = Conversations.recipients(tx, draft, from);
-                        senderAdded[0] = !AgentRows.exists(tx, from);
-                        if (senderAdded[0]) {
-                          AgentRows.upsert(tx, from, AgentType.OTHER, now);
-                        } else {
-                          AgentRows.touch(tx, from, now);
-                        }
-                        return Conversations.insert(tx, draft, from, recipients, now);
-                      });
-              store.checkpointSync(handle);
-              return stored;
-            });
-    if (senderAdded[0]) {
+    String id = draft.id() != null ? draft.id() : Ids.newId();
+    SendPipeline.Result result =
+        SendPipeline.oneShot()
+            .send(
+                store,
+                List.of(new SendPipeline.Submission(from, draft, id, null, draft.id() != null)));
+    SendPipeline.Outcome outcome = result.outcomes().get(0);
+    if (outcome.failure() != null) {
+      throw outcome.failure();
+    }
+    if (result.registered().contains(from)) {
       options
           .warningListener()
           .accept("registered sender '" + from + "' as type 'other' (set it with: register -t)");
     }
-    for (Message message : sent) {
-      writeMirror(message);
+    List<Message> sent = new ArrayList<>(outcome.messages().size());
+    for (StoredMessage stored : outcome.messages()) {
+      sent.add(stored.message());
+      writeMirror(stored.message());
     }
     return sent;
   }

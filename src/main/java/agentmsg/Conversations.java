@@ -1,14 +1,10 @@
 package agentmsg;
 
-import agentmsg.internal.Ids;
 import agentmsg.internal.store.AgentRows;
 import agentmsg.internal.store.FanOut;
-import agentmsg.internal.store.MessageRows;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -60,33 +56,6 @@ final class Conversations {
       throw new AgentMsgException(
           "invalid-name", "'all' is reserved for every agent (send @all); pick another group name");
     }
-  }
-
-  /** The recipients of a draft sent by {@code from}. */
-  static List<String> recipients(Handle tx, MessageDraft draft, String from) {
-    if (!draft.fansOut()) {
-      if (!AgentRows.exists(tx, draft.to())) {
-        throw new UnknownAgentException(draft.to());
-      }
-      return List.of(draft.to());
-    }
-    return FanOut.recipients(tx, draft.to(), from);
-  }
-
-  /** Stores one copy per recipient; a fan-out's copies share one thread. */
-  static List<Message> insert(
-      Handle tx, MessageDraft draft, String from, List<String> recipients, long now) {
-    String base = draft.id() != null ? draft.id() : Ids.newId();
-    String thread = draft.fansOut() ? FanOut.thread(base, draft.thread()) : draft.thread();
-    MessageRows.Extras extras =
-        new MessageRows.Extras(
-            thread, draft.replyTo(), draft.subject(), draft.priority(), draft.ackRequired());
-    List<Message> stored = new ArrayList<>(recipients.size());
-    for (String to : recipients) {
-      String id = draft.fansOut() ? FanOut.copyId(base, to) : base;
-      stored.add(MessageRows.insert(tx, id, from, to, draft.body(), now, extras));
-    }
-    return stored;
   }
 
   static void requireAgents(Handle handle, Collection<String> names) {

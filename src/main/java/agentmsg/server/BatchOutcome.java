@@ -1,8 +1,9 @@
 package agentmsg.server;
 
 import agentmsg.AgentMsgException;
-import agentmsg.internal.store.DeliveryRows.Row;
 import agentmsg.internal.store.FanOut;
+import agentmsg.internal.store.SendPipeline.Outcome;
+import agentmsg.internal.store.StoredMessage;
 import agentmsg.internal.wire.ServerFrame;
 import agentmsg.internal.wire.Timestamps;
 import agentmsg.server.WriterTask.Ack;
@@ -25,10 +26,10 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  */
 final class BatchOutcome {
   /** What became of each send of the batch. */
-  final Map<Send, Result> results = new HashMap<>();
+  final Map<Send, Outcome> results = new HashMap<>();
 
   /** The messages its acks marked delivered: their senders are told. */
-  final List<Row> delivered = new ArrayList<>();
+  final List<StoredMessage> delivered = new ArrayList<>();
 
   /** The agents it found or registered, remembered by the writer. */
   final Set<String> agents = new HashSet<>();
@@ -40,12 +41,6 @@ final class BatchOutcome {
   boolean mustSync;
 
   /**
-   * What became of a send: its stored message (each copy, for a fan-out, in sequence order), or a
-   * failure and no rows. {@code fresh} when this send stored them: they are pushed and mirrored.
-   */
-  record Result(List<Row> rows, boolean fresh, AgentMsgException failure) {}
-
-  /**
    * Answers a committed batch. What someone is waiting on goes out first: pushes to recipients and
    * {@code delivered} to senders, then {@code stored} and the rest in queue order, then the mirror
    * files and the log. A connection still sees {@code stored} before the {@code delivered} of the
@@ -54,19 +49,19 @@ final class BatchOutcome {
    * oneself may so arrive before its {@code stored}).
    */
   void publish(List<WriterTask> batch, Hub hub, MirrorQueue mirror, long now) {
-    List<Row> fresh = new ArrayList<>();
+    List<StoredMessage> fresh = new ArrayList<>();
     for (WriterTask task : batch) {
       if (task instanceof Send send) {
-        Result result = results.get(send);
+        Outcome result = results.get(send);
         if (result.failure() == null && result.fresh()) {
-          for (Row row : result.rows()) {
+          for (StoredMessage row : result.messages()) {
             fresh.add(row);
             hub.offer(row);
           }
         }
       }
     }
-    for (Row row : delivered) {
+    for (StoredMessage row : delivered) {
       hub.delivered(row, now);
     }
     for (WriterTask task : batch) {
@@ -84,12 +79,12 @@ final class BatchOutcome {
         flush.done().countDown();
       }
     }
-    for (Row row : fresh) {
+    for (StoredMessage row : fresh) {
       mirror.add(row);
     }
     String at = Timestamps.format(Instant.ofEpochMilli(now));
     Set<String> receipts = new HashSet<>();
-    for (Row row : delivered) {
+    for (StoredMessage row : delivered) {
       if (receipts.add(row.sender() + "\n" + row.recipient())) {
         mirror.receipt(row.sender(), row.recipient(), now);
       }
@@ -108,18 +103,18 @@ final class BatchOutcome {
   }
 
   /** Tells a sender what became of its send: stored (and delivered already, for a resend). */
-  private static void answer(Send send, Result result) {
+  private static void answer(Send send, Outcome result) {
     Connection connection = send.connection();
     if (result.failure() != null) {
       connection.sendError(
           result.failure().code(), result.failure().getMessage(), send.frame().clientId());
       return;
     }
-    Row first = result.rows().get(0);
+    StoredMessage first = result.messages().get(0);
     String timestamp = Timestamps.format(Instant.ofEpochMilli(first.createdAtMillis()));
     if (send.fansOut()) {
-      List<ServerFrame.Copy> copies = new ArrayList<>(result.rows().size());
-      for (Row row : result.rows()) {
+      List<ServerFrame.Copy> copies = new ArrayList<>(result.messages().size());
+      for (StoredMessage row : result.messages()) {
         copies.add(new ServerFrame.Copy(row.recipient(), row.id(), row.seq()));
       }
       connection.send(
@@ -137,7 +132,7 @@ final class BatchOutcome {
               first.id(), first.clientId(), first.seq(), first.recipient(), timestamp));
     }
     if (!result.fresh()) {
-      for (Row row : result.rows()) {
+      for (StoredMessage row : result.messages()) {
         if (row.deliveredAtMillis() != null) {
           String id = connection.legacy() && row.clientId() != null ? row.clientId() : row.id();
           connection.send(

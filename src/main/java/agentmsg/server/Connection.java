@@ -4,8 +4,8 @@ import agentmsg.AgentNames;
 import agentmsg.MessageDraft;
 import agentmsg.Priority;
 import agentmsg.internal.Ids;
-import agentmsg.internal.store.DeliveryRows.Row;
 import agentmsg.internal.store.FanOut;
+import agentmsg.internal.store.StoredMessage;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.FrameCodec;
 import agentmsg.internal.wire.FrameException;
@@ -554,7 +554,7 @@ final class Connection implements Session.Listener.AutoDemanding {
   }
 
   /** A push of {@code row} was written to this original-protocol connection. */
-  void handedOver(Row row) {
+  void handedOver(StoredMessage row) {
     hub.handedOver(row);
   }
 

@@ -1,10 +1,7 @@
 package agentmsg.server;
 
-import agentmsg.Priority;
-import agentmsg.internal.store.DeliveryRows.Row;
+import agentmsg.internal.store.StoredMessage;
 import agentmsg.internal.wire.ServerFrame;
-import agentmsg.internal.wire.Timestamps;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,8 +38,8 @@ final class Delivery {
 
   private final Connection connection;
   private final int cap;
-  private final Map<String, Row> inFlight = new LinkedHashMap<>();
-  private final ArrayDeque<Row> waiting = new ArrayDeque<>();
+  private final Map<String, StoredMessage> inFlight = new LinkedHashMap<>();
+  private final ArrayDeque<StoredMessage> waiting = new ArrayDeque<>();
   private final Set<String> waitingIds = new HashSet<>();
   private final LinkedHashSet<String> recent = new LinkedHashSet<>();
 
@@ -82,7 +79,7 @@ final class Delivery {
    *
    * @return whether the pusher should read the store
    */
-  synchronized boolean offer(Row row) {
+  synchronized boolean offer(StoredMessage row) {
     if (backlog) {
       return inFlight.size() < cap;
     }
@@ -107,8 +104,8 @@ final class Delivery {
    *
    * @return whether to read the next page at once
    */
-  synchronized boolean scanned(List<Row> rows, Page page) {
-    for (Row row : rows) {
+  synchronized boolean scanned(List<StoredMessage> rows, Page page) {
+    for (StoredMessage row : rows) {
       String id = row.id();
       if (inFlight.containsKey(id) || waitingIds.contains(id) || recent.contains(id)) {
         continue;
@@ -136,7 +133,7 @@ final class Delivery {
   /** The in-flight ids with a sequence number up to {@code seq}: a cumulative ack. */
   synchronized List<String> idsUpTo(long seq) {
     List<String> ids = new ArrayList<>();
-    for (Row row : inFlight.values()) {
+    for (StoredMessage row : inFlight.values()) {
       if (row.seq() <= seq) {
         ids.add(row.id());
       }
@@ -145,10 +142,10 @@ final class Delivery {
   }
 
   /** The in-flight rows among {@code ids}, by id: what an ack needs, without reading the store. */
-  synchronized Map<String, Row> inFlightRows(Collection<String> ids) {
-    Map<String, Row> rows = new HashMap<>();
+  synchronized Map<String, StoredMessage> inFlightRows(Collection<String> ids) {
+    Map<String, StoredMessage> rows = new HashMap<>();
     for (String id : ids) {
-      Row row = inFlight.get(id);
+      StoredMessage row = inFlight.get(id);
       if (row != null) {
         rows.put(id, row);
       }
@@ -179,7 +176,7 @@ final class Delivery {
         spillToStore();
         break;
       }
-      Row row = waiting.poll();
+      StoredMessage row = waiting.poll();
       waitingIds.remove(row.id());
       push(row);
     }
@@ -197,22 +194,10 @@ final class Delivery {
     waitingIds.clear();
   }
 
-  private void push(Row row) {
+  private void push(StoredMessage row) {
     inFlight.put(row.id(), row);
     maxPushedSeq = Math.max(maxPushedSeq, row.seq());
-    ServerFrame.Push frame =
-        new ServerFrame.Push(
-            row.id(),
-            row.seq(),
-            row.sender(),
-            row.recipient(),
-            row.body(),
-            Timestamps.format(Instant.ofEpochMilli(row.createdAtMillis())),
-            row.thread(),
-            row.replyTo(),
-            row.subject(),
-            row.priority() == Priority.NORMAL ? null : row.priority().id(),
-            row.ackRequired());
+    ServerFrame.Push frame = ServerFrame.Push.of(row.message());
     if (connection.legacy()) {
       // The original's clients never ack: written to the socket is not delivered. The store keeps
       // it undelivered for the next receiving connection; an original sender hears it was handed

@@ -1,31 +1,23 @@
 package agentmsg.server;
 
-import agentmsg.AgentMsgException;
-import agentmsg.AgentType;
-import agentmsg.internal.store.AgentRows;
 import agentmsg.internal.store.DeliveryRows;
-import agentmsg.internal.store.DeliveryRows.NewRow;
-import agentmsg.internal.store.DeliveryRows.Row;
-import agentmsg.internal.store.FanOut;
+import agentmsg.internal.store.SendPipeline;
 import agentmsg.internal.store.Store;
+import agentmsg.internal.store.StoredMessage;
 import agentmsg.internal.store.WordIndex;
 import agentmsg.internal.wire.ClientFrame;
-import agentmsg.server.BatchOutcome.Result;
 import agentmsg.server.WriterTask.Ack;
 import agentmsg.server.WriterTask.Flush;
 import agentmsg.server.WriterTask.Register;
 import agentmsg.server.WriterTask.Send;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -57,16 +49,14 @@ final class GroupWriter implements AutoCloseable {
   /** How often a sender's {@code last_seen_at} is written while it keeps sending. */
   private static final long TOUCH_EVERY_MILLIS = 1_000;
 
+  private final SendPipeline pipeline = SendPipeline.resident(TOUCH_EVERY_MILLIS);
+
   private final Store store;
   private final Hub hub;
   private final MirrorQueue mirror;
   private final LinkedBlockingQueue<WriterTask> queue = new LinkedBlockingQueue<>();
-  private final Set<String> knownAgents = ConcurrentHashMap.newKeySet();
   private final Thread thread;
   private volatile boolean stopping;
-
-  /** When each sender's {@code last_seen_at} was last written; the writer thread's own. */
-  private final Map<String, Long> touchedAt = new HashMap<>();
 
   /** Whether messages may be waiting for their words; written by the writer thread only. */
   private boolean wordsPending = true;
@@ -161,17 +151,16 @@ final class GroupWriter implements AutoCloseable {
     BatchOutcome outcome;
     try {
       int[] attempt = {0};
-      boolean[] lookUp = {false};
       outcome =
           store.call(
               handle -> {
                 attempt[0]++;
+                // A retry after a lost connection may find its own first attempt committed.
                 boolean retry = attempt[0] > 1;
                 BatchOutcome result;
                 try {
-                  result = handle.inTransaction(tx -> apply(tx, batch, now, retry, lookUp[0]));
-                } catch (ClientIdReused e) {
-                  lookUp[0] = true;
+                  result = handle.inTransaction(tx -> apply(tx, batch, now, retry, retry));
+                } catch (SendPipeline.AlreadyStored e) {
                   result = handle.inTransaction(tx -> apply(tx, batch, now, retry, true));
                 }
                 if (result.mustSync) {
@@ -183,15 +172,14 @@ final class GroupWriter implements AutoCloseable {
       BatchOutcome.fail(batch, e, hub);
       return;
     }
-    knownAgents.addAll(outcome.agents);
+    pipeline.committed(outcome.agents);
     wordsPending |= outcome.wrote;
     outcome.publish(batch, hub, mirror, now);
   }
 
   /**
-   * Applies a batch in {@code tx}. Client ids are new almost always, so the first attempt inserts
-   * without looking them up and lets the unique key on (sender, client_id) catch a resend: then
-   * {@link ClientIdReused} rolls the batch back and it is applied again with {@code lookUp}.
+   * Applies a batch in {@code tx}: registrations, the sends through the one send pipeline, and
+   * acks.
    *
    * @param retry whether an earlier attempt may have committed (a lost connection)
    * @param lookUp whether to look up the senders' client ids first
@@ -201,151 +189,30 @@ final class GroupWriter implements AutoCloseable {
       throws SQLException {
     BatchOutcome out = new BatchOutcome();
     List<Send> sends = new ArrayList<>();
-    Map<String, Set<String>> clientIdsBySender = new HashMap<>();
+    List<SendPipeline.Submission> submissions = new ArrayList<>();
     Map<Connection, Map<Boolean, Set<String>>> acks = new LinkedHashMap<>();
     for (WriterTask task : batch) {
       if (task instanceof Register register) {
-        ensureAgent(tx, register.agent(), now, out);
+        out.agents.addAll(pipeline.ensureAgent(tx, register.agent(), now));
         out.wrote = true;
         out.mustSync = true;
       } else if (task instanceof Send send) {
         sends.add(send);
-        // A fan-out looks its copies up itself (decideFanOut).
-        if (send.frame().clientId() != null && !send.fansOut()) {
-          clientIdsBySender
-              .computeIfAbsent(send.sender(), name -> new HashSet<>())
-              .add(send.frame().clientId());
-        }
+        submissions.add(send.submission(retry));
       } else if (task instanceof Ack ack) {
         acks.computeIfAbsent(ack.connection(), connection -> new HashMap<>())
             .computeIfAbsent(ack.alsoRead(), read -> new LinkedHashSet<>())
             .addAll(ack.ids());
       }
     }
-    // A retry after a lost connection may find its own first attempt committed.
-    Map<String, Row> ours = Map.of();
-    if (retry && !sends.isEmpty()) {
-      List<String> ids = new ArrayList<>(sends.size());
-      for (Send send : sends) {
-        if (!send.fansOut()) {
-          ids.add(send.id());
-        }
+    if (!submissions.isEmpty()) {
+      SendPipeline.Result sent = pipeline.apply(tx, submissions, now, lookUp);
+      for (int i = 0; i < sends.size(); i++) {
+        out.results.put(sends.get(i), sent.outcomes().get(i));
       }
-      ours = DeliveryRows.byIds(tx, ids);
-    }
-    Map<String, Row> earlier = new HashMap<>();
-    boolean lookingUp = lookUp || retry;
-    for (Map.Entry<String, Set<String>> entry :
-        lookingUp ? clientIdsBySender.entrySet() : Set.<Map.Entry<String, Set<String>>>of()) {
-      for (Row row : DeliveryRows.byClientIds(tx, entry.getKey(), entry.getValue()).values()) {
-        earlier.put(row.sender() + '\n' + row.clientId(), row);
-      }
-    }
-    // Decide every send first, then insert the new ones in one batch.
-    Decisions decisions = new Decisions();
-    Set<String> senders = decisions.senders;
-    Map<String, List<NewRow>> pending = decisions.pending;
-    List<NewRow> fresh = decisions.fresh;
-    Map<Send, List<NewRow>> decided = decisions.decided;
-    for (Send send : sends) {
-      if (send.fansOut()) {
-        decideFanOut(tx, send, now, retry, out, decisions);
-        continue;
-      }
-      String clientId = send.frame().clientId();
-      String key = send.sender() + '\n' + clientId;
-      Row row = ours.get(send.id());
-      if (row != null) {
-        out.results.put(send, new Result(List.of(row), true, null));
-        continue;
-      }
-      row = clientId == null ? null : earlier.get(key);
-      if (row != null) {
-        out.results.put(send, new Result(List.of(row), false, null));
-        continue;
-      }
-      List<NewRow> resent = clientId == null ? null : pending.get(key);
-      if (resent != null) {
-        decided.put(send, resent); // the same client id twice in one batch: one message
-        continue;
-      }
-      String to = send.frame().to();
-      if (!agentExists(tx, to, out)) {
-        out.results.put(
-            send,
-            new Result(
-                List.of(),
-                false,
-                new AgentMsgException(
-                    "unknown-agent", "no agent named '" + to + "' (see: agent-msg list)")));
-        continue;
-      }
-      ensureAgent(tx, send.sender(), now, out);
-      senders.add(send.sender());
-      NewRow created =
-          new NewRow(
-              send.id(),
-              send.sender(),
-              to,
-              send.frame().message(),
-              now,
-              clientId,
-              send.frame().thread(),
-              send.frame().replyTo(),
-              send.priority(),
-              send.frame().subject());
-      fresh.add(created);
-      decided.put(send, List.of(created));
-      if (clientId != null) {
-        pending.put(key, List.of(created));
-      }
-    }
-    Map<String, Long> seqs;
-    try {
-      seqs = DeliveryRows.insertAll(tx, fresh);
-    } catch (SQLException e) {
-      if (!lookingUp && !clientIdsBySender.isEmpty() && DeliveryRows.isDuplicateKey(e)) {
-        throw new ClientIdReused(e);
-      }
-      throw e;
-    }
-    Map<NewRow, Row> inserted = new HashMap<>();
-    for (NewRow row : fresh) {
-      inserted.put(
-          row,
-          new Row(
-              row.id(),
-              seqs.get(row.id()),
-              row.sender(),
-              row.recipient(),
-              row.body(),
-              row.createdAtMillis(),
-              row.clientId(),
-              null,
-              row.threadOrId(),
-              row.replyTo(),
-              row.subject(),
-              row.priority(),
-              false));
-    }
-    for (Map.Entry<Send, List<NewRow>> entry : decided.entrySet()) {
-      Send send = entry.getKey();
-      List<Row> rows = new ArrayList<>(entry.getValue().size());
-      for (NewRow row : entry.getValue()) {
-        rows.add(inserted.get(row));
-      }
-      // A second send with the same client id in this batch gets the first one's rows.
-      out.results.put(send, new Result(rows, send.owns(rows.get(0)), null));
-    }
-    out.wrote |= !fresh.isEmpty();
-    out.mustSync |= !fresh.isEmpty();
-    for (String sender : senders) {
-      // To the second: a sender in full flow does not rewrite its agent row in every batch.
-      Long touched = touchedAt.get(sender);
-      if (touched == null || now - touched >= TOUCH_EVERY_MILLIS) {
-        AgentRows.touch(tx, sender, now);
-        touchedAt.put(sender, now);
-      }
+      out.agents.addAll(sent.agents());
+      out.wrote |= sent.stored();
+      out.mustSync |= sent.stored() || !sent.registered().isEmpty();
     }
     for (Map.Entry<Connection, Map<Boolean, Set<String>>> byConnection : acks.entrySet()) {
       Connection connection = byConnection.getKey();
@@ -355,110 +222,26 @@ final class GroupWriter implements AutoCloseable {
         List<String> changed =
             DeliveryRows.markDeliveredIds(tx, recipient, byRead.getValue(), now, byRead.getKey());
         out.wrote |= !changed.isEmpty();
-        // The pushed rows are in memory; read only what this connection did not push.
-        Map<String, Row> known = delivery == null ? Map.of() : delivery.inFlightRows(changed);
+        // The pushed messages are in memory; read only what this connection did not push.
+        Map<String, StoredMessage> known =
+            delivery == null ? Map.of() : delivery.inFlightRows(changed);
         List<String> unknown = new ArrayList<>();
         for (String id : changed) {
           if (!known.containsKey(id)) {
             unknown.add(id);
           }
         }
-        Map<String, Row> read = unknown.isEmpty() ? Map.of() : DeliveryRows.byIds(tx, unknown);
+        Map<String, StoredMessage> read =
+            unknown.isEmpty() ? Map.of() : DeliveryRows.byIds(tx, unknown);
         for (String id : changed) {
-          Row row = known.containsKey(id) ? known.get(id) : read.get(id);
-          if (row != null) {
-            out.delivered.add(row);
+          StoredMessage message = known.containsKey(id) ? known.get(id) : read.get(id);
+          if (message != null) {
+            out.delivered.add(message);
           }
         }
       }
     }
     return out;
-  }
-
-  /**
-   * Decides a fan-out as file mode would: the copies stored for its client id before (a resend, or
-   * this batch's own first attempt on a retry), else one new copy per recipient, all in the batch's
-   * one transaction; or the failure, with file mode's code. Its copies carry client ids made from
-   * its own ({@link FanOut#copyClientId}), so the unique key guards each of them, and a resend is
-   * found by a look-up here, not by a failed insert, whoever the recipients are now.
-   */
-  private void decideFanOut(
-      Handle tx, Send send, long now, boolean retry, BatchOutcome out, Decisions decisions)
-      throws SQLException {
-    String clientId = send.frame().clientId();
-    String key = send.sender() + "\n@" + clientId;
-    if (clientId != null) {
-      List<NewRow> resent = decisions.pending.get(key);
-      if (resent != null) {
-        decisions.decided.put(send, resent); // the same client id twice in one batch: one fan-out
-        return;
-      }
-      List<Row> copies = DeliveryRows.copiesByClientId(tx, send.sender(), clientId);
-      if (!copies.isEmpty()) {
-        out.results.put(send, new Result(copies, send.owns(copies.get(0)), null));
-        return;
-      }
-    }
-    List<String> recipients;
-    try {
-      recipients = FanOut.recipients(tx, send.frame().to(), send.sender());
-    } catch (AgentMsgException e) {
-      out.results.put(send, new Result(List.of(), false, e));
-      return;
-    }
-    if (retry && clientId == null) {
-      List<String> ids = new ArrayList<>(recipients.size());
-      for (String recipient : recipients) {
-        ids.add(FanOut.copyId(send.id(), recipient));
-      }
-      List<Row> ours = new ArrayList<>(DeliveryRows.byIds(tx, ids).values());
-      if (!ours.isEmpty()) {
-        ours.sort(Comparator.comparingLong(Row::seq));
-        out.results.put(send, new Result(ours, true, null));
-        return;
-      }
-    }
-    ensureAgent(tx, send.sender(), now, out);
-    decisions.senders.add(send.sender());
-    String thread = FanOut.thread(send.id(), send.frame().thread());
-    List<NewRow> copies = new ArrayList<>(recipients.size());
-    for (String recipient : recipients) {
-      copies.add(
-          new NewRow(
-              FanOut.copyId(send.id(), recipient),
-              send.sender(),
-              recipient,
-              send.frame().message(),
-              now,
-              clientId == null ? null : FanOut.copyClientId(clientId, recipient),
-              thread,
-              send.frame().replyTo(),
-              send.priority(),
-              send.frame().subject()));
-    }
-    decisions.fresh.addAll(copies);
-    decisions.decided.put(send, copies);
-    if (clientId != null) {
-      decisions.pending.put(key, copies);
-    }
-  }
-
-  private boolean agentExists(Handle tx, String name, BatchOutcome out) {
-    if (knownAgents.contains(name) || out.agents.contains(name)) {
-      return true;
-    }
-    if (AgentRows.exists(tx, name)) {
-      out.agents.add(name);
-      return true;
-    }
-    return false;
-  }
-
-  private void ensureAgent(Handle tx, String name, long now, BatchOutcome out) {
-    if (!agentExists(tx, name, out)) {
-      AgentRows.upsert(tx, name, AgentType.OTHER, now);
-      out.agents.add(name);
-    }
   }
 
   /** Stops after committing and answering everything queued. */
@@ -470,24 +253,6 @@ final class GroupWriter implements AutoCloseable {
       thread.join(10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** The sends of a batch decided so far: the new rows to insert and who sent them. */
-  private static final class Decisions {
-    final Set<String> senders = new LinkedHashSet<>();
-
-    /** The rows a client id of this batch got, by sender and client id. */
-    final Map<String, List<NewRow>> pending = new HashMap<>();
-
-    final List<NewRow> fresh = new ArrayList<>();
-    final Map<Send, List<NewRow>> decided = new HashMap<>();
-  }
-
-  /** A send of the batch reused a client id stored before: the batch must look them up. */
-  private static final class ClientIdReused extends RuntimeException {
-    ClientIdReused(SQLException cause) {
-      super(cause.getMessage(), cause, false, false);
     }
   }
 }

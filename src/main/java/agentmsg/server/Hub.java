@@ -1,7 +1,7 @@
 package agentmsg.server;
 
 import agentmsg.internal.mailbox.AgentInboxWatch;
-import agentmsg.internal.store.DeliveryRows.Row;
+import agentmsg.internal.store.StoredMessage;
 import agentmsg.internal.wire.ServerFrame;
 import agentmsg.internal.wire.Timestamps;
 import java.net.InetAddress;
@@ -182,7 +182,7 @@ final class Hub {
   }
 
   /** A message this server just stored: push it if its recipient is connected. */
-  void offer(Row row) {
+  void offer(StoredMessage row) {
     Connection receiver = receivers.get(row.recipient());
     Delivery delivery = receiver == null ? null : receiver.delivery();
     if (delivery != null && delivery.offer(row)) {
@@ -191,7 +191,7 @@ final class Hub {
   }
 
   /** Tells every live connection of the message's sender that it was delivered. */
-  void delivered(Row row, long deliveredAtMillis) {
+  void delivered(StoredMessage row, long deliveredAtMillis) {
     Set<Connection> connections = byAgent.get(row.sender());
     if (connections == null || connections.isEmpty()) {
       return;
@@ -210,7 +210,7 @@ final class Hub {
    * forwarded a message (its {@code send --wait} waits for that). Nothing is stored: the message
    * stays undelivered, and our clients' connections hear nothing until a real ack.
    */
-  void handedOver(Row row) {
+  void handedOver(StoredMessage row) {
     Set<Connection> connections = byAgent.get(row.sender());
     if (connections == null) {
       return;

@@ -1,13 +1,11 @@
 package agentmsg.server;
 
 import agentmsg.MailboxException;
-import agentmsg.Message;
 import agentmsg.internal.RecentIds;
 import agentmsg.internal.mailbox.MailboxLayout;
 import agentmsg.internal.mailbox.MirrorWriter;
-import agentmsg.internal.store.DeliveryRows.Row;
+import agentmsg.internal.store.StoredMessage;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -57,7 +55,7 @@ final class MirrorQueue implements AutoCloseable {
     thread.start();
   }
 
-  void add(Row row) {
+  void add(StoredMessage row) {
     // Known before its file exists, so the watcher does not mistake it for another process's.
     ownIds.add(row.id());
     offer(new MirrorFile(row));
@@ -111,19 +109,9 @@ final class MirrorQueue implements AutoCloseable {
     }
   }
 
-  private void write(Row row) {
+  private void write(StoredMessage stored) {
     try {
-      writer.write(
-          new Message(
-              row.id(),
-              row.seq(),
-              row.sender(),
-              row.recipient(),
-              row.body(),
-              Instant.ofEpochMilli(row.createdAtMillis()),
-              null,
-              null,
-              null));
+      writer.write(stored.message());
     } catch (MailboxException e) {
       log.line("warning: " + e.getMessage());
     }
@@ -147,7 +135,7 @@ final class MirrorQueue implements AutoCloseable {
 
   private sealed interface Job {}
 
-  private record MirrorFile(Row row) implements Job {}
+  private record MirrorFile(StoredMessage row) implements Job {}
 
   private record Receipt(String sender, String reader, long atMillis) implements Job {}
 

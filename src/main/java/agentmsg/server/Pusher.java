@@ -1,8 +1,8 @@
 package agentmsg.server;
 
 import agentmsg.internal.store.DeliveryRows;
-import agentmsg.internal.store.DeliveryRows.Row;
 import agentmsg.internal.store.Store;
+import agentmsg.internal.store.StoredMessage;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +58,7 @@ final class Pusher implements AutoCloseable {
       try {
         Delivery.Page page = delivery.nextPage();
         String agent = connection.agent();
-        List<Row> rows =
+        List<StoredMessage> rows =
             store.call(
                 handle -> DeliveryRows.undelivered(handle, agent, page.afterSeq(), page.limit()));
         if (delivery.scanned(rows, page)) {

@@ -1,8 +1,9 @@
 package agentmsg.server;
 
+import agentmsg.MessageDraft;
 import agentmsg.Priority;
-import agentmsg.internal.store.DeliveryRows.Row;
 import agentmsg.internal.store.FanOut;
+import agentmsg.internal.store.SendPipeline;
 import agentmsg.internal.wire.ClientFrame;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -45,14 +46,20 @@ sealed interface WriterTask {
       return FanOut.addresses(frame.to());
     }
 
-    /** Whether {@code row} was stored for this very send (not for an earlier one). */
-    boolean owns(Row row) {
-      return row.id().equals(fansOut() ? FanOut.copyId(id, row.recipient()) : id);
-    }
-
-    /** The priority the frame names; the connection checked it. */
-    Priority priority() {
-      return frame.priority() == null ? Priority.NORMAL : Priority.parse(frame.priority());
+    /** What the send pipeline stores for it; {@code retry}: an earlier attempt may have. */
+    SendPipeline.Submission submission(boolean retry) {
+      MessageDraft draft =
+          new MessageDraft(
+              frame.to(),
+              frame.message(),
+              null,
+              frame.thread(),
+              frame.replyTo(),
+              frame.subject(),
+              // The connection checked the priority's name.
+              frame.priority() == null ? Priority.NORMAL : Priority.parse(frame.priority()),
+              false);
+      return new SendPipeline.Submission(sender(), draft, id, frame.clientId(), retry);
     }
   }
 

@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The command line's behaviour, run in this JVM against a real store in a temporary home. */
 class CliTest {
-  @TempDir Path home;
+  @TempDir Path scratch;
+  private Path home;
   private InProcessCli cli;
 
   @AfterEach
@@ -24,6 +25,7 @@ class CliTest {
 
   @BeforeEach
   void registerTwoAgents() {
+    home = scratch.resolve("home");
     cli = new InProcessCli(home);
     assertThat(cli.run("register", "alice", "-t", "claude-code").stdout())
         .isEqualTo("Registered alice (claude-code)");

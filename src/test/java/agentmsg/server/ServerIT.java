@@ -6,13 +6,21 @@ import agentmsg.AgentMessenger;
 import agentmsg.Message;
 import agentmsg.MessageStatus;
 import agentmsg.Options;
+import agentmsg.internal.mailbox.MailboxLayout;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -153,6 +161,45 @@ class ServerIT {
     try (AgentMessenger reader = running.messenger("alice")) {
       assertThat(reader.history(100)).hasSize(21);
     }
+  }
+
+  @Test
+  void aMessageStoredThroughTheServerIsMirroredWithItsThreadReplySubjectAndPriority()
+      throws Exception {
+    TestSocket alice = running.hello("alice", "receive");
+    TestSocket bob = running.hello("bob", "send-only");
+    bob.send(
+        "{\"type\":\"send\",\"clientId\":\"c-1\",\"to\":\"alice\",\"message\":\"the plan\","
+            + "\"thread\":\"t-1\",\"replyTo\":\"m-0\",\"subject\":\"release\","
+            + "\"priority\":\"high\"}");
+    String id = bob.next("stored").path("id").asText();
+    alice.next("message");
+
+    Path file = new MailboxLayout(running.home()).inboxFile("alice", id);
+    JsonNode mirrored = awaitFile(file);
+
+    assertThat(mirrored.path("thread").asText()).isEqualTo("t-1");
+    assertThat(mirrored.path("replyTo").asText()).isEqualTo("m-0");
+    assertThat(mirrored.path("subject").asText()).isEqualTo("release");
+    assertThat(mirrored.path("priority").asText()).isEqualTo("high");
+  }
+
+  /** The mirror file, once the server's mirror thread wrote it (it writes after answering). */
+  private static JsonNode awaitFile(Path file) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    try (WatchService watch = file.getFileSystem().newWatchService()) {
+      file.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+      while (!Files.exists(file)) {
+        long left = deadline - System.nanoTime();
+        assertThat(left).as("mirror file " + file).isPositive();
+        WatchKey key = watch.poll(Math.min(left, 1_000_000_000L), TimeUnit.NANOSECONDS);
+        if (key != null) {
+          key.pollEvents();
+          key.reset();
+        }
+      }
+    }
+    return new ObjectMapper().readTree(Files.readAllBytes(file));
   }
 
   @Test

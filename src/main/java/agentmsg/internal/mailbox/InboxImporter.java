@@ -4,8 +4,10 @@ import agentmsg.AgentNames;
 import agentmsg.Message;
 import agentmsg.internal.Ids;
 import agentmsg.internal.store.ConversationRows;
+import agentmsg.internal.store.DeliveryRows;
 import agentmsg.internal.store.InboxScanRows;
 import agentmsg.internal.store.MessageRows;
+import agentmsg.internal.store.NewMessage;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.wire.MessageJson;
 import java.io.File;
@@ -21,6 +23,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -372,15 +375,29 @@ public final class InboxImporter {
                           || !ConversationRows.pruned(tx, List.of(id)).isEmpty()) {
                         return existing;
                       }
-                      return Optional.of(
-                          MessageRows.insert(
-                              tx,
+                      NewMessage row =
+                          new NewMessage(
                               id,
                               incoming.from(),
                               agent,
                               incoming.body(),
                               sentAt.toEpochMilli(),
-                              extras(incoming)));
+                              null,
+                              isUsableId(incoming.thread()) ? incoming.thread() : null,
+                              isUsableId(incoming.replyTo()) ? incoming.replyTo() : null,
+                              incoming.subject(),
+                              incoming.priority(),
+                              incoming.ackRequired());
+                      try {
+                        return Optional.of(
+                            DeliveryRows.insertAll(tx, List.of(row)).get(0).message());
+                      } catch (SQLException e) {
+                        if (!DeliveryRows.isDuplicateKey(e)) {
+                          throw e;
+                        }
+                        // Another process stored the same id since the look-up: that one is it.
+                        return MessageRows.find(tx, id);
+                      }
                     }));
     if (imported.isEmpty()) {
       return reject(
@@ -432,16 +449,6 @@ public final class InboxImporter {
       byte[] content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
       return content.length > limit ? null : content;
     }
-  }
-
-  /** The conversation fields of a dropped file; unusable thread or reply ids are left out. */
-  private static MessageRows.Extras extras(MessageJson.Incoming incoming) {
-    return new MessageRows.Extras(
-        isUsableId(incoming.thread()) ? incoming.thread() : null,
-        isUsableId(incoming.replyTo()) ? incoming.replyTo() : null,
-        incoming.subject(),
-        incoming.priority(),
-        incoming.ackRequired());
   }
 
   private void checkIncoming(MessageJson.Incoming incoming) {

@@ -1,6 +1,5 @@
 package agentmsg.internal.store;
 
-import agentmsg.Priority;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,128 +18,58 @@ import org.jdbi.v3.core.mapper.RowMapper;
  * undelivered messages of a recipient, and marking messages delivered. Stateless.
  */
 public final class DeliveryRows {
-  private static final String COLUMNS =
-      "seq, id, sender, recipient, body, created_at, client_id, delivered_at, thread_id, reply_to,"
-          + " subject, priority, ack_required";
-
-  /** How many ids go into one {@code IN (...)} list. */
+  private static final String COLUMNS = MessageRows.COLUMNS + ", client_id";
 
   /** Sequence numbers H2 reserves at a time for the server's inserts; see {@link #reserveSeqs}. */
   private static final int SEQ_CACHE = 4096;
 
-  private static final RowMapper<Row> MAPPER =
+  private static final RowMapper<StoredMessage> MAPPER =
       (rows, context) ->
-          new Row(
-              rows.getString("id"),
-              rows.getLong("seq"),
-              rows.getString("sender"),
-              rows.getString("recipient"),
-              rows.getString("body"),
-              rows.getLong("created_at"),
-              rows.getString("client_id"),
-              rows.getObject("delivered_at", Long.class),
-              rows.getString("thread_id"),
-              rows.getString("reply_to"),
-              rows.getString("subject"),
-              Priority.ofRank(rows.getInt("priority")),
-              rows.getBoolean("ack_required"));
+          new StoredMessage(MessageRows.MAPPER.map(rows, context), rows.getString("client_id"));
 
   private DeliveryRows() {}
 
   /**
-   * A stored message as the server handles it: the message and the client id it was sent with.
+   * Inserts new messages in one JDBC batch, records the acks they ask for, and lists them for the
+   * word index ({@link WordIndex}), all in the caller's transaction: the one insert of every send
+   * path. The ids must be fresh and the client ids looked up first ({@link #byClientIds}): a reused
+   * one fails the batch on the unique key ({@link #isDuplicateKey}).
    *
-   * @param clientId the sender's idempotency key, or null
-   * @param deliveredAtMillis when the recipient's client acknowledged it, or null
-   * @param thread the thread it belongs to (its own id when it starts one)
-   * @param replyTo the id of the message it answers, or null
-   * @param subject its subject line, or null
-   * @param priority how important it is
-   * @param ackRequired whether its sender asked for an explicit ack
+   * @return the stored messages, in the order given
    */
-  public record Row(
-      String id,
-      long seq,
-      String sender,
-      String recipient,
-      String body,
-      long createdAtMillis,
-      String clientId,
-      Long deliveredAtMillis,
-      String thread,
-      String replyTo,
-      String subject,
-      Priority priority,
-      boolean ackRequired) {}
-
-  /**
-   * Inserts a new message and returns its sequence number. The id must be new (a fresh one); a
-   * client id already used by the sender fails on the unique key, so look those up first with
-   * {@link #byClientIds}.
-   */
-  public static long insert(
-      Handle handle,
-      String id,
-      String from,
-      String to,
-      String body,
-      long createdAtMillis,
-      String clientId) {
-    long seq =
-        handle
-            .createUpdate(
-                "INSERT INTO message (id, sender, recipient, body, created_at, client_id,"
-                    + " thread_id) VALUES (:id, :sender, :recipient, :body, :createdAt, :clientId,"
-                    + " :id)")
-            .bind("id", id)
-            .bind("sender", from)
-            .bind("recipient", to)
-            .bind("body", body)
-            .bind("createdAt", createdAtMillis)
-            .bind("clientId", clientId)
-            .executeAndReturnGeneratedKeys("seq")
-            .mapTo(Long.class)
-            .one();
-    // Every insert path lists its message for the word index in its own transaction.
-    WordIndex.markPending(handle, seq);
-    return seq;
-  }
-
-  /**
-   * A message for {@link #insertAll}.
-   *
-   * @param clientId the sender's idempotency key, or null
-   * @param thread the thread it continues, or null to start its own (named by its id)
-   * @param replyTo the id of the message it answers, or null
-   * @param priority how important it is
-   * @param subject its subject line, or null
-   */
-  public record NewRow(
-      String id,
-      String sender,
-      String recipient,
-      String body,
-      long createdAtMillis,
-      String clientId,
-      String thread,
-      String replyTo,
-      Priority priority,
-      String subject) {
-
-    /** The thread it is stored in: its own id when it starts one. */
-    public String threadOrId() {
-      return thread == null ? id : thread;
+  public static List<StoredMessage> insertAll(Handle handle, List<NewMessage> rows)
+      throws SQLException {
+    if (rows.isEmpty()) {
+      return List.of();
     }
+    Map<String, Long> seqs = insertRows(handle, rows);
+    List<StoredMessage> stored = new ArrayList<>(rows.size());
+    List<NewMessage> owed = new ArrayList<>();
+    for (NewMessage row : rows) {
+      stored.add(row.stored(seqs.get(row.id())));
+      if (row.ackRequired()) {
+        owed.add(row);
+      }
+    }
+    if (!owed.isEmpty()) {
+      try (PreparedStatement insert =
+          handle
+              .getConnection()
+              .prepareStatement("INSERT INTO ack_owed (seq, sender, recipient) VALUES (?, ?, ?)")) {
+        for (NewMessage row : owed) {
+          insert.setLong(1, seqs.get(row.id()));
+          insert.setString(2, row.sender());
+          insert.setString(3, row.recipient());
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+    }
+    return stored;
   }
 
-  /**
-   * Inserts new messages in one JDBC batch and lists them for the word index in another: what
-   * {@link #insert} does for one, for a whole group commit. The same rules hold: fresh ids, client
-   * ids looked up first with {@link #byClientIds}.
-   *
-   * @return the sequence number of each message, by id
-   */
-  public static Map<String, Long> insertAll(Handle handle, List<NewRow> rows) throws SQLException {
+  private static Map<String, Long> insertRows(Handle handle, List<NewMessage> rows)
+      throws SQLException {
     Map<String, Long> seqs = new HashMap<>();
     if (rows.isEmpty()) {
       return seqs;
@@ -149,19 +78,21 @@ public final class DeliveryRows {
     try (PreparedStatement insert =
         connection.prepareStatement(
             "INSERT INTO message (id, sender, recipient, body, created_at, client_id, thread_id,"
-                + " reply_to, priority, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                + " reply_to, priority, subject, ack_required) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                + " ?)",
             new String[] {"ID", "SEQ"})) {
-      for (NewRow row : rows) {
+      for (NewMessage row : rows) {
         insert.setString(1, row.id());
         insert.setString(2, row.sender());
         insert.setString(3, row.recipient());
         insert.setString(4, row.body());
         insert.setLong(5, row.createdAtMillis());
         insert.setString(6, row.clientId());
-        insert.setString(7, row.threadOrId());
+        insert.setString(7, row.thread());
         insert.setString(8, row.replyTo());
         insert.setInt(9, row.priority().rank());
         insert.setString(10, row.subject());
+        insert.setBoolean(11, row.ackRequired());
         insert.addBatch();
       }
       insert.executeBatch();
@@ -213,9 +144,9 @@ public final class DeliveryRows {
    * The messages {@code sender} already stored under any of {@code clientIds}, by client id. One
    * index lookup each: an {@code IN} list here made H2 scan all of the sender's messages.
    */
-  public static Map<String, Row> byClientIds(
+  public static Map<String, StoredMessage> byClientIds(
       Handle handle, String sender, Collection<String> clientIds) throws SQLException {
-    Map<String, Row> found = new HashMap<>();
+    Map<String, StoredMessage> found = new HashMap<>();
     // One prepared statement for all of them: a Jdbi query each cost more than H2's lookup.
     try (PreparedStatement query =
         handle
@@ -240,9 +171,9 @@ public final class DeliveryRows {
    * FanOut#copyClientId}), in the order they were stored; empty if there was none. A range of the
    * (sender, client_id) index per prefix, so the copies are found whoever the recipients are now.
    */
-  public static List<Row> copiesByClientId(Handle handle, String sender, String clientId)
+  public static List<StoredMessage> copiesByClientId(Handle handle, String sender, String clientId)
       throws SQLException {
-    List<Row> copies = new ArrayList<>();
+    List<StoredMessage> copies = new ArrayList<>();
     try (PreparedStatement query =
         handle
             .getConnection()
@@ -257,7 +188,7 @@ public final class DeliveryRows {
         query.setString(3, prefix.substring(0, prefix.length() - 1) + (char) ('@' + 1));
         try (ResultSet rows = query.executeQuery()) {
           while (rows.next()) {
-            Row row = MAPPER.map(rows, null);
+            StoredMessage row = MAPPER.map(rows, null);
             if (row.clientId().equals(FanOut.copyClientId(clientId, row.recipient()))
                 && copies.stream().noneMatch(copy -> copy.id().equals(row.id()))) {
               copies.add(row);
@@ -266,13 +197,13 @@ public final class DeliveryRows {
         }
       }
     }
-    copies.sort(Comparator.comparingLong(Row::seq));
+    copies.sort(Comparator.comparingLong(StoredMessage::seq));
     return copies;
   }
 
   /** The stored messages among {@code ids}, by id. */
-  public static Map<String, Row> byIds(Handle handle, Collection<String> ids) {
-    Map<String, Row> found = new HashMap<>();
+  public static Map<String, StoredMessage> byIds(Handle handle, Collection<String> ids) {
+    Map<String, StoredMessage> found = new HashMap<>();
     for (List<String> chunk : MessageRows.chunks(ids)) {
       handle
           .createQuery("SELECT " + COLUMNS + " FROM message WHERE id IN (<ids>)")
@@ -289,7 +220,8 @@ public final class DeliveryRows {
    * messages' index and checks delivered_at per row (V6 dropped an index for it: an ack marks a
    * message read too, so few unread messages are delivered).
    */
-  public static List<Row> undelivered(Handle handle, String recipient, long afterSeq, int limit) {
+  public static List<StoredMessage> undelivered(
+      Handle handle, String recipient, long afterSeq, int limit) {
     return handle
         .createQuery(
             "SELECT "
@@ -313,14 +245,14 @@ public final class DeliveryRows {
    *
    * @return the messages that changed, for telling their senders
    */
-  public static List<Row> markDelivered(
+  public static List<StoredMessage> markDelivered(
       Handle handle, String recipient, Collection<String> ids, long nowMillis, boolean alsoRead)
       throws SQLException {
     List<String> changedIds = markDeliveredIds(handle, recipient, ids, nowMillis, alsoRead);
-    Map<String, Row> rows = byIds(handle, changedIds);
-    List<Row> changed = new ArrayList<>(changedIds.size());
+    Map<String, StoredMessage> rows = byIds(handle, changedIds);
+    List<StoredMessage> changed = new ArrayList<>(changedIds.size());
     for (String id : changedIds) {
-      Row row = rows.get(id);
+      StoredMessage row = rows.get(id);
       if (row != null) {
         changed.add(row);
       }

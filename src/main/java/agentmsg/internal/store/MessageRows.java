@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
-import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /** Queries on the {@code message} table. Stateless. */
 public final class MessageRows {
@@ -59,81 +58,6 @@ public final class MessageRows {
               instant(rows, "surfaced_at"));
 
   private MessageRows() {}
-
-  /**
-   * What a message may carry beyond its body.
-   *
-   * @param thread the thread to join, or null to start one (the message's own id)
-   * @param replyTo the id of the message answered, or null
-   * @param subject a subject line, or null
-   * @param priority how important it is
-   * @param ackRequired whether the recipient is asked to acknowledge it
-   */
-  public record Extras(
-      String thread, String replyTo, String subject, Priority priority, boolean ackRequired) {
-    public Extras {
-      if (priority == null) {
-        priority = Priority.NORMAL;
-      }
-    }
-  }
-
-  /**
-   * Stores a message with its thread, subject, priority and ack request unless one with the same id
-   * exists, and returns the stored row either way. Lists it for the word index ({@link WordIndex})
-   * in the same transaction.
-   */
-  public static Message insert(
-      Handle handle,
-      String id,
-      String from,
-      String to,
-      String body,
-      long createdAtMillis,
-      Extras extras) {
-    Optional<Message> existing = find(handle, id);
-    if (existing.isPresent()) {
-      return existing.get();
-    }
-    try {
-      long seq =
-          handle
-              .createUpdate(
-                  "INSERT INTO message (id, sender, recipient, body, created_at, thread_id,"
-                      + " reply_to, subject, priority, ack_required) VALUES (:id, :sender,"
-                      + " :recipient, :body, :createdAt, :thread, :replyTo, :subject, :priority,"
-                      + " :ackRequired)")
-              .bind("id", id)
-              .bind("sender", from)
-              .bind("recipient", to)
-              .bind("body", body)
-              .bind("createdAt", createdAtMillis)
-              .bind("thread", extras.thread() == null ? id : extras.thread())
-              .bind("replyTo", extras.replyTo())
-              .bind("subject", extras.subject())
-              .bind("priority", extras.priority().rank())
-              .bind("ackRequired", extras.ackRequired())
-              .executeAndReturnGeneratedKeys("seq")
-              .mapTo(Long.class)
-              .one();
-      WordIndex.markPending(handle, seq);
-      if (extras.ackRequired()) {
-        handle
-            .createUpdate(
-                "INSERT INTO ack_owed (seq, sender, recipient) VALUES (:seq, :sender, :recipient)")
-            .bind("seq", seq)
-            .bind("sender", from)
-            .bind("recipient", to)
-            .execute();
-      }
-    } catch (UnableToExecuteStatementException e) {
-      // Another process stored the same id between our look-up and insert: that row is ours.
-      if (TransientErrors.errorCode(e) != DUPLICATE_KEY) {
-        throw e;
-      }
-    }
-    return find(handle, id).orElseThrow();
-  }
 
   public static Optional<Message> find(Handle handle, String id) {
     return handle

@@ -4,7 +4,6 @@ import agentmsg.Agent;
 import agentmsg.AgentMsgException;
 import agentmsg.AgentType;
 import agentmsg.Message;
-import agentmsg.Priority;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.channels.FileChannel;
@@ -330,30 +329,34 @@ public final class Salvage {
                     if (MessageRows.find(tx, message.id()).isPresent()) {
                       continue;
                     }
-                    Message stored =
-                        MessageRows.insert(
-                            tx,
+                    NewMessage row =
+                        new NewMessage(
                             message.id(),
                             message.from(),
                             message.to(),
                             message.body(),
                             message.timestamp().toEpochMilli(),
-                            new MessageRows.Extras(
-                                message.thread(),
-                                message.replyTo(),
-                                message.subject(),
-                                message.priority() == null ? Priority.NORMAL : message.priority(),
-                                message.ackRequired()));
+                            clientIds.get(message.id()),
+                            message.thread(),
+                            message.replyTo(),
+                            message.subject(),
+                            message.priority(),
+                            message.ackRequired());
+                    Message stored;
+                    try {
+                      stored = DeliveryRows.insertAll(tx, List.of(row)).get(0).message();
+                    } catch (SQLException e) {
+                      throw new IllegalStateException(
+                          "cannot restore message " + message.id() + ": " + e.getMessage(), e);
+                    }
                     added[1]++;
                     tx.createUpdate(
                             "UPDATE message SET delivered_at = :delivered, read_at = :read,"
-                                + " acked_at = :acked, surfaced_at = :surfaced,"
-                                + " client_id = :clientId WHERE seq = :seq")
+                                + " acked_at = :acked, surfaced_at = :surfaced WHERE seq = :seq")
                         .bind("delivered", millis(message.deliveredAt()))
                         .bind("read", millis(message.readAt()))
                         .bind("acked", millis(message.ackedAt()))
                         .bind("surfaced", millis(message.surfacedAt()))
-                        .bind("clientId", clientIds.get(message.id()))
                         .bind("seq", stored.seq())
                         .execute();
                     if (message.ackedAt() != null) {

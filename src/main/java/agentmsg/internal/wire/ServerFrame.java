@@ -119,6 +119,22 @@ public sealed interface ServerFrame {
     public Push(String id, long seq, String from, String to, String message, String timestamp) {
       this(id, seq, from, to, message, timestamp, null, null, null, null, false);
     }
+
+    /** The push of a stored message: its normal priority and its own thread go as defaults. */
+    public static Push of(Message stored) {
+      return new Push(
+          stored.id(),
+          stored.seq(),
+          stored.from(),
+          stored.to(),
+          stored.body(),
+          Timestamps.format(stored.timestamp()),
+          stored.thread(),
+          stored.replyTo(),
+          stored.subject(),
+          stored.priority() == Priority.NORMAL ? null : stored.priority().id(),
+          stored.ackRequired());
+    }
   }
 
   /**

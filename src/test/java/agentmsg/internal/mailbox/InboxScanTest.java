@@ -3,8 +3,9 @@ package agentmsg.internal.mailbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import agentmsg.Message;
+import agentmsg.internal.store.DeliveryRows;
 import agentmsg.internal.store.InboxScanRows;
-import agentmsg.internal.store.MessageRows;
+import agentmsg.internal.store.NewMessage;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.wire.MessageJson;
 import java.io.IOException;
@@ -66,14 +67,17 @@ class InboxScanTest {
                       List<Message> messages = new ArrayList<>();
                       for (int i = 0; i < MIRRORED; i++) {
                         messages.add(
-                            MessageRows.insert(
-                                tx,
-                                String.format("m-%05d", i),
-                                "alice",
-                                "bob",
-                                "mirrored " + i,
-                                1_000L * i,
-                                new MessageRows.Extras(null, null, null, null, false)));
+                            DeliveryRows.insertAll(
+                                    tx,
+                                    List.of(
+                                        NewMessage.plain(
+                                            String.format("m-%05d", i),
+                                            "alice",
+                                            "bob",
+                                            "mirrored " + i,
+                                            1_000L * i)))
+                                .get(0)
+                                .message());
                       }
                       return messages;
                     }));

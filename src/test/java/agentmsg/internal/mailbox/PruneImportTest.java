@@ -3,7 +3,9 @@ package agentmsg.internal.mailbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import agentmsg.Message;
+import agentmsg.internal.store.DeliveryRows;
 import agentmsg.internal.store.MessageRows;
+import agentmsg.internal.store.NewMessage;
 import agentmsg.internal.store.Store;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -125,14 +127,10 @@ class PruneImportTest {
             handle ->
                 handle.inTransaction(
                     tx -> {
-                      MessageRows.insert(
-                          tx,
-                          id,
-                          "alice",
-                          "bob",
-                          body,
-                          LONG_AGO,
-                          new MessageRows.Extras(null, null, null, null, false));
+                      DeliveryRows.insertAll(
+                              tx, List.of(NewMessage.plain(id, "alice", "bob", body, LONG_AGO)))
+                          .get(0)
+                          .message();
                       MessageRows.markRead(tx, "bob", List.of(id), LONG_AGO + 1);
                       return MessageRows.find(tx, id).orElseThrow();
                     }));

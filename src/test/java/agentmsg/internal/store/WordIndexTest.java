@@ -58,19 +58,15 @@ class WordIndexTest {
     }
   }
 
-  private static void insert(org.jdbi.v3.core.Handle handle, String id, String body) {
+  private static void insert(org.jdbi.v3.core.Handle handle, String id, String body)
+      throws java.sql.SQLException {
     handle.useTransaction(
         tx -> {
           AgentRows.upsert(tx, "alice", agentmsg.AgentType.OTHER, 1);
           AgentRows.upsert(tx, "bob", agentmsg.AgentType.OTHER, 1);
-          MessageRows.insert(
-              tx,
-              id,
-              "alice",
-              "bob",
-              body,
-              1000,
-              new MessageRows.Extras(null, null, null, null, false));
+          DeliveryRows.insertAll(tx, List.of(NewMessage.plain(id, "alice", "bob", body, 1000)))
+              .get(0)
+              .message();
         });
   }
 
