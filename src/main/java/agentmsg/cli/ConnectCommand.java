@@ -9,7 +9,6 @@ import agentmsg.internal.client.WireConnection;
 import agentmsg.internal.store.FanOut;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.ServerFrame;
-import agentmsg.internal.wire.Timestamps;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -261,17 +260,7 @@ final class ConnectCommand extends Command {
     private boolean deliver(WireConnection connection, ServerFrame.Push push) {
       if (!printed.contains(push.id())) {
         Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
-        Message message =
-            new Message(
-                push.id(),
-                push.seq(),
-                push.from(),
-                push.to() == null ? agent : push.to(),
-                push.message(),
-                timestamp(push.timestamp(), now),
-                now,
-                now,
-                null);
+        Message message = push.toMessage(agent, now, now);
         PrintStream out = invocation.out();
         Output.message(out, message, invocation.json(), false);
         if (out.checkError()) {
@@ -361,17 +350,6 @@ final class ConnectCommand extends Command {
         finished.await(2, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      }
-    }
-
-    private static Instant timestamp(String text, Instant fallback) {
-      if (text == null) {
-        return fallback;
-      }
-      try {
-        return Timestamps.parse(text);
-      } catch (IllegalArgumentException malformed) {
-        return fallback;
       }
     }
   }

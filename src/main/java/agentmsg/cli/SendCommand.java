@@ -81,8 +81,11 @@ final class SendCommand extends Command {
   }
 
   /** The options that only file mode (without -w) understands. */
-  private static final List<String> FILE_ONLY =
-      List.of("thread", "subject", "priority", "ack-required", "wait-read", "wait-ack", "interval");
+  private static final List<String> FILE_ONLY = List.of("wait-read", "wait-ack", "interval");
+
+  /** The conversation options, which make a file-mode send go through {@link #sendDraft}. */
+  private static final List<String> CONVERSATION =
+      List.of("thread", "subject", "priority", "ack-required");
 
   /** Lets {@code --wait} stand alone or take seconds, without taking the next argument. */
   @Override
@@ -130,7 +133,9 @@ final class SendCommand extends Command {
         throw new UsageException("--" + serverOnly + " needs -w (send through the server)");
       }
     }
-    if (FanOut.addresses(to) || FILE_ONLY.stream().anyMatch(invocation.line()::hasOption)) {
+    if (FanOut.addresses(to)
+        || FILE_ONLY.stream().anyMatch(invocation.line()::hasOption)
+        || CONVERSATION.stream().anyMatch(invocation.line()::hasOption)) {
       MessageDraft draft = MessageDraft.to(to, body).withId(invocation.line().getOptionValue("id"));
       try (AgentMessenger messenger = invocation.messenger(null)) {
         String thread = invocation.line().getOptionValue("thread");

@@ -3,7 +3,9 @@ package agentmsg.cli;
 import agentmsg.AgentMsgException;
 import agentmsg.AgentNames;
 import agentmsg.InvalidMessageException;
+import agentmsg.MessageDraft;
 import agentmsg.MessageTooLargeException;
+import agentmsg.Priority;
 import agentmsg.internal.Ids;
 import agentmsg.internal.client.WireClient;
 import agentmsg.internal.client.WireConnection;
@@ -73,7 +75,18 @@ final class WebSocketSend {
       throw new MessageTooLargeException(size, agentmsg.Options.MAX_MESSAGE_BYTES_LIMIT);
     }
     String from = invocation.options(null).agent();
-    ClientFrame.Send send = new ClientFrame.Send(clientId, null, to, body, null, null, false);
+    MessageDraft draft =
+        MessageDraft.to(to, body).withThread(invocation.line().getOptionValue("thread"));
+    if (invocation.line().hasOption("subject")) {
+      draft = draft.withSubject(invocation.line().getOptionValue("subject"));
+    }
+    if (invocation.line().hasOption("priority")) {
+      draft = draft.withPriority(Priority.parse(invocation.line().getOptionValue("priority")));
+    }
+    if (invocation.line().hasOption("ack-required")) {
+      draft = draft.withAckRequired(true);
+    }
+    ClientFrame.Send send = ClientFrame.Send.of(clientId, draft);
     URI url = ServerUrl.url(invocation);
     ServerUrl.Credentials credentials = ServerUrl.credentials(invocation, from, url);
     long deadline = System.nanoTime() + timeout.toNanos();

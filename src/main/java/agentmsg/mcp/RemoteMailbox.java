@@ -9,7 +9,6 @@ import agentmsg.Message;
 import agentmsg.MessageDraft;
 import agentmsg.MessageTooLargeException;
 import agentmsg.Options;
-import agentmsg.Priority;
 import agentmsg.internal.Ids;
 import agentmsg.internal.RecentIds;
 import agentmsg.internal.wire.ClientFrame;
@@ -145,38 +144,7 @@ public final class RemoteMailbox implements Mailbox {
   }
 
   private Message message(ServerFrame.Push push) {
-    Instant timestamp = Instant.now();
-    if (push.timestamp() != null) {
-      try {
-        timestamp = Timestamps.parse(push.timestamp());
-      } catch (IllegalArgumentException e) {
-        // Shown with the time it arrived.
-      }
-    }
-    Priority priority = Priority.NORMAL;
-    if (push.priority() != null) {
-      try {
-        priority = Priority.parse(push.priority());
-      } catch (IllegalArgumentException e) {
-        // A newer server's priority: shown as normal.
-      }
-    }
-    return new Message(
-        push.id(),
-        push.seq(),
-        push.from(),
-        push.to() == null ? agent : push.to(),
-        push.message(),
-        timestamp,
-        null,
-        null,
-        null,
-        push.thread(),
-        push.replyTo(),
-        push.subject(),
-        priority,
-        push.ackRequired(),
-        null);
+    return push.toMessage(agent, Instant.now(), null);
   }
 
   @Override
@@ -263,17 +231,7 @@ public final class RemoteMailbox implements Mailbox {
   public List<Message> send(MessageDraft draft) throws InterruptedException {
     check(draft);
     String clientId = Ids.newId();
-    ClientFrame.Send frame =
-        new ClientFrame.Send(
-            clientId,
-            null,
-            draft.to(),
-            draft.body(),
-            draft.thread(),
-            draft.replyTo(),
-            false,
-            draft.priority() == Priority.NORMAL ? null : draft.priority().id(),
-            draft.subject());
+    ClientFrame.Send frame = ClientFrame.Send.of(clientId, draft);
     // Resent after a reconnect with the same client id: the server stores it once.
     ServerFrame.Stored stored =
         expect(link.request(clientId, frame, CALL_TIMEOUT), ServerFrame.Stored.class);

@@ -58,7 +58,7 @@ sealed interface WriterTask {
               frame.subject(),
               // The connection checked the priority's name.
               frame.priority() == null ? Priority.NORMAL : Priority.parse(frame.priority()),
-              false);
+              frame.ackRequired());
       return new SendPipeline.Submission(sender(), draft, id, frame.clientId(), retry);
     }
   }

@@ -317,7 +317,8 @@ class McpRemoteIT {
   private static String bobSends(WireConnection bob, String clientId, String body, String replyTo)
       throws InterruptedException {
     bob.send(
-        new ClientFrame.Send(clientId, null, "alice", body, replyTo, replyTo, false, null, null));
+        new ClientFrame.Send(
+            clientId, null, "alice", body, replyTo, replyTo, false, null, null, false));
     return next(bob, ServerFrame.Stored.class).id();
   }
 

@@ -275,6 +275,47 @@ class ServerCliIT {
   }
 
   @Test
+  void connectJsonPrintsWhatASendThroughTheServerCarries() throws Exception {
+    AgentMsgServer server = startInProcess(0);
+    String url = server.uri().toString();
+    InProcessCli cli = new InProcessCli(home);
+    try (ChildJvm alice =
+        ChildJvm.cli(home, Map.of(), "connect", "-a", "alice", "-u", url, "--json")) {
+      ChildJvm.Result sent =
+          cli.run(
+              "send",
+              "alice",
+              "the build is red",
+              "-s",
+              "bob",
+              "-w",
+              "--wait",
+              "-u",
+              url,
+              "--subject",
+              "CI",
+              "--priority",
+              "urgent",
+              "--thread",
+              "t-ci",
+              "--ack-required");
+      assertThat(sent.exitCode()).as(sent.toString()).isZero();
+      JsonNode printed = new ObjectMapper().readTree(nextNonEmpty(alice));
+      assertThat(printed.path("message").asText()).isEqualTo("the build is red");
+      assertThat(printed.path("subject").asText()).isEqualTo("CI");
+      assertThat(printed.path("priority").asText()).isEqualTo("urgent");
+      assertThat(printed.path("thread").asText()).isEqualTo("t-ci");
+      terminate(alice);
+    } finally {
+      server.stop();
+    }
+    try (AgentMessenger bob =
+        AgentMessenger.open(Options.builder().home(home).agent("bob").build())) {
+      assertThat(bob.pendingAcks()).extracting(Message::body).containsExactly("the build is red");
+    }
+  }
+
+  @Test
   void serverCommandFailsClearlyOnBadSettings() throws Exception {
     InProcessCli cli = new InProcessCli(home);
     try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

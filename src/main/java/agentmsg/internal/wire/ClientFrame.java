@@ -1,5 +1,8 @@
 package agentmsg.internal.wire;
 
+import agentmsg.MessageDraft;
+import agentmsg.Priority;
+
 /**
  * A frame a client sends to the server. The original tool's frames ({@code register}, {@code
  * message}) are read into the same records, marked {@code legacy}, so the server handles both
@@ -66,7 +69,8 @@ public sealed interface ClientFrame {
       String replyTo,
       boolean legacy,
       String priority,
-      String subject)
+      String subject,
+      boolean ackRequired)
       implements ClientFrame {
 
     /** A send of normal priority. */
@@ -78,7 +82,22 @@ public sealed interface ClientFrame {
         String thread,
         String replyTo,
         boolean legacy) {
-      this(clientId, from, to, message, thread, replyTo, legacy, null, null);
+      this(clientId, from, to, message, thread, replyTo, legacy, null, null, false);
+    }
+
+    /** The send of {@code draft} under {@code clientId}: normal priority goes as the default. */
+    public static Send of(String clientId, MessageDraft draft) {
+      return new Send(
+          clientId,
+          null,
+          draft.to(),
+          draft.body(),
+          draft.thread(),
+          draft.replyTo(),
+          false,
+          draft.priority() == Priority.NORMAL ? null : draft.priority().id(),
+          draft.subject(),
+          draft.ackRequired());
     }
   }
 

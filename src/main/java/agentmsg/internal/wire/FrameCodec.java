@@ -171,6 +171,9 @@ public final class FrameCodec {
         optional(json, "replyTo", send.replyTo());
         optional(json, "priority", send.priority());
         optional(json, "subject", send.subject());
+        if (send.ackRequired()) {
+          json.writeBooleanField("ackRequired", true);
+        }
       } else if (frame instanceof ClientFrame.Ack ack) {
         json.writeStringField("type", "ack");
         optional(json, "id", ack.id());
@@ -278,7 +281,8 @@ public final class FrameCodec {
               string(root, "replyTo", false, ref),
               false,
               string(root, "priority", false, ref),
-              string(root, "subject", false, ref));
+              string(root, "subject", false, ref),
+              root.path("ackRequired").asBoolean(false));
       case "message" ->
           new ClientFrame.Send(
               string(root, "id", false, ref),

@@ -135,6 +135,48 @@ public sealed interface ServerFrame {
           stored.priority() == Priority.NORMAL ? null : stored.priority().id(),
           stored.ackRequired());
     }
+
+    /**
+     * The pushed message as the recipient holds it: {@code recipient} when the push names none, the
+     * time it arrived when its timestamp is missing or unreadable, normal priority for one this
+     * version does not know.
+     *
+     * @param handedAt when it was delivered and read, or null for neither
+     */
+    public Message toMessage(String recipient, Instant now, Instant handedAt) {
+      Instant sentAt = now;
+      if (timestamp != null) {
+        try {
+          sentAt = Timestamps.parse(timestamp);
+        } catch (IllegalArgumentException unreadable) {
+          // Shown with the time it arrived.
+        }
+      }
+      Priority rank = Priority.NORMAL;
+      if (priority != null) {
+        try {
+          rank = Priority.parse(priority);
+        } catch (IllegalArgumentException newer) {
+          // A newer server's priority: shown as normal.
+        }
+      }
+      return new Message(
+          id,
+          seq,
+          from,
+          to == null ? recipient : to,
+          message,
+          sentAt,
+          handedAt,
+          handedAt,
+          null,
+          thread,
+          replyTo,
+          subject,
+          rank,
+          ackRequired,
+          null);
+    }
   }
 
   /**

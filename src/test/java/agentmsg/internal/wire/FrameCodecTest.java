@@ -158,7 +158,8 @@ class FrameCodecTest {
             new ClientFrame.History("r3", null, null, null, null, null, 500),
             new ClientFrame.Status("r4", "M1"),
             new ClientFrame.Send(
-                "c1", null, "bob", "hi", "T1", "M0", false, "urgent", "Re: build"));
+                "c1", null, "bob", "hi", "T1", "M0", false, "urgent", "Re: build", true),
+            new ClientFrame.Send("c2", null, "bob", "hi", null, null, false, null, null, false));
     for (ClientFrame frame : frames) {
       assertThat(FrameCodec.parseClient(FrameCodec.write(frame))).isEqualTo(frame);
     }
