@@ -6,13 +6,13 @@ final class ExitCodes {
   static final int OK = 0;
 
   /** The operation failed (unknown agent, store unavailable, ...). */
-  static final int FAILED = 1;
+  static final int FAILED = agentmsg.ErrorCode.Exit.FAILED;
 
   /** The command line was wrong: unknown option, missing argument, bad value. */
-  static final int USAGE = 2;
+  static final int USAGE = agentmsg.ErrorCode.Exit.USAGE;
 
   /** A bounded wait ended with nothing to report (e.g. {@code wait} found no message). */
-  static final int TIMEOUT = 3;
+  static final int TIMEOUT = agentmsg.ErrorCode.Exit.TIMEOUT;
 
   private ExitCodes() {}
 }

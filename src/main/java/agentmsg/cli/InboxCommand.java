@@ -80,7 +80,9 @@ final class InboxCommand extends Command {
       Output.messages(out, display, invocation.json(), all);
       out.flush();
       if (out.checkError()) {
-        invocation.err().println("error[output]: could not print the messages; none marked read");
+        invocation
+            .err()
+            .println("error[output-closed]: could not print the messages; none marked read");
         return ExitCodes.FAILED;
       }
       messenger.markRead(unread, readAt);

@@ -1,8 +1,7 @@
 package agentmsg.cli;
 
 import agentmsg.AgentMsgException;
-import agentmsg.InvalidAgentNameException;
-import agentmsg.InvalidMessageException;
+import agentmsg.ErrorCode;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStream;
@@ -175,12 +174,9 @@ public final class Main {
       err.println(
           "error[usage]: " + e.getMessage() + " (see: agent-msg " + command.name() + " --help)");
       return ExitCodes.USAGE;
-    } catch (InvalidAgentNameException | InvalidMessageException e) {
-      err.println("error[" + e.code() + "]: " + e.getMessage());
-      return ExitCodes.USAGE;
     } catch (AgentMsgException e) {
       err.println("error[" + e.code() + "]: " + e.getMessage());
-      return ExitCodes.FAILED;
+      return ErrorCode.exitStatusOf(e.code());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       err.println("error[interrupted]: " + command.name() + " was interrupted");

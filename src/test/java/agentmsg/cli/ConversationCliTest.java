@@ -105,7 +105,7 @@ class ConversationCliTest {
     assertThat(toGroup.stdout()).matches("Message \\S+\\.bob sent to bob");
     assertThat(cli.run("inbox", "carol").stdout()).isEqualTo("No new messages for carol.");
 
-    assertError(cli.run("group", "create", "all", "bob"), 1, "error[invalid-name]");
+    assertError(cli.run("group", "create", "all", "bob"), 2, "error[invalid-name]");
     assertError(cli.run("group", "create", "reviewers", "bob"), 1, "error[group-exists]");
     assertError(cli.run("group", "create", "x", "nobody"), 1, "error[unknown-agent]");
     assertError(cli.run("send", "@nogroup", "hi", "-s", "alice"), 1, "error[unknown-group]");
@@ -171,7 +171,7 @@ class ConversationCliTest {
         2,
         "error[usage]: use --wait-read or --wait-ack");
     assertError(
-        cli.run("send", "bob", "x", "-s", "alice", "-w", "--subject", "s"), 2, "error[usage]");
+        cli.run("send", "bob", "x", "-s", "alice", "-w", "--wait-read", "1"), 2, "error[usage]");
   }
 
   @Test
