@@ -4,6 +4,7 @@ import agentmsg.AgentMsgException;
 import agentmsg.AgentNames;
 import agentmsg.Message;
 import agentmsg.internal.Ids;
+import agentmsg.internal.client.Reconnecting;
 import agentmsg.internal.client.WireClient;
 import agentmsg.internal.client.WireConnection;
 import agentmsg.internal.store.FanOut;
@@ -32,12 +33,7 @@ import org.apache.commons.cli.Options;
  * not confirmed (same client id, so nothing is stored twice). Runs until stopped.
  */
 final class ConnectCommand extends Command {
-  private static final long MAX_BACKOFF_MILLIS = 5_000;
   private static final int REMEMBERED = 10_000;
-
-  /** Upgrade refusals: retrying cannot help, so connect stops with the error. */
-  static final java.util.Set<String> REFUSALS =
-      java.util.Set.of("unauthorized", "forbidden", "tls-failed");
 
   @Override
   String name() {
@@ -133,46 +129,62 @@ final class ConnectCommand extends Command {
       reader.setDaemon(true);
       try (WireClient client = WireClient.start(ServerUrl.ca(invocation))) {
         reader.start();
-        long backoff = 100;
-        boolean everWelcomed = false;
-        while (!stopping) {
-          WireConnection connection;
-          try {
-            connection =
-                client.connect(
+        Integer[] exitCode = {null};
+        Reconnecting.run(
+            new Reconnecting.Client() {
+              @Override
+              public WireConnection connect() throws InterruptedException {
+                return client.connect(
                     url,
                     credentials.headers(),
                     Duration.ofSeconds(10),
                     credentials.unauthorizedHint());
-          } catch (AgentMsgException e) {
-            if (!everWelcomed || REFUSALS.contains(e.code())) {
-              throw e; // a refused credential or address does not get better by retrying
-            }
-            err.println(
-                "Cannot reach " + url + " (" + e.code() + "); retrying in " + backoff + " ms");
-            pause(backoff);
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
-            continue;
-          }
-          current = connection;
-          Outcome outcome;
-          try (connection) {
-            outcome = converse(connection);
-          } finally {
-            current = null;
-          }
-          if (outcome.exitCode != null) {
-            return outcome.exitCode;
-          }
-          if (outcome.welcomed) {
-            everWelcomed = true;
-            backoff = 100;
-          }
-          if (!stopping) {
-            err.println("Connection to " + url + " lost; reconnecting in " + backoff + " ms");
-            pause(backoff);
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
-          }
+              }
+
+              @Override
+              public Reconnecting.Round converse(WireConnection connection)
+                  throws InterruptedException {
+                current = connection;
+                try {
+                  Outcome outcome = Session.this.converse(connection);
+                  exitCode[0] = outcome.exitCode();
+                  return new Reconnecting.Round(outcome.welcomed(), outcome.exitCode() != null);
+                } finally {
+                  current = null;
+                }
+              }
+
+              @Override
+              public boolean stopped() {
+                return stopping;
+              }
+
+              @Override
+              public boolean pause(long millis) throws InterruptedException {
+                Session.this.pause(millis);
+                return !stopping;
+              }
+
+              @Override
+              public void unreachable(AgentMsgException cause, long retryMillis) {
+                err.println(
+                    "Cannot reach "
+                        + url
+                        + " ("
+                        + cause.code()
+                        + "); retrying in "
+                        + retryMillis
+                        + " ms");
+              }
+
+              @Override
+              public void lost(long retryMillis) {
+                err.println(
+                    "Connection to " + url + " lost; reconnecting in " + retryMillis + " ms");
+              }
+            });
+        if (exitCode[0] != null) {
+          return exitCode[0];
         }
         return ExitCodes.OK;
       } finally {

@@ -7,6 +7,7 @@ import agentmsg.MessageDraft;
 import agentmsg.MessageTooLargeException;
 import agentmsg.Priority;
 import agentmsg.internal.Ids;
+import agentmsg.internal.client.Reconnecting;
 import agentmsg.internal.client.WireClient;
 import agentmsg.internal.client.WireConnection;
 import agentmsg.internal.store.FanOut;
@@ -105,9 +106,7 @@ final class WebSocketSend {
                   min(left, Duration.ofSeconds(10)),
                   credentials.unauthorizedHint());
         } catch (AgentMsgException e) {
-          if (attempt == 1
-              || attempt >= MAX_CONNECTS
-              || ConnectCommand.REFUSALS.contains(e.code())) {
+          if (attempt == 1 || attempt >= MAX_CONNECTS || Reconnecting.REFUSALS.contains(e.code())) {
             throw e; // never reached, or gone for good: nothing was stored by this attempt
           }
           Thread.sleep(Math.min(1000, 100L << attempt));

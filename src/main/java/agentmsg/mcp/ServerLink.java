@@ -2,6 +2,7 @@ package agentmsg.mcp;
 
 import agentmsg.AgentMsgException;
 import agentmsg.internal.Ids;
+import agentmsg.internal.client.Reconnecting;
 import agentmsg.internal.client.WireClient;
 import agentmsg.internal.client.WireConnection;
 import agentmsg.internal.wire.ClientFrame;
@@ -29,11 +30,6 @@ import java.util.function.Consumer;
 final class ServerLink implements AutoCloseable {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration SLICE = Duration.ofMillis(500);
-  private static final long FIRST_BACKOFF_MILLIS = 100;
-  private static final long MAX_BACKOFF_MILLIS = 5_000;
-
-  /** Upgrade refusals: retrying cannot help. */
-  private static final Set<String> REFUSALS = Set.of("unauthorized", "forbidden", "tls-failed");
 
   /** Errors that end the link for good: another receiver, or a credential gone bad. */
   private static final Set<String> FATAL =
@@ -140,47 +136,57 @@ final class ServerLink implements AutoCloseable {
   }
 
   private void loop() {
-    long backoff = FIRST_BACKOFF_MILLIS;
-    while (!isClosed()) {
-      WireConnection connection;
-      try {
-        connection = client.connect(url, headers, CONNECT_TIMEOUT, authHint);
-      } catch (AgentMsgException e) {
-        if (!welcomedOnce() || REFUSALS.contains(e.code())) {
-          fail(e); // a refused credential or a wrong URL does not get better by retrying
-          return;
-        }
-        synchronized (lock) {
-          lastFailure = e;
-        }
-        if (!pause(backoff)) {
-          return;
-        }
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
-        continue;
-      } catch (InterruptedException e) {
-        return;
-      }
-      boolean welcomed;
-      try (connection) {
-        welcomed = converse(connection);
-      } catch (InterruptedException e) {
-        return;
-      } finally {
-        disconnected(connection);
-      }
-      if (welcomed) {
-        backoff = FIRST_BACKOFF_MILLIS;
-      }
-      if (isClosed() || failed()) {
-        return;
-      }
-      warnings.accept(
-          "the connection to " + where + " was lost; reconnecting in " + backoff + " ms");
-      if (!pause(backoff)) {
-        return;
-      }
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+    try {
+      Reconnecting.run(
+          new Reconnecting.Client() {
+            @Override
+            public WireConnection connect() throws InterruptedException {
+              return client.connect(url, headers, CONNECT_TIMEOUT, authHint);
+            }
+
+            @Override
+            public Reconnecting.Round converse(WireConnection connection)
+                throws InterruptedException {
+              boolean welcomed = ServerLink.this.converse(connection);
+              return new Reconnecting.Round(welcomed, isClosed() || failed());
+            }
+
+            @Override
+            public boolean stopped() {
+              return isClosed();
+            }
+
+            @Override
+            public boolean pause(long millis) {
+              return ServerLink.this.pause(millis);
+            }
+
+            @Override
+            public void unreachable(AgentMsgException cause, long retryMillis) {
+              synchronized (lock) {
+                lastFailure = cause;
+              }
+            }
+
+            @Override
+            public void lost(long retryMillis) {
+              warnings.accept(
+                  "the connection to "
+                      + where
+                      + " was lost; reconnecting in "
+                      + retryMillis
+                      + " ms");
+            }
+
+            @Override
+            public void disconnected(WireConnection connection) {
+              ServerLink.this.disconnected(connection);
+            }
+          });
+    } catch (AgentMsgException e) {
+      fail(e); // a refused credential or a wrong URL does not get better by retrying
+    } catch (InterruptedException e) {
+      // Closed while connecting or waiting: nothing more to do.
     }
   }
 
@@ -441,12 +447,6 @@ final class ServerLink implements AutoCloseable {
   private boolean failed() {
     synchronized (lock) {
       return fatal != null;
-    }
-  }
-
-  private boolean welcomedOnce() {
-    synchronized (lock) {
-      return everWelcomed;
     }
   }
 
