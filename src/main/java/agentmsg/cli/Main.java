@@ -30,6 +30,7 @@ public final class Main {
           "inbox",
           "poll",
           "wait",
+          "watch",
           "server",
           "connect",
           "ping",
@@ -63,6 +64,7 @@ public final class Main {
       case "inbox" -> new InboxCommand();
       case "poll" -> new PollCommand();
       case "wait" -> new WaitCommand();
+      case "watch" -> new WatchCommand();
       case "server" -> new ServerCommand();
       case "connect" -> new ConnectCommand();
       case "ping" -> new PingCommand();
