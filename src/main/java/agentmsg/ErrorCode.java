@@ -37,7 +37,10 @@ public enum ErrorCode {
   UNKNOWN_GROUP("unknown-group", Exit.FAILED, "no group of that name"),
   GROUP_EXISTS("group-exists", Exit.FAILED, "a group of that name exists"),
   NO_RECIPIENTS("no-recipients", Exit.FAILED, "an @all or group send with nobody but the sender"),
-  SETUP_CONFLICT("setup-conflict", Exit.FAILED, "a file setup would merge into cannot be parsed"),
+  SETUP_CONFLICT(
+      "setup-conflict",
+      Exit.FAILED,
+      "a CLI config file setup would merge into cannot be parsed; nothing is written"),
   // The server and its clients.
   SERVER_UNAVAILABLE("server-unavailable", Exit.FAILED, "the server cannot be reached"),
   SERVER_REFUSED("server-refused", Exit.FAILED, "the server refused the connection"),

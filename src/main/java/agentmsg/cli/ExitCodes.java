@@ -14,5 +14,8 @@ final class ExitCodes {
   /** A bounded wait ended with nothing to report (e.g. {@code wait} found no message). */
   static final int TIMEOUT = agentmsg.ErrorCode.Exit.TIMEOUT;
 
+  /** {@code watch}: a watcher for this agent and session is armed already. */
+  static final int ALREADY_ARMED = 4;
+
   private ExitCodes() {}
 }

@@ -13,15 +13,15 @@ import java.util.Set;
  *
  * <p>Served: every command that finishes in a bounded, short time (and any other command line, e.g.
  * a misspelt command, whose error it prints). Not served (the caller runs them in a JVM of its own,
- * as before): {@code poll}, {@code wait}, {@code connect}, {@code mcp}, {@code server}, {@code
- * host}, {@code demo}, and {@code send}/{@code reply} that wait for the recipient ({@code --wait},
- * {@code --wait-read}, {@code --wait-ack}). Those run for minutes: their start-up is a small part
- * of their time, and each holds what only its own process should (a watch, a socket, a terminal's
- * standard input, the marking of messages as they are printed).
+ * as before): {@code poll}, {@code wait}, {@code watch}, {@code connect}, {@code mcp}, {@code
+ * server}, {@code host}, {@code demo}, and {@code send}/{@code reply} that wait for the recipient
+ * ({@code --wait}, {@code --wait-read}, {@code --wait-ack}). Those run for minutes: their start-up
+ * is a small part of their time, and each holds what only its own process should (a watch, a
+ * socket, a terminal's standard input, the marking of messages as they are printed).
  */
 final class HostedCalls implements CallListener.Handler {
   private static final Set<String> OWN_PROCESS =
-      Set.of("poll", "wait", "connect", "mcp", "server", "host", "demo");
+      Set.of("poll", "wait", "watch", "connect", "mcp", "server", "host", "demo");
 
   private static final Set<String> WAITING = Set.of("--wait", "--wait-read", "--wait-ack");
 

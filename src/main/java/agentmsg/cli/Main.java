@@ -29,6 +29,7 @@ public final class Main {
           "inbox",
           "poll",
           "wait",
+          "watch",
           "server",
           "connect",
           "ping",
@@ -62,6 +63,7 @@ public final class Main {
       case "inbox" -> new InboxCommand();
       case "poll" -> new PollCommand();
       case "wait" -> new WaitCommand();
+      case "watch" -> new WatchCommand();
       case "server" -> new ServerCommand();
       case "connect" -> new ConnectCommand();
       case "ping" -> new PingCommand();

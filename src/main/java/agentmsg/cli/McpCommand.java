@@ -90,8 +90,7 @@ final class McpCommand extends Command {
       serve(
           invocation,
           serving,
-          MailboxMcpServer.start(mailbox, invocation.in(), invocation.out(), Usage.version()),
-          agent + " on " + mailbox.server());
+          MailboxMcpServer.start(mailbox, invocation.in(), invocation.out(), Usage.version()));
     } finally {
       System.setOut(stdout);
     }
@@ -123,8 +122,7 @@ final class McpCommand extends Command {
       serve(
           invocation,
           serving,
-          MailboxMcpServer.start(messenger, invocation.in(), invocation.out(), Usage.version()),
-          messenger.agent());
+          MailboxMcpServer.start(messenger, invocation.in(), invocation.out(), Usage.version()));
     } finally {
       System.setOut(stdout);
     }
@@ -145,15 +143,12 @@ final class McpCommand extends Command {
 
   /** Serves until the client closes stdin, then closes {@code server}. */
   private static void serve(
-      Invocation invocation,
-      AtomicReference<MailboxMcpServer> serving,
-      MailboxMcpServer server,
-      String mailbox)
+      Invocation invocation, AtomicReference<MailboxMcpServer> serving, MailboxMcpServer server)
       throws InterruptedException {
     try (server) {
       serving.set(server);
-      invocation.err().println("agent-msg mcp: serving the mailbox of " + mailbox);
-      invocation.err().flush();
+      // Nothing on stderr on a clean start: MCP clients (Claude Code) log every stderr line as
+      // an error. The client learns whose mailbox it is from the server's tools.
       server.awaitInputClosed();
       serving.set(null);
     }

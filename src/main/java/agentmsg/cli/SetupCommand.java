@@ -1,24 +1,22 @@
 package agentmsg.cli;
 
-import agentmsg.internal.wire.SettingsJson;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
+import java.util.Map;
 import org.apache.commons.cli.Options;
 
 /**
- * {@code setup claude-code|codex|opencode [--write]}: the snippets that wire agent-msg into an
- * agent: the instructions block, Claude Code's hooks, and the background {@code poll} line.
+ * {@code setup claude-code|codex|opencode|gemini [--write] [--global]}: wires agent-msg into an
+ * agent CLI: the instructions block, the MCP server entry, the hooks that bring mail into the
+ * context, and what wakes an idle agent (see {@link SetupPlan}).
  */
 final class SetupCommand extends Command {
   static final String BEGIN = "<!-- agent-msg:begin (managed by agent-msg setup) -->";
   static final String END = "<!-- agent-msg:end -->";
-  static final List<String> HOOK_EVENTS =
-      List.of("SessionStart", "UserPromptSubmit", "PostToolUse");
 
   @Override
   String name() {
@@ -27,123 +25,141 @@ final class SetupCommand extends Command {
 
   @Override
   String arguments() {
-    return "claude-code|codex|opencode";
+    return String.join("|", SetupPlan.TARGETS);
   }
 
   @Override
   String summary() {
-    return "Print (or --write) the instructions, hooks and monitor line that wire in an agent";
+    return "Print (or --write) the instructions, MCP server entry and hooks for an agent CLI";
   }
 
   @Override
   String details() {
-    return "claude-code: CLAUDE.md block, hooks merged into .claude/settings.json (SessionStart,\n"
-        + "  UserPromptSubmit, PostToolUse run 'agent-msg hook'), and the poll line to monitor.\n"
-        + "codex, opencode: AGENTS.md block and the poll line (no hook protocol to wire).\n"
-        + "--write edits those files in --dir (default: the current folder): the block between\n"
-        + "the agent-msg markers is replaced (or appended), other text and JSON keys are kept.";
+    return "claude-code: CLAUDE.md, .mcp.json (approved in .claude/settings.local.json), hooks in\n"
+        + "  .claude/settings.json (SessionStart, UserPromptSubmit, PostToolUse; Stop: watch).\n"
+        + "codex: AGENTS.md, .codex/config.toml [mcp_servers.agent-msg], .codex/hooks.json.\n"
+        + "opencode: AGENTS.md, opencode.json \"mcp\", .opencode/plugin/agent-msg.js (idle wake).\n"
+        + "gemini: GEMINI.md, .gemini/settings.json (mcpServers; SessionStart, BeforeAgent, AfterTool).\n"
+        + "--global writes the user's files instead (~/.claude, ~/.codex, ~/.config/opencode,\n"
+        + "~/.gemini). Without --write it prints each file as it would be written. Merged: other\n"
+        + "text, keys and hooks are kept, an agent-msg entry already there is left alone, and a\n"
+        + "second run changes nothing; a file it cannot read is a setup-conflict (no file changed).";
   }
 
   @Override
   Options options() {
     return new Options()
-        .addOption(flag(null, "write", "Write the files instead of printing the snippets"))
-        .addOption(value(null, "dir", "path", "The project folder to write in (default: .)"))
+        .addOption(flag(null, "write", "Write the files instead of printing them"))
+        .addOption(flag(null, "global", "The user's config files instead of the project's"))
+        .addOption(value(null, "dir", "path", "The project folder (default: .)"))
         .addOption(value("s", "from", "name", "The agent's name (default: AGENT_MSG_AGENT)"));
   }
 
   @Override
   int run(Invocation invocation) throws IOException {
     String target = invocation.positional(0);
-    if (target == null || !List.of("claude-code", "codex", "opencode").contains(target)) {
-      throw new UsageException("use: agent-msg setup claude-code|codex|opencode [--write]");
+    if (target == null || !SetupPlan.TARGETS.contains(target)) {
+      throw new UsageException("use: agent-msg setup " + arguments() + " [--write] [--global]");
     }
     invocation.allowPositional(1);
-    String agent = invocation.options(null).agent();
-    boolean claude = target.equals("claude-code");
-    String instructionsFile = claude ? "CLAUDE.md" : "AGENTS.md";
-    String block = instructions(agent, claude);
-    String hookCommand = "agent-msg hook --agent " + agent;
-    String monitor = "agent-msg poll " + agent + " --json";
-    PrintStream out = invocation.out();
-    if (!invocation.line().hasOption("write")) {
-      out.println(
-          "# 1. Add to " + instructionsFile + " (or run: agent-msg setup " + target + " --write):");
-      out.println();
-      out.println(block);
-      if (claude) {
-        out.println();
-        out.println(
-            "# 2. Merge into .claude/settings.json (hooks that add new mail to the context):");
-        out.println();
-        out.print(SettingsJson.mergeHooks(null, HOOK_EVENTS, hookCommand, 10));
-      }
-      out.println();
-      out.println(
-          "# "
-              + (claude ? 3 : 2)
-              + ". To wake an idle agent when mail arrives, run under a background monitor:");
-      out.println();
-      out.println(monitor);
-      return ExitCodes.OK;
-    }
+    agentmsg.Options options = invocation.options(null);
+    String agent = options.agent();
     Path dir = invocation.path(invocation.line().getOptionValue("dir", "."));
     if (!Files.isDirectory(dir)) {
       throw new UsageException("--dir " + dir + " is not a folder");
     }
-    Path instructions = dir.resolve(instructionsFile);
-    Path settings = dir.resolve(".claude").resolve("settings.json");
-    // Everything is worked out before anything is written: a conflict changes no file.
-    String merged = null;
-    if (claude) {
-      try {
-        merged = SettingsJson.mergeHooks(read(settings), HOOK_EVENTS, hookCommand, 10);
-      } catch (IllegalArgumentException e) {
-        throw new agentmsg.AgentMsgException(
-            "setup-conflict",
-            "cannot merge hooks into "
-                + settings
-                + ": "
-                + e.getMessage()
-                + "; fix it or merge the hooks printed by 'agent-msg setup claude-code' by hand");
+    SetupPlan plan = SetupPlan.of(target, agent, places(invocation, dir), serverEnv(invocation));
+    PrintStream out = invocation.out();
+    boolean write = invocation.line().hasOption("write");
+    int step = 0;
+    for (SetupPlan.Edit edit : plan.edits()) {
+      if (!write) {
+        out.println(
+            "# "
+                + ++step
+                + ". "
+                + edit.file()
+                + " ("
+                + edit.purpose()
+                + (edit.changes() ? "" : "; already set up, unchanged")
+                + "):");
+        out.println();
+        out.print(edit.after());
+        out.println();
+        continue;
       }
+      if (edit.changes()) {
+        Files.createDirectories(edit.file().toAbsolutePath().getParent());
+        write(edit.file(), edit.after());
+      }
+      report(invocation, edit);
     }
-    write(instructions, withBlock(read(instructions), block));
-    report(invocation, instructions);
-    if (merged != null) {
-      Files.createDirectories(settings.getParent());
-      write(settings, merged);
-      report(invocation, settings);
+    if (invocation.json()) {
+      return ExitCodes.OK;
     }
-    if (!invocation.json()) {
+    if (!write) {
       out.println(
-          "To wake an idle agent when mail arrives, run under a background monitor: " + monitor);
+          "# Write them: agent-msg setup "
+              + target
+              + " --write"
+              + (invocation.line().hasOption("global") ? " --global" : ""));
+    } else if (target.equals("claude-code") && !invocation.line().hasOption("global")) {
+      out.println(
+          "setup --write is your approval of the agent-msg MCP server in .mcp.json"
+              + " (enabledMcpjsonServers in .claude/settings.local.json).");
     }
+    out.println("To wake an idle agent from a background task or monitor: " + plan.watchLine());
     return ExitCodes.OK;
   }
 
-  private static void report(Invocation invocation, Path file) {
+  private static SetupPlan.Places places(Invocation invocation, Path dir) {
+    Map<String, String> env = invocation.env();
+    Path home = Path.of(env.getOrDefault("HOME", System.getProperty("user.home")));
+    String codexHome = env.get("CODEX_HOME");
+    String xdg = env.get("XDG_CONFIG_HOME");
+    return new SetupPlan.Places(
+        dir,
+        home,
+        codexHome == null || codexHome.isBlank() ? home.resolve(".codex") : Path.of(codexHome),
+        (xdg == null || xdg.isBlank() ? home.resolve(".config") : Path.of(xdg)).resolve("opencode"),
+        invocation.line().hasOption("global"));
+  }
+
+  /** A data home given by the environment goes into the server entry, as an absolute path. */
+  private static Map<String, String> serverEnv(Invocation invocation) {
+    String home = invocation.env().get(agentmsg.Options.ENV_HOME);
+    if (home == null || home.isBlank()) {
+      return Map.of();
+    }
+    return Map.of(
+        agentmsg.Options.ENV_HOME, invocation.path(home.strip()).toAbsolutePath().toString());
+  }
+
+  private static void report(Invocation invocation, SetupPlan.Edit edit) {
+    String file = edit.file().toString();
     if (invocation.json()) {
       invocation
           .out()
           .println(
-              "{\"wrote\":\""
-                  + file.toString().replace("\\", "\\\\").replace("\"", "\\\"")
+              "{\""
+                  + (edit.changes() ? "wrote" : "unchanged")
+                  + "\":\""
+                  + file.replace("\\", "\\\\").replace("\"", "\\\"")
                   + "\"}");
     } else {
-      invocation.out().println("Wrote " + file);
+      invocation.out().println((edit.changes() ? "Wrote " : "Unchanged ") + file);
     }
   }
 
   /** The instructions block, between markers so that a later setup replaces it. */
-  static String instructions(String agent, boolean claude) {
+  static String instructions(String agent, boolean hooked) {
     String s = " -s " + agent;
     return BEGIN
         + "\n## Messages from other agents (agent-msg)\n\n"
         + "You are agent `"
         + agent
         + "`. Other AI agents can send you messages with agent-msg.\n"
-        + (claude
+        + (hooked
             ? "- New mail appears in your context as \"agent-msg: N unread messages\" (a hook).\n"
             : "- Check for mail at the start of each task and before you finish: `agent-msg inbox "
                 + agent
@@ -183,10 +199,6 @@ final class SetupCommand extends Command {
       return text.substring(0, begin) + block + text.substring(end + END.length());
     }
     return text + (text.endsWith("\n") ? "\n" : "\n\n") + block + "\n";
-  }
-
-  private static String read(Path file) throws IOException {
-    return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
   }
 
   /** Replaces {@code file} in one rename, so an editor or agent never reads half of it. */

@@ -286,9 +286,10 @@ class ConversationCliTest {
     Result printed = cli.run("setup", "claude-code", "-s", "bob");
     assertThat(printed.stdout())
         .contains("CLAUDE.md", "agent-msg reply <id>", ".claude/settings.json")
-        .contains("\"command\" : \"agent-msg hook --agent bob\"", "agent-msg poll bob --json");
+        .contains("\"command\" : \"agent-msg hook --agent bob\"", "agent-msg watch bob")
+        .contains(".mcp.json", "\"enabledMcpjsonServers\" : [ \"agent-msg\" ]");
     assertThat(cli.run("setup", "codex", "-s", "bob").stdout())
-        .contains("AGENTS.md", "agent-msg inbox bob")
+        .contains("AGENTS.md", "agent-msg inbox bob", "[mcp_servers.agent-msg]")
         .doesNotContain("settings.json");
 
     Path project = Files.createDirectories(home.resolve("project"));
@@ -302,6 +303,9 @@ class ConversationCliTest {
       Result wrote =
           cli.run("setup", "claude-code", "-s", "bob", "--write", "--dir", project.toString());
       assertThat(wrote.exitCode()).as(wrote.toString()).isZero();
+      if (i == 1) {
+        assertThat(wrote.stdout()).doesNotContain("Wrote ").contains("Unchanged ");
+      }
     }
     String settings = Files.readString(project.resolve(".claude/settings.json"));
     assertThat(settings).contains("\"model\" : \"opus\"", "other-tool", "SessionStart");

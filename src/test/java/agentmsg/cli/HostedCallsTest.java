@@ -15,7 +15,7 @@ class HostedCallsTest {
     assertThat(HostedCalls.serves("sned", "bob")).isTrue();
     assertThat(HostedCalls.serves()).isTrue();
     for (String command :
-        new String[] {"poll", "wait", "connect", "mcp", "server", "host", "demo"}) {
+        new String[] {"poll", "wait", "watch", "connect", "mcp", "server", "host", "demo"}) {
       assertThat(HostedCalls.serves(command, "bob")).as(command).isFalse();
     }
     assertThat(HostedCalls.serves("doctor")).isTrue();

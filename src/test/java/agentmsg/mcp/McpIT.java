@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code agent-msg mcp} as a real child JVM, driven over stdio by the MCP SDK's own client: the way
@@ -178,10 +180,26 @@ class McpIT {
       for (String line : result.stdout().split("\n")) {
         assertThat(line).as(result.toString()).startsWith("{\"jsonrpc\":\"2.0\"");
       }
-      assertThat(result.stderr()).contains("serving the mailbox of carol");
+      assertThat(result.stderr()).as("nothing on stderr on a clean start").isEmpty();
     }
     assertThat(ChildJvm.run(home, "list", "--json").stdout())
         .contains("\"name\":\"carol\",\"type\":\"codex\"");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"INT", "TERM"})
+  void theServerExitsAtOnceOnASignal(String signal) throws Exception {
+    try (ChildJvm child = ChildJvm.cli(home, Map.of(), "mcp", "--agent", "carol")) {
+      child.writeLine(
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+              + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+      assertThat(child.nextLine(60)).as("stderr: %s", child.stderrSoFar()).isNotNull();
+      // As Claude Code stops a server: a signal, stdin still open.
+      Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(child.pid())).start();
+      assertThat(kill.waitFor()).isZero();
+      ChildJvm.Result result = child.awaitExit(5);
+      assertThat(result.stderr()).as(result.toString()).isEmpty();
+    }
   }
 
   private McpSyncClient connect(

@@ -41,7 +41,7 @@ public final class InProcessCli {
   public static final String MODE = System.getProperty("agentmsg.cli", "inprocess");
 
   private static final Set<String> OWN_PROCESS =
-      Set.of("poll", "wait", "connect", "mcp", "server", "host", "demo");
+      Set.of("poll", "wait", "watch", "connect", "mcp", "server", "host", "demo");
 
   private static final Map<Path, ChildJvm> HOSTS = new ConcurrentHashMap<>();
 

@@ -16,9 +16,13 @@ import java.util.Set;
  * Thread-safe.
  */
 public final class HookJson {
-  /** The events whose output may add context, and that the {@code hook} command answers. */
+  /**
+   * The events whose output may add context, and that the {@code hook} command answers: Claude
+   * Code's and Codex's, and Gemini CLI's {@code BeforeAgent} / {@code AfterTool}, which take the
+   * same output shape.
+   */
   public static final Set<String> EVENTS =
-      Set.of("UserPromptSubmit", "SessionStart", "PostToolUse");
+      Set.of("UserPromptSubmit", "SessionStart", "PostToolUse", "BeforeAgent", "AfterTool");
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonFactory FACTORY = new JsonFactory();
