@@ -37,11 +37,12 @@ final class SetupCommand extends Command {
 
   @Override
   String details() {
-    return "claude-code: CLAUDE.md block, hooks merged into .claude/settings.json (SessionStart,\n"
-        + "  UserPromptSubmit, PostToolUse run 'agent-msg hook'), and the poll line to monitor.\n"
-        + "codex, opencode: AGENTS.md block and the poll line (no hook protocol to wire).\n"
-        + "--write edits those files in --dir (default: the current folder): the block between\n"
-        + "the agent-msg markers is replaced (or appended), other text and JSON keys are kept.";
+    return """
+        claude-code: CLAUDE.md block, hooks merged into .claude/settings.json (SessionStart,
+          UserPromptSubmit, PostToolUse run 'agent-msg hook'), and the poll line to monitor.
+        codex, opencode: AGENTS.md block and the poll line (no hook protocol to wire).
+        --write edits those files in --dir (default: the current folder): the block between
+        the agent-msg markers is replaced (or appended), other text and JSON keys are kept.""";
   }
 
   @Override
