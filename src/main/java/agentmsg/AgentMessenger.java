@@ -235,6 +235,8 @@ public final class AgentMessenger implements Messenger {
   }
 
   @Override
+  // "try": closing the reader early inside its try (when close() raced the add) is deliberate.
+  @SuppressWarnings("try")
   public Taken await(Duration timeout) throws InterruptedException {
     if (closed) {
       throw new AgentMsgException("interrupted", "the messenger of '" + agent() + "' is closed");
@@ -301,16 +303,6 @@ public final class AgentMessenger implements Messenger {
 
   InboxImporter importer() {
     return importer;
-  }
-
-  private void checkBody(String body) {
-    if (body == null || body.isEmpty()) {
-      throw new InvalidMessageException("empty-message", "the message is empty");
-    }
-    int size = body.getBytes(StandardCharsets.UTF_8).length;
-    if (size > options.maxMessageBytes()) {
-      throw new MessageTooLargeException(size, options.maxMessageBytes());
-    }
   }
 
   private void writeMirror(Message message) {

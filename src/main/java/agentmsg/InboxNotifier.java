@@ -2,6 +2,7 @@ package agentmsg;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -83,8 +84,10 @@ final class InboxNotifier implements AutoCloseable {
   private void pause() {
     synchronized (this) {
       try {
-        if (!closed) {
-          wait(1000);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        long left;
+        while (!closed && (left = deadline - System.nanoTime()) > 0) {
+          TimeUnit.NANOSECONDS.timedWait(this, left);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -182,7 +182,7 @@ public final class Options {
     private Path home;
     private String agent;
     private String hostNameHint;
-    private Duration pollInterval = Duration.ofMillis(2000);
+    private Duration pollInterval = Duration.ofSeconds(2);
     private int maxMessageBytes = MAX_MESSAGE_BYTES_LIMIT;
     private Duration storeTimeout = Duration.ofSeconds(60);
     private boolean storeHost;

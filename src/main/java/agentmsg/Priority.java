@@ -4,10 +4,17 @@ import java.util.Locale;
 
 /** How important a message is. {@code inbox --urgent} shows {@link #HIGH} and {@link #URGENT}. */
 public enum Priority {
-  LOW,
-  NORMAL,
-  HIGH,
-  URGENT;
+  LOW(0),
+  NORMAL(1),
+  HIGH(2),
+  URGENT(3);
+
+  // Stored in the database: a rank must not change when a constant is added or moved.
+  private final int rank;
+
+  Priority(int rank) {
+    this.rank = rank;
+  }
 
   /** The lower-case name used in text, JSON and on the command line. */
   public String id() {
@@ -16,7 +23,7 @@ public enum Priority {
 
   /** The stored rank: 0 for low up to 3 for urgent. */
   public int rank() {
-    return ordinal();
+    return rank;
   }
 
   /** The priority of a stored rank; out-of-range ranks are clamped. */

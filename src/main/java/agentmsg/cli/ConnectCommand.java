@@ -52,9 +52,10 @@ final class ConnectCommand extends Command {
 
   @Override
   String details() {
-    return "Each message is printed, then acknowledged: the server marks it delivered and read,\n"
-        + "and tells its sender. Unacknowledged messages come again after a reconnect.\n"
-        + "One receiving connection per agent: a second is refused unless --takeover.";
+    return """
+        Each message is printed, then acknowledged: the server marks it delivered and read,
+        and tells its sender. Unacknowledged messages come again after a reconnect.
+        One receiving connection per agent: a second is refused unless --takeover.""";
   }
 
   @Override

@@ -31,12 +31,13 @@ final class DoctorCommand extends Command {
 
   @Override
   String details() {
-    return "Exit 0 when healthy (or repaired), 1 when a problem --repair could fix remains.\n"
-        + "Rejected files are reported for a person to fix; they never fail the check.\n"
-        + "A damaged database file, or one that holds less than it once did (truncated, replaced),\n"
-        + "fails the check; --repair renames it to agent-msg.mv.db.damaged-<time> (never deletes\n"
-        + "it) and rebuilds the store from what H2's recovery tool saves of it and from the mirror\n"
-        + "files, with the delivery state the receipt files give. Stop a running server first.";
+    return """
+        Exit 0 when healthy (or repaired), 1 when a problem --repair could fix remains.
+        Rejected files are reported for a person to fix; they never fail the check.
+        A damaged database file, or one that holds less than it once did (truncated, replaced),
+        fails the check; --repair renames it to agent-msg.mv.db.damaged-<time> (never deletes
+        it) and rebuilds the store from what H2's recovery tool saves of it and from the mirror
+        files, with the delivery state the receipt files give. Stop a running server first.""";
   }
 
   @Override

@@ -25,12 +25,13 @@ final class GroupCommand extends Command {
 
   @Override
   String details() {
-    return "  group create <name> <agent>...   a new group of registered agents\n"
-        + "  group add <name> <agent>...      add members\n"
-        + "  group remove <name> <agent>...   remove members\n"
-        + "  group delete <name>              delete the group (messages stay)\n"
-        + "  group list [name]                every group, or one group's members\n"
-        + "Group names follow the agent-name rule; 'all' is reserved (send @all).";
+    return """
+          group create <name> <agent>...   a new group of registered agents
+          group add <name> <agent>...      add members
+          group remove <name> <agent>...   remove members
+          group delete <name>              delete the group (messages stay)
+          group list [name]                every group, or one group's members
+        Group names follow the agent-name rule; 'all' is reserved (send @all).""";
   }
 
   @Override

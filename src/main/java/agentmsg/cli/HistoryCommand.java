@@ -29,11 +29,12 @@ final class HistoryCommand extends Command {
 
   @Override
   String details() {
-    return "Times: relative (30m, 2h, 3d, 1w) or ISO-8601 (2026-11-24, 2026-11-24T10:00:00Z).\n"
-        + "--grep finds messages whose body or subject contain every word given, whole words,\n"
-        + "any case; a word is a run of letters and digits (\"v1.2\" is the words v1 and 2; words\n"
-        + "under 2 characters are ignored; Chinese or Japanese runs without spaces are one word).\n"
-        + "Marks nothing read.";
+    return """
+        Times: relative (30m, 2h, 3d, 1w) or ISO-8601 (2026-11-24, 2026-11-24T10:00:00Z).
+        --grep finds messages whose body or subject contain every word given, whole words,
+        any case; a word is a run of letters and digits (\"v1.2\" is the words v1 and 2; words
+        under 2 characters are ignored; Chinese or Japanese runs without spaces are one word).
+        Marks nothing read.""";
   }
 
   @Override

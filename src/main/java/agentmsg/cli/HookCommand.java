@@ -46,10 +46,11 @@ final class HookCommand extends Command {
 
   @Override
   String details() {
-    return "For UserPromptSubmit, SessionStart and PostToolUse hooks (see: agent-msg setup).\n"
-        + "Prints {\"hookSpecificOutput\":{\"hookEventName\":...,\"additionalContext\":...}} with a\n"
-        + "digest of unread messages not surfaced before, and records their 'surfaced' receipt;\n"
-        + "prints nothing when there is nothing new. Always exits 0.";
+    return """
+        For UserPromptSubmit, SessionStart and PostToolUse hooks (see: agent-msg setup).
+        Prints {\"hookSpecificOutput\":{\"hookEventName\":...,\"additionalContext\":...}} with a
+        digest of unread messages not surfaced before, and records their 'surfaced' receipt;
+        prints nothing when there is nothing new. Always exits 0.""";
   }
 
   @Override

@@ -36,11 +36,12 @@ final class McpCommand extends Command {
 
   @Override
   String details() {
-    return "Tools: send, inbox, wait_for_message, reply, history, list_agents, message_status.\n"
-        + "Registers the agent if needed. stdout carries the protocol; diagnostics go to stderr.\n"
-        + "With -u (or AGENT_MSG_URL) every tool goes to that server as the agent, authenticated\n"
-        + "as connect is, and no local store is opened.\n"
-        + "Set up, e.g.: claude mcp add agent-msg -- agent-msg mcp --agent <name>";
+    return """
+        Tools: send, inbox, wait_for_message, reply, history, list_agents, message_status.
+        Registers the agent if needed. stdout carries the protocol; diagnostics go to stderr.
+        With -u (or AGENT_MSG_URL) every tool goes to that server as the agent, authenticated
+        as connect is, and no local store is opened.
+        Set up, e.g.: claude mcp add agent-msg -- agent-msg mcp --agent <name>""";
   }
 
   @Override

@@ -46,6 +46,8 @@ final class PollCommand extends Command {
   }
 
   @Override
+  // "try": the shutdown hook closes the reader early to stop the loop; close is idempotent.
+  @SuppressWarnings("try")
   int run(Invocation invocation) throws InterruptedException {
     invocation.allowPositional(1);
     PrintStream out = invocation.out();

@@ -34,14 +34,15 @@ final class SendCommand extends Command {
 
   @Override
   String details() {
-    return "A message of '-' is read from standard input (long or multi-line bodies).\n"
-        + "A message that starts with '-' goes after '--': agent-msg send bob -- \"-1 is wrong\"\n"
-        + "With -w it goes through the server (-u): exit 0 once stored; with --wait [seconds]\n"
-        + "(default 30) once each recipient's client acknowledged it, exit 3 if one did not in time.\n"
-        + "<to> may be an agent, @all (every registered agent but you) or @<group>: one copy\n"
-        + "each, with its own id and read state, all in one thread.\n"
-        + "--wait-read/--wait-ack <seconds> block until every recipient read/acked it (exit 3 if\n"
-        + "not in time), woken by the readers' receipt files, with -i as the safety net.";
+    return """
+        A message of '-' is read from standard input (long or multi-line bodies).
+        A message that starts with '-' goes after '--': agent-msg send bob -- \"-1 is wrong\"
+        With -w it goes through the server (-u): exit 0 once stored; with --wait [seconds]
+        (default 30) once each recipient's client acknowledged it, exit 3 if one did not in time.
+        <to> may be an agent, @all (every registered agent but you) or @<group>: one copy
+        each, with its own id and read state, all in one thread.
+        --wait-read/--wait-ack <seconds> block until every recipient read/acked it (exit 3 if
+        not in time), woken by the readers' receipt files, with -i as the safety net.""";
   }
 
   @Override

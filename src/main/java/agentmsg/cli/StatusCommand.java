@@ -27,9 +27,10 @@ final class StatusCommand extends Command {
 
   @Override
   String details() {
-    return "States: stored -> delivered -> read -> acked; 'surfaced' means the recipient's hook\n"
-        + "put it into its model's context. For the shared id of an @all or group send (its\n"
-        + "thread id), every copy is shown.";
+    return """
+        States: stored -> delivered -> read -> acked; 'surfaced' means the recipient's hook
+        put it into its model's context. For the shared id of an @all or group send (its
+        thread id), every copy is shown.""";
   }
 
   @Override

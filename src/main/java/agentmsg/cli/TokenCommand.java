@@ -38,14 +38,15 @@ final class TokenCommand extends Command {
 
   @Override
   String details() {
-    return "show    prints the agent's token (issuing one if it was registered before tokens\n"
-        + "        existed). Copy it to another machine with 'token set'.\n"
-        + "rotate  revokes the agent's token (live connections using it are closed within a\n"
-        + "        minute) and writes a new one; prints where, not the token.\n"
-        + "set     stores a token issued elsewhere (for a remote server); '-' reads it from\n"
-        + "        standard input, which keeps it out of the shell history.\n"
-        + "Tokens live in <data home>/tokens/<agent>.token, readable by you only; the store\n"
-        + "keeps only their SHA-256.";
+    return """
+        show    prints the agent's token (issuing one if it was registered before tokens
+                existed). Copy it to another machine with 'token set'.
+        rotate  revokes the agent's token (live connections using it are closed within a
+                minute) and writes a new one; prints where, not the token.
+        set     stores a token issued elsewhere (for a remote server); '-' reads it from
+                standard input, which keeps it out of the shell history.
+        Tokens live in <data home>/tokens/<agent>.token, readable by you only; the store
+        keeps only their SHA-256.""";
   }
 
   @Override

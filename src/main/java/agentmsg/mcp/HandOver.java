@@ -22,8 +22,14 @@ import java.util.function.Consumer;
  */
 final class HandOver {
   private final Map<CallToolResult, Runnable> pending = new ConcurrentHashMap<>();
+
+  // ThreadLocalUsage: per instance on purpose: each MCP server has its own hand-over state.
+  @SuppressWarnings("ThreadLocalUsage")
   private final ThreadLocal<Runnable> serializing = new ThreadLocal<>();
+
+  @SuppressWarnings("ThreadLocalUsage")
   private final ThreadLocal<Boolean> responding = new ThreadLocal<>();
+
   private final Consumer<String> warnings;
   private final Runnable responded;
 

@@ -122,6 +122,8 @@ final class LineGate extends InputStream {
   }
 
   /** A line of input without its end, or that it was too long to keep. */
+  // ArrayRecordComponent: a Line is passed on, never compared or hashed.
+  @SuppressWarnings("ArrayRecordComponent")
   private record Line(byte[] bytes, boolean tooLong) {}
 
   /** The next line (a last one without its newline included), or null at the end of input. */

@@ -150,6 +150,8 @@ public final class MailboxMcpServer implements AutoCloseable {
     }
   }
 
+  // MCP SDK 2.x deprecates these builders and constructors; moving over is its own change.
+  @SuppressWarnings("deprecation")
   private void notifyClient(LoggingLevel level, String text) {
     transport
         .notifyClients(
@@ -158,6 +160,8 @@ public final class MailboxMcpServer implements AutoCloseable {
         .block(NOTIFY_TIMEOUT);
   }
 
+  // MCP SDK 2.x deprecates these builders and constructors; moving over is its own change.
+  @SuppressWarnings("deprecation")
   private SyncToolSpecification toolSpecification(ToolSpec spec) {
     McpSchema.Tool tool =
         McpSchema.Tool.builder()
@@ -197,6 +201,8 @@ public final class MailboxMcpServer implements AutoCloseable {
         .build();
   }
 
+  // MCP SDK 2.x deprecates these builders and constructors; moving over is its own change.
+  @SuppressWarnings("deprecation")
   private SyncResourceSpecification inboxResource() {
     Resource resource =
         Resource.builder()

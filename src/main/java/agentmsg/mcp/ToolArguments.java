@@ -49,10 +49,10 @@ final class ToolArguments {
     if (value == null) {
       return null;
     }
-    if (!(value instanceof String)) {
+    if (!(value instanceof String text)) {
       throw usage("'" + name + "' must be a string, was " + describe(value));
     }
-    return (String) value;
+    return text;
   }
 
   /** A whole number within bounds, or {@code fallback} when absent. */
@@ -61,10 +61,10 @@ final class ToolArguments {
     if (value == null) {
       return fallback;
     }
-    if (!(value instanceof Number) || !isWhole((Number) value)) {
+    if (!(value instanceof Number whole) || !isWhole(whole)) {
       throw usage("'" + name + "' must be a whole number, was " + describe(value));
     }
-    double number = ((Number) value).doubleValue();
+    double number = whole.doubleValue();
     if (number < min || number > max) {
       throw usage("'" + name + "' must be between " + min + " and " + max + ", was " + value);
     }
@@ -77,10 +77,10 @@ final class ToolArguments {
     if (value == null) {
       return fallback;
     }
-    if (!(value instanceof Number)) {
+    if (!(value instanceof Number number)) {
       throw usage("'" + name + "' must be a number of seconds, was " + describe(value));
     }
-    double seconds = ((Number) value).doubleValue();
+    double seconds = number.doubleValue();
     if (!(seconds >= 0) || seconds > maxSeconds) {
       throw usage("'" + name + "' must be between 0 and " + maxSeconds + " seconds, was " + value);
     }

@@ -177,11 +177,15 @@ public final class AgentMsgServer implements AutoCloseable {
           e);
     }
     long safetyNet = options.pollInterval().toMillis();
-    timer.scheduleWithFixedDelay(this::recheckAll, safetyNet, safetyNet, TimeUnit.MILLISECONDS);
+    // Periodic tasks of the timer, which stop() shuts down.
+    var unusedRecheck =
+        timer.scheduleWithFixedDelay(this::recheckAll, safetyNet, safetyNet, TimeUnit.MILLISECONDS);
     long keepAlive = Math.max(1, options.idleTimeout().toMillis() / 3);
-    timer.scheduleWithFixedDelay(this::pingAll, keepAlive, keepAlive, TimeUnit.MILLISECONDS);
+    var unusedPing =
+        timer.scheduleWithFixedDelay(this::pingAll, keepAlive, keepAlive, TimeUnit.MILLISECONDS);
     long stats = options.statsInterval().toMillis();
-    timer.scheduleWithFixedDelay(this::periodicChecks, stats, stats, TimeUnit.MILLISECONDS);
+    var unusedStats =
+        timer.scheduleWithFixedDelay(this::periodicChecks, stats, stats, TimeUnit.MILLISECONDS);
     listening = true;
     log.line(
         "listening on "

@@ -230,6 +230,8 @@ final class Connection implements Session.Listener.AutoDemanding {
   }
 
   @Override
+  // Jetty 12.1 deprecates this callback for one with a Callback; moving over is its own change.
+  @SuppressWarnings("removal")
   public void onWebSocketClose(int statusCode, String reason) {
     hub.closed(this, statusCode, reason);
   }
@@ -517,15 +519,16 @@ final class Connection implements Session.Listener.AutoDemanding {
     if (current != null) {
       current.close(StatusCode.POLICY_VIOLATION, code, Callback.NOOP);
       try {
-        hub.timer()
-            .schedule(
-                () -> {
-                  if (current.isOpen()) {
-                    current.disconnect();
-                  }
-                },
-                CLOSE_GRACE_SECONDS,
-                TimeUnit.SECONDS);
+        var unusedGrace =
+            hub.timer()
+                .schedule(
+                    () -> {
+                      if (current.isOpen()) {
+                        current.disconnect();
+                      }
+                    },
+                    CLOSE_GRACE_SECONDS,
+                    TimeUnit.SECONDS);
       } catch (java.util.concurrent.RejectedExecutionException stopping) {
         current.disconnect(); // the server is stopping: no grace
       }

@@ -534,7 +534,7 @@ public final class ServerOptions {
      * IPv4 or IPv6. Repeatable; with no call every address may connect.
      */
     public Builder allow(String ranges) {
-      for (String range : ranges.split(",")) {
+      for (String range : ranges.split(",", -1)) {
         if (!range.isBlank()) {
           allow.add(AddressRange.parse(range));
         }

@@ -118,7 +118,7 @@ final class UpgradeGate implements WebSocketCreator {
     }
     String query = request.getHttpURI().getQuery();
     if (query != null) {
-      for (String pair : query.split("&")) {
+      for (String pair : query.split("&", -1)) {
         if (pair.startsWith("token=")) {
           try {
             return URLDecoder.decode(pair.substring(6), StandardCharsets.UTF_8);

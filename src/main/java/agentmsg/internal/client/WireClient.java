@@ -187,6 +187,8 @@ public final class WireClient implements AutoCloseable {
    *     (429) or {@code server-refused} if it refuses the upgrade, {@code tls-failed} if the TLS
    *     handshake fails
    */
+  // Jetty 12.1 deprecates this request constructor and connect(); moving over is its own change.
+  @SuppressWarnings("removal")
   public WireConnection connect(
       URI url, Map<String, String> headers, Duration timeout, String authHint)
       throws InterruptedException {

@@ -258,6 +258,8 @@ public final class WireConnection implements Session.Listener.AutoDemanding, Aut
   }
 
   @Override
+  // Jetty 12.1 deprecates this callback for one with a Callback; moving over is its own change.
+  @SuppressWarnings("removal")
   public void onWebSocketClose(int statusCode, String reason) {
     Scheduler.Task task = keepAlive;
     if (task != null) {

@@ -15,6 +15,8 @@ import java.util.Map;
 public final class ClientTraining {
   private ClientTraining() {}
 
+  // "try": the listener is used by being open: the training calls reach it through its socket.
+  @SuppressWarnings("try")
   public static void main(String[] args) throws IOException {
     Path home = Path.of(args[0]).toAbsolutePath();
     Files.createDirectories(home);

@@ -70,8 +70,7 @@ public final class HostClient {
         }
       }
       Frames.write(out, Frames.DIRECTORY, workingDirectory.toString());
-      Frames.write(
-          out, Frames.TERMINAL, new byte[] {(byte) (System.console() != null ? '1' : '0')});
+      Frames.write(out, Frames.TERMINAL, new byte[] {(byte) (onTerminal() ? '1' : '0')});
       Frames.write(out, Frames.RUN, new byte[0]);
       out.flush();
       return answer(new DataInputStream(Frames.input(channel)), out);
@@ -194,8 +193,15 @@ public final class HostClient {
     return agent != null && AGENT.matcher(agent).matches() ? agent : null;
   }
 
+  // SystemConsoleNull: on JDK 17, which this targets, a null console means no terminal; JDK 22+
+  // would need Console.isTerminal(), which JDK 17 lacks.
+  @SuppressWarnings("SystemConsoleNull")
+  private static boolean onTerminal() {
+    return System.console() != null;
+  }
+
   private static void drainInput() {
-    if (System.console() != null) {
+    if (onTerminal()) {
       return;
     }
     try {

@@ -79,6 +79,8 @@ final class ChangeTimes {
    *
    * @throws java.nio.file.NoSuchFileException if there is no such folder
    */
+  // JavaInstantGetSecondsGetNano: only the sub-second part is wanted here.
+  @SuppressWarnings("JavaInstantGetSecondsGetNano")
   static Stamp stamp(Path folder) throws IOException {
     if (!hasChangeTimes(folder)) {
       return null;

@@ -92,7 +92,7 @@ public final class StoreRebuild {
     for (Message message : mirrored.values()) {
       Message known = byId.get(message.id());
       Message withState = applyReceipts(known == null ? message : known, receipts);
-      if (known == null && withState != message) {
+      if (known == null && !withState.equals(message)) {
         fromReceipts++;
       }
       byId.put(message.id(), withState);

@@ -43,6 +43,8 @@ public final class PublicListener implements Session.Listener.AutoDemanding {
   }
 
   @Override
+  // Jetty 12.1 deprecates this callback for one with a Callback; moving over is its own change.
+  @SuppressWarnings("removal")
   public void onWebSocketClose(int statusCode, String reason) {
     delegate.onWebSocketClose(statusCode, reason);
   }

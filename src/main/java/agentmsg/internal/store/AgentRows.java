@@ -67,6 +67,8 @@ public final class AgentRows {
   }
 
   /**
+   * Checks that {@code name} is a registered agent.
+   *
    * @throws UnknownAgentException if {@code name} is not registered
    */
   public static void requireRegistered(Handle handle, String name) {

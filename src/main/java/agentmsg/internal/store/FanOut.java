@@ -69,6 +69,8 @@ public final class FanOut {
   }
 
   /**
+   * Checks that there is a group {@code name}.
+   *
    * @throws AgentMsgException {@code unknown-group} if there is no group {@code name}
    */
   public static void requireGroup(Handle handle, String name) {

@@ -55,7 +55,7 @@ public final class HighWater {
     }
     long seq = -1;
     long agents = -1;
-    for (String field : text.trim().split(" ")) {
+    for (String field : text.trim().split(" ", -1)) {
       try {
         if (field.startsWith("seq=")) {
           seq = Long.parseLong(field.substring(4));

@@ -243,7 +243,7 @@ public final class HistoryRows {
 
   private static String prefixed(String columns) {
     List<String> out = new ArrayList<>();
-    for (String column : columns.split(",")) {
+    for (String column : columns.split(",", -1)) {
       out.add("m." + column.trim());
     }
     return String.join(", ", out);

@@ -25,6 +25,8 @@ final class Migrations {
   private Migrations() {}
 
   /** Migrates the store if its schema is older than {@link #LATEST_VERSION}. */
+  // "try": the file lock is used by being held for the block.
+  @SuppressWarnings("try")
   static void ensureCurrent(Handle handle, Store store) throws SQLException {
     if (isCurrent(handle)) {
       return;

@@ -60,7 +60,6 @@ public final class Store implements AutoCloseable {
   private final Path home;
   private final String url;
   private final Duration timeout;
-  private final Mode mode;
   private final SharedConnections connections;
   private final Jdbi jdbi;
   private final ReentrantLock lock = new ReentrantLock();
@@ -84,7 +83,6 @@ public final class Store implements AutoCloseable {
     this.home = home;
     this.warnings = warnings;
     this.timeout = timeout;
-    this.mode = mode;
     // MAX_COMPACT_TIME=0: H2 would compact the file on every close (about 100 ms of a CLI call);
     // the owner compacts it on close only when it is mostly dead chunks (Housekeeping).
     this.url =
@@ -409,11 +407,11 @@ public final class Store implements AutoCloseable {
   private void throwIfCorrupt(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       boolean corrupt =
-          cause instanceof SQLException sql
+          (cause instanceof SQLException sql
                   && (sql.getErrorCode() == FILE_CORRUPTED
-                      || sql.getErrorCode() == FILE_VERSION_ERROR)
-              || cause instanceof org.h2.mvstore.MVStoreException mv
-                  && mv.getErrorCode() == MVSTORE_FILE_CORRUPT;
+                      || sql.getErrorCode() == FILE_VERSION_ERROR))
+              || (cause instanceof org.h2.mvstore.MVStoreException mv
+                  && mv.getErrorCode() == MVSTORE_FILE_CORRUPT);
       if (corrupt) {
         throw new StoreCorruptException(
             "the database file "

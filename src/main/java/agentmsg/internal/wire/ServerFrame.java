@@ -49,7 +49,7 @@ public sealed interface ServerFrame {
 
     /**
      * The messages this answer says are stored, as their sender {@code from} knows them from its
-     * {@code send}: each copy of a fan-out, else the one message.
+     * send frame {@code sent}: each copy of a fan-out, else the one message.
      */
     public List<Message> messages(String from, ClientFrame.Send sent) {
       Instant at = timestamp == null ? Instant.now() : Timestamps.parse(timestamp);
@@ -194,6 +194,8 @@ public sealed interface ServerFrame {
    * frame it answers. {@code error} and {@code id} repeat message and ref for clients of the
    * original protocol, which read those.
    */
+  // JavaLangClash: named for its frame type; other files always write ServerFrame.Error.
+  @SuppressWarnings("JavaLangClash")
   record Error(String code, String message, String ref, String error, String id)
       implements ServerFrame {
     public static Error of(String code, String message, String ref, boolean legacy) {
