@@ -89,7 +89,6 @@ final class McpCommand extends Command {
             agent,
             warnings(invocation, serving))) {
       serve(
-          invocation,
           serving,
           MailboxMcpServer.start(mailbox, invocation.in(), invocation.out(), Usage.version()));
     } finally {
@@ -121,7 +120,6 @@ final class McpCommand extends Command {
         messenger.register(requested != null ? requested : AgentType.OTHER);
       }
       serve(
-          invocation,
           serving,
           MailboxMcpServer.start(messenger, invocation.in(), invocation.out(), Usage.version()));
     } finally {
@@ -143,8 +141,7 @@ final class McpCommand extends Command {
   }
 
   /** Serves until the client closes stdin, then closes {@code server}. */
-  private static void serve(
-      Invocation invocation, AtomicReference<MailboxMcpServer> serving, MailboxMcpServer server)
+  private static void serve(AtomicReference<MailboxMcpServer> serving, MailboxMcpServer server)
       throws InterruptedException {
     try (server) {
       serving.set(server);

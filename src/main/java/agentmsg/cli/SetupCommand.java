@@ -35,15 +35,16 @@ final class SetupCommand extends Command {
 
   @Override
   String details() {
-    return "claude-code: CLAUDE.md, .mcp.json (approved in .claude/settings.local.json), hooks in\n"
-        + "  .claude/settings.json (SessionStart, UserPromptSubmit, PostToolUse; Stop: watch).\n"
-        + "codex: AGENTS.md, .codex/config.toml [mcp_servers.agent-msg], .codex/hooks.json.\n"
-        + "opencode: AGENTS.md, opencode.json \"mcp\", .opencode/plugin/agent-msg.js (idle wake).\n"
-        + "gemini: GEMINI.md, .gemini/settings.json (mcpServers; SessionStart, BeforeAgent, AfterTool).\n"
-        + "--global writes the user's files instead (~/.claude, ~/.codex, ~/.config/opencode,\n"
-        + "~/.gemini). Without --write it prints each file as it would be written. Merged: other\n"
-        + "text, keys and hooks are kept, an agent-msg entry already there is left alone, and a\n"
-        + "second run changes nothing; a file it cannot read is a setup-conflict (no file changed).";
+    return """
+        claude-code: CLAUDE.md, .mcp.json (approved in .claude/settings.local.json), hooks in
+          .claude/settings.json (SessionStart, UserPromptSubmit, PostToolUse; Stop: watch).
+        codex: AGENTS.md, .codex/config.toml [mcp_servers.agent-msg], .codex/hooks.json.
+        opencode: AGENTS.md, opencode.json "mcp", .opencode/plugin/agent-msg.js (idle wake).
+        gemini: GEMINI.md, .gemini/settings.json (mcpServers; SessionStart, BeforeAgent, AfterTool).
+        --global writes the user's files instead (~/.claude, ~/.codex, ~/.config/opencode,
+        ~/.gemini). Without --write it prints each file as it would be written. Merged: other
+        text, keys and hooks are kept, an agent-msg entry already there is left alone, and a
+        second run changes nothing; a file it cannot read is a setup-conflict (no file changed).""";
   }
 
   @Override

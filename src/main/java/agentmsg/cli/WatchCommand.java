@@ -20,7 +20,7 @@ import org.apache.commons.cli.Options;
  * digest and the line that arms it again. It reads nothing: the agent reads with {@code inbox}.
  */
 final class WatchCommand extends Command {
-  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(600);
+  static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
   static final long MAX_TIMEOUT_SECONDS = 24 * 3600;
 
   /** Claude Code's {@code asyncRewake}: a background hook that exits 2 wakes the session. */
@@ -43,12 +43,13 @@ final class WatchCommand extends Command {
 
   @Override
   String details() {
-    return "For background tasks and monitors that wake an idle agent. Marks nothing read.\n"
-        + "Wakes once per message: a watermark in the data home remembers the highest message\n"
-        + "it woke the agent for, and read mail never wakes it. One watcher per agent and\n"
-        + "--session is armed at a time; a second one says so and exits 4.\n"
-        + "--rewake (Claude Code's Stop hook with asyncRewake): the digest goes to stderr and the\n"
-        + "exit code is 2 when mail came, 0 otherwise, so only mail wakes the session.";
+    return """
+        For background tasks and monitors that wake an idle agent. Marks nothing read.
+        Wakes once per message: a watermark in the data home remembers the highest message
+        it woke the agent for, and read mail never wakes it. One watcher per agent and
+        --session is armed at a time; a second one says so and exits 4.
+        --rewake (Claude Code's Stop hook with asyncRewake): the digest goes to stderr and the
+        exit code is 2 when mail came, 0 otherwise, so only mail wakes the session.""";
   }
 
   @Override

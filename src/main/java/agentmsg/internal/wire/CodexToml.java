@@ -69,7 +69,8 @@ public final class CodexToml {
   /** A TOML basic string. */
   private static String string(String value) {
     StringBuilder quoted = new StringBuilder("\"");
-    for (char c : value.toCharArray()) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
       switch (c) {
         case '"' -> quoted.append("\\\"");
         case '\\' -> quoted.append("\\\\");
