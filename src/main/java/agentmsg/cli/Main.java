@@ -31,6 +31,7 @@ public final class Main {
           "poll",
           "wait",
           "server",
+          "console",
           "connect",
           "ping",
           "token",
@@ -64,6 +65,7 @@ public final class Main {
       case "poll" -> new PollCommand();
       case "wait" -> new WaitCommand();
       case "server" -> new ServerCommand();
+      case "console" -> new ConsoleCommand();
       case "connect" -> new ConnectCommand();
       case "ping" -> new PingCommand();
       case "token" -> new TokenCommand();
