@@ -149,7 +149,8 @@ class ConsoleIT {
     // The README's picture (docs/console.png) is a copy of this one.
     Files.createDirectories(Path.of("target"));
     Files.write(
-        Path.of("target/console.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        Path.of("target/console.png"),
+        ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
   }
 
   @Test
