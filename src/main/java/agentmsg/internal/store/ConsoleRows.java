@@ -5,6 +5,7 @@ import agentmsg.HistoryQuery;
 import agentmsg.Message;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
@@ -86,6 +87,46 @@ public final class ConsoleRows {
                 + " FROM message WHERE thread_id = :thread ORDER BY thread_id, seq LIMIT :limit")
         .bind("thread", thread)
         .bind("limit", limit)
+        .map(MessageRows.MAPPER)
+        .list();
+  }
+
+  /**
+   * The receipt times of the messages with a sequence number above {@code after}, as one key per
+   * message that changes when any receipt does: no bodies read.
+   */
+  public static Map<Long, String> receipts(Handle handle, long after, int limit) {
+    Map<Long, String> keys = new LinkedHashMap<>();
+    handle
+        .createQuery(
+            "SELECT seq, delivered_at, surfaced_at, read_at, acked_at FROM message"
+                + " WHERE seq > :after ORDER BY seq LIMIT :limit")
+        .bind("after", after)
+        .bind("limit", limit)
+        .map(
+            (rows, context) ->
+                keys.put(
+                    rows.getLong(1),
+                    rows.getLong(2)
+                        + "|"
+                        + rows.getLong(3)
+                        + "|"
+                        + rows.getLong(4)
+                        + "|"
+                        + rows.getLong(5)))
+        .list();
+    return keys;
+  }
+
+  /** The messages with these sequence numbers, oldest first. */
+  public static List<Message> bySeq(Handle handle, java.util.Collection<Long> seqs) {
+    if (seqs.isEmpty()) {
+      return List.of();
+    }
+    return handle
+        .createQuery(
+            "SELECT " + MessageRows.COLUMNS + " FROM message WHERE seq IN (<seqs>) ORDER BY seq")
+        .bindList("seqs", new java.util.ArrayList<>(seqs))
         .map(MessageRows.MAPPER)
         .list();
   }

@@ -3,6 +3,7 @@ package agentmsg.server.console;
 import agentmsg.Message;
 import agentmsg.internal.store.ConsoleRows;
 import agentmsg.internal.store.Store;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,36 +97,39 @@ final class ConsoleFeed implements AutoCloseable {
   private void step() {
     if (lastSeq < 0) {
       lastSeq = store.call(ConsoleRows::lastSeq);
+      long start = lastSeq - RECEIPT_WINDOW;
       receipts.clear();
-      for (Message message :
-          store.call(handle -> ConsoleRows.newest(handle, Long.MAX_VALUE, RECEIPT_WINDOW))) {
-        receipts.put(message.seq(), receiptKey(message));
-      }
+      receipts.putAll(store.call(handle -> ConsoleRows.receipts(handle, start, RECEIPT_WINDOW)));
     }
     long from = lastSeq;
+    // The new messages themselves, read by their sequence numbers: nothing else is queried again.
     List<Message> fresh = store.call(handle -> ConsoleRows.after(handle, from, MAX_NEW));
     for (Message message : fresh) {
       lastSeq = Math.max(lastSeq, message.seq());
-      receipts.put(message.seq(), receiptKey(message));
       broadcast("message", ConsoleJson.message(message));
     }
     long windowStart = lastSeq - RECEIPT_WINDOW;
     receipts.keySet().removeIf(seq -> seq <= windowStart);
     long last = lastSeq;
-    for (Message message : store.call(handle -> ConsoleRows.after(handle, windowStart, MAX_NEW))) {
-      if (message.seq() > last) {
+    List<Long> changed = new ArrayList<>();
+    Map<Long, String> now =
+        store.call(handle -> ConsoleRows.receipts(handle, windowStart, RECEIPT_WINDOW + MAX_NEW));
+    for (Map.Entry<Long, String> entry : now.entrySet()) {
+      if (entry.getKey() > last) {
         break; // new since the read above: the next step sends it whole
       }
-      String key = receiptKey(message);
-      String before = receipts.put(message.seq(), key);
-      if (before != null && !before.equals(key)) {
-        broadcast("receipt", ConsoleJson.message(message));
+      String before = receipts.put(entry.getKey(), entry.getValue());
+      if (before != null && !before.equals(entry.getValue())) {
+        changed.add(entry.getKey());
       }
     }
-    long now = System.currentTimeMillis();
-    boolean rosterDue = now - rosterAt >= ROSTER_EVERY_MILLIS || !fresh.isEmpty();
+    for (Message message : store.call(handle -> ConsoleRows.bySeq(handle, changed))) {
+      broadcast("receipt", ConsoleJson.message(message));
+    }
+    long clock = System.currentTimeMillis();
+    boolean rosterDue = clock - rosterAt >= ROSTER_EVERY_MILLIS || !fresh.isEmpty();
     if (rosterDue) {
-      rosterAt = now;
+      rosterAt = clock;
       String agents =
           ConsoleJson.write(ConsoleJson.agents(store.call(ConsoleRows::agents), online));
       if (!agents.equals(roster)) {
@@ -133,16 +137,6 @@ final class ConsoleFeed implements AutoCloseable {
         send("{\"type\":\"agents\",\"data\":" + agents + "}");
       }
     }
-  }
-
-  private static String receiptKey(Message message) {
-    return message.deliveredAt()
-        + "|"
-        + message.surfacedAt()
-        + "|"
-        + message.readAt()
-        + "|"
-        + message.ackedAt();
   }
 
   private void broadcast(String type, Map<String, Object> data) {

@@ -231,6 +231,31 @@ class ConsoleIT {
     assertThat(first.headers().firstValue("set-cookie").orElse(""))
         .contains("HttpOnly", "SameSite=Strict");
     assertThat(redeem(http, base, code).statusCode()).as("a code works once").isEqualTo(401);
+    String cookie = first.headers().firstValue("set-cookie").orElseThrow().split(";")[0];
+    HttpResponse<String> signedIn =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/console/api/agents"))
+                .header("Cookie", cookie)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(signedIn.statusCode()).isEqualTo(200);
+    assertThat(signedIn.body()).contains("alice");
+    HttpResponse<String> foreignSocket =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/console/live"))
+                .header("Cookie", cookie)
+                .header("Origin", "http://evil.example")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(foreignSocket.statusCode()).as("a session from another origin").isEqualTo(403);
+    HttpResponse<String> foreignApi =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/console/api/agents"))
+                .header("Cookie", cookie)
+                .header("Origin", "http://evil.example")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(foreignApi.statusCode()).isEqualTo(403);
 
     HttpResponse<String> page =
         http.send(
