@@ -8,8 +8,8 @@ import agentmsg.Options;
 import agentmsg.server.AgentMsgServer;
 import agentmsg.server.ServerOptions;
 import agentmsg.server.console.ConsoleCodes;
-import java.io.PrintStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +45,17 @@ public final class ConsoleBench {
       }
     }
     Path home = Files.createTempDirectory("agent-msg-console-bench");
+    try {
+      run(root, home, agents, messages, sends);
+    } finally {
+      try (var paths = Files.walk(home)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      }
+    }
+  }
+
+  private static void run(Path root, Path home, int agents, int messages, int sends)
+      throws Exception {
     long seedStart = System.nanoTime();
     seed(home, agents, messages);
     long seedMillis = (System.nanoTime() - seedStart) / 1_000_000;
@@ -69,7 +80,8 @@ public final class ConsoleBench {
           long start = System.nanoTime();
           browser.get(url);
           wait(browser, Duration.ofSeconds(30))
-              .until(driver -> !driver.findElements(By.cssSelector("#threads li.message")).isEmpty());
+              .until(
+                  driver -> !driver.findElements(By.cssSelector("#threads li.message")).isEmpty());
           paints.add((System.nanoTime() - start) / 1_000_000);
         }
         wait(browser, Duration.ofSeconds(10))
@@ -128,7 +140,8 @@ public final class ConsoleBench {
       }
       int sent = 0;
       for (int round = 0; sent < messages; round++) {
-        sent += sender.send(MessageDraft.to("@all", "status round " + round + " of the build")).size();
+        sent +=
+            sender.send(MessageDraft.to("@all", "status round " + round + " of the build")).size();
       }
     }
   }
@@ -138,7 +151,12 @@ public final class ConsoleBench {
     System.out.println("# Console benchmark, " + Instant.now());
     System.out.println();
     System.out.println(
-        "Data home: " + agents + " agents, " + messages + " messages (seeded in " + seedMillis
+        "Data home: "
+            + agents
+            + " agents, "
+            + messages
+            + " messages (seeded in "
+            + seedMillis
             + " ms); headless Chromium, server in the bench JVM.");
     System.out.println();
     System.out.println("| Measure | Median | Min | Max | Runs |");
@@ -151,7 +169,16 @@ public final class ConsoleBench {
     List<Long> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
     System.out.println(
-        "| " + name + " | " + sorted.get(sorted.size() / 2) + " | " + sorted.get(0) + " | "
-            + sorted.get(sorted.size() - 1) + " | " + sorted.size() + " |");
+        "| "
+            + name
+            + " | "
+            + sorted.get(sorted.size() / 2)
+            + " | "
+            + sorted.get(0)
+            + " | "
+            + sorted.get(sorted.size() - 1)
+            + " | "
+            + sorted.size()
+            + " |");
   }
 }

@@ -6,6 +6,9 @@ const threads = new Map(); // thread id -> { lastSeq, messages: Map(id -> messag
 let oldestSeq = Infinity;
 let replyTo = null;
 let socket = null;
+const pending = new Set(); // threads touched by live updates since the last frame
+const SHOWN = 20;
+const MAX_THREADS = 200; // threads kept in the page while live traffic comes in // messages shown per thread until "Whole thread" is asked for
 
 function $(id) {
   return document.getElementById(id);
@@ -139,7 +142,12 @@ function renderThread(id) {
   const item = thread.element || el("li", "thread");
   thread.element = item;
   item.dataset.thread = id;
-  const messages = [...thread.messages.values()].sort((a, b) => a.seq - b.seq);
+  let messages = [...thread.messages.values()].sort((a, b) => a.seq - b.seq);
+  if (!thread.whole && messages.length > SHOWN) {
+    // Keep only what is shown, so that an hour of live traffic does not pile up in the page.
+    messages = messages.slice(-SHOWN);
+    thread.messages = new Map(messages.map((message) => [message.id, message]));
+  }
   const people = new Set();
   for (const message of messages) people.add(message.from).add(message.to);
   const title = el("h3", "title", threadTitle(thread));
@@ -189,6 +197,7 @@ async function loadOlder() {
 async function loadThread(id) {
   const messages = await call("thread?id=" + encodeURIComponent(id));
   for (const message of messages) addMessage(message, false);
+  threads.get(id).whole = true;
   placeThreads([id]);
 }
 
@@ -212,10 +221,10 @@ function connect() {
   socket.addEventListener("message", (event) => {
     const update = JSON.parse(event.data);
     if (update.type === "message") {
+      // A fan-out arrives as hundreds of messages at once: draw each touched thread once a frame.
       addMessage(update.data, true);
-      const thread = threads.get(update.data.thread);
-      renderThread(update.data.thread);
-      $("threads").prepend(thread.element);
+      if (pending.size === 0) requestAnimationFrame(drawPending);
+      pending.add(update.data.thread);
     } else if (update.type === "receipt") {
       updateReceipts(update.data);
     } else if (update.type === "agents") {
@@ -227,6 +236,26 @@ function connect() {
     $("live").className = "status off";
     setTimeout(connect, 2000);
   });
+}
+
+function drawPending() {
+  const ids = [...pending].sort((a, b) => threads.get(a).lastSeq - threads.get(b).lastSeq);
+  pending.clear();
+  for (const id of ids) {
+    renderThread(id);
+    $("threads").prepend(threads.get(id).element);
+  }
+  // Live traffic adds threads at the top; the oldest fall off the list ("Older messages" pages).
+  const list = $("threads");
+  while (list.children.length > MAX_THREADS) {
+    const last = list.lastElementChild;
+    threads.delete(last.dataset.thread);
+    last.remove();
+    oldestSeq = Infinity;
+    for (const thread of threads.values()) {
+      for (const message of thread.messages.values()) oldestSeq = Math.min(oldestSeq, message.seq);
+    }
+  }
 }
 
 async function search(event) {
