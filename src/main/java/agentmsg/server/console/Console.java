@@ -43,6 +43,8 @@ public final class Console implements AutoCloseable {
 
   private final Path home;
   private final Store store;
+  private final Store feedStore;
+  private final Store rosterStore;
   private final Predicate<String> online;
   private final ConsoleSessions sessions = new ConsoleSessions();
   private final ConsoleFeed feed;
@@ -56,7 +58,9 @@ public final class Console implements AutoCloseable {
     this.home = home;
     this.store = Store.open(home, storeTimeout, Store.Mode.PREFER_OWNER);
     this.online = online;
-    this.feed = new ConsoleFeed(store, online, log);
+    this.feedStore = Store.open(home, storeTimeout, Store.Mode.PREFER_OWNER);
+    this.rosterStore = Store.open(home, storeTimeout, Store.Mode.PREFER_OWNER);
+    this.feed = new ConsoleFeed(feedStore, rosterStore, online, log);
     this.sender = new ConsoleSender(home, storeTimeout);
   }
 
@@ -315,5 +319,7 @@ public final class Console implements AutoCloseable {
   public void close() {
     feed.close();
     store.close();
+    feedStore.close();
+    rosterStore.close();
   }
 }

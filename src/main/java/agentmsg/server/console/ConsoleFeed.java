@@ -28,9 +28,10 @@ final class ConsoleFeed implements AutoCloseable {
   static final long STEP_MILLIS = 100;
   static final int RECEIPT_WINDOW = 500;
   private static final int MAX_NEW = 500;
-  private static final long ROSTER_EVERY_MILLIS = 1_000;
+  private static final long ROSTER_EVERY_MILLIS = 2_000;
 
   private final Store store;
+  private final Store rosterStore;
   private final Predicate<String> online;
   private final Consumer<String> log;
   private final Set<Session> pages = ConcurrentHashMap.newKeySet();
@@ -39,19 +40,29 @@ final class ConsoleFeed implements AutoCloseable {
   private volatile boolean stopping;
   private long lastSeq = -1;
   private final Map<Long, String> receipts = new HashMap<>();
-  private String roster = "";
-  private long rosterAt;
+  private final Thread rosterThread;
+  private final Object sendLock = new Object();
+  private volatile String roster = "";
 
-  ConsoleFeed(Store store, Predicate<String> online, Consumer<String> log) {
+  /**
+   * @param store what the feed reads new messages and receipts from
+   * @param rosterStore another connection, for the roster: a store connection serves one call at a
+   *     time, and the roster's read must not hold up the messages
+   */
+  ConsoleFeed(Store store, Store rosterStore, Predicate<String> online, Consumer<String> log) {
     this.store = store;
+    this.rosterStore = rosterStore;
     this.online = online;
     this.log = log;
     this.thread = new Thread(this::loop, "agent-msg-console");
     thread.setDaemon(true);
+    this.rosterThread = new Thread(this::rosterLoop, "agent-msg-console-roster");
+    rosterThread.setDaemon(true);
   }
 
   void start() {
     thread.start();
+    rosterThread.start();
   }
 
   void opened(Session session) {
@@ -126,15 +137,34 @@ final class ConsoleFeed implements AutoCloseable {
     for (Message message : store.call(handle -> ConsoleRows.bySeq(handle, changed))) {
       broadcast("receipt", ConsoleJson.message(message));
     }
-    long clock = System.currentTimeMillis();
-    boolean rosterDue = clock - rosterAt >= ROSTER_EVERY_MILLIS || !fresh.isEmpty();
-    if (rosterDue) {
-      rosterAt = clock;
-      String agents =
-          ConsoleJson.write(ConsoleJson.agents(store.call(ConsoleRows::agents), online));
-      if (!agents.equals(roster)) {
-        roster = agents;
-        send("{\"type\":\"agents\",\"data\":" + agents + "}");
+  }
+
+  /**
+   * The roster ({@code agent-msg-console-roster}): its counts read every message's unread state,
+   * which at 100,000 messages takes long enough to hold up the new messages, so it runs on its own
+   * thread and pushes only when something changed.
+   */
+  private void rosterLoop() {
+    while (!stopping) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(ROSTER_EVERY_MILLIS);
+        if (pages.isEmpty()) {
+          roster = "";
+          continue;
+        }
+        String agents =
+            ConsoleJson.write(ConsoleJson.agents(rosterStore.call(ConsoleRows::agents), online));
+        if (!agents.equals(roster)) {
+          roster = agents;
+          send("{\"type\":\"agents\",\"data\":" + agents + "}");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        if (!stopping) {
+          log.accept("console: " + e.getMessage() + " (the roster goes on)");
+        }
       }
     }
   }
@@ -147,6 +177,12 @@ final class ConsoleFeed implements AutoCloseable {
   }
 
   private void send(String text) {
+    synchronized (sendLock) { // two threads send; each page gets whole frames in order
+      sendToAll(text);
+    }
+  }
+
+  private void sendToAll(String text) {
     for (Session page : pages) {
       if (page.isOpen()) {
         page.sendText(text, Callback.NOOP);
@@ -158,8 +194,10 @@ final class ConsoleFeed implements AutoCloseable {
   public void close() {
     stopping = true;
     thread.interrupt();
+    rosterThread.interrupt();
     try {
       thread.join(5_000);
+      rosterThread.join(5_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
