@@ -8,6 +8,8 @@ public enum AgentType {
   OPEN_CODE("open-code"),
   CODEX("codex"),
   OPENCLAW("openclaw"),
+  /** A person taking part, e.g. through the console. */
+  HUMAN("human"),
   OTHER("other");
 
   private final String id;

@@ -41,6 +41,8 @@ public enum ErrorCode {
       "setup-conflict",
       Exit.FAILED,
       "a CLI config file setup would merge into cannot be parsed; nothing is written"),
+  CONSOLE_FAILED(
+      "console-failed", Exit.FAILED, "a console sign-in code cannot be written into the data home"),
   // The server and its clients.
   SERVER_UNAVAILABLE("server-unavailable", Exit.FAILED, "the server cannot be reached"),
   SERVER_REFUSED("server-refused", Exit.FAILED, "the server refused the connection"),

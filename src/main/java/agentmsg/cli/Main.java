@@ -31,6 +31,7 @@ public final class Main {
           "wait",
           "watch",
           "server",
+          "console",
           "connect",
           "ping",
           "token",
@@ -65,6 +66,7 @@ public final class Main {
       case "wait" -> new WaitCommand();
       case "watch" -> new WatchCommand();
       case "server" -> new ServerCommand();
+      case "console" -> new ConsoleCommand();
       case "connect" -> new ConnectCommand();
       case "ping" -> new PingCommand();
       case "token" -> new TokenCommand();

@@ -9,6 +9,7 @@ import agentmsg.internal.mailbox.MirrorWriter;
 import agentmsg.internal.security.AgentTokens;
 import agentmsg.internal.store.Store;
 import agentmsg.server.SecurityCounters.Counter;
+import agentmsg.server.console.Console;
 import java.net.BindException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -60,6 +61,7 @@ public final class AgentMsgServer implements AutoCloseable {
   private final Store queryStore;
   private final Reads reads;
   private final MailboxWatcher watcher;
+  private final Console console;
   private final ScheduledExecutorService timer;
   private final Server jetty;
   private final ServerConnector connector;
@@ -109,15 +111,23 @@ public final class AgentMsgServer implements AutoCloseable {
     connector.setHost(options.host());
     connector.setPort(options.port());
     jetty.addConnector(connector);
+    this.console =
+        new Console(
+            options.home(),
+            options.storeTimeout(),
+            hub::isOnline,
+            line -> log.line("warning: " + line));
     jetty.setHandler(
-        WebSocketUpgradeHandler.from(
-            jetty,
-            container -> {
-              container.setIdleTimeout(options.idleTimeout());
-              container.setMaxTextMessageSize(MAX_FRAME_BYTES);
-              container.setMaxBinaryMessageSize(64 * 1024);
-              container.addMapping("/*", new UpgradeGate(hub, tokens));
-            }));
+        console.handler(
+            WebSocketUpgradeHandler.from(
+                jetty,
+                container -> {
+                  container.setIdleTimeout(options.idleTimeout());
+                  container.setMaxTextMessageSize(MAX_FRAME_BYTES);
+                  container.setMaxBinaryMessageSize(64 * 1024);
+                  container.addMapping(Console.LIVE_PATH, console.liveCreator());
+                  container.addMapping("/*", new UpgradeGate(hub, tokens));
+                })));
     jetty.setStopTimeout(5_000);
   }
 
@@ -158,6 +168,7 @@ public final class AgentMsgServer implements AutoCloseable {
     writer.start();
     pusher.start();
     watcher.start();
+    console.start();
     try {
       jetty.start();
     } catch (Exception e) {
@@ -283,7 +294,8 @@ public final class AgentMsgServer implements AutoCloseable {
       failures.add(new AgentMsgException("server-failed", "stopping Jetty failed: " + e, e));
     }
     timer.shutdownNow();
-    for (AutoCloseable part : List.<AutoCloseable>of(watcher, pusher, reads, writer, mirror)) {
+    for (AutoCloseable part :
+        List.<AutoCloseable>of(console, watcher, pusher, reads, writer, mirror)) {
       try {
         part.close();
       } catch (Exception e) {

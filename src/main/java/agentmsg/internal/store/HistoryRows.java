@@ -241,7 +241,7 @@ public final class HistoryRows {
         .one();
   }
 
-  private static String prefixed(String columns) {
+  static String prefixed(String columns) {
     List<String> out = new ArrayList<>();
     for (String column : columns.split(",", -1)) {
       out.add("m." + column.trim());

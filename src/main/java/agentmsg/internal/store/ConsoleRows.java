@@ -1,0 +1,175 @@
+package agentmsg.internal.store;
+
+import agentmsg.Agent;
+import agentmsg.HistoryQuery;
+import agentmsg.Message;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
+
+/**
+ * The reads of the console: every agent with its counts, pages of the newest messages, a thread,
+ * what is new after a sequence number, and full-text search over every agent's messages. Each read
+ * is bounded by a limit or an index range, so the store's size does not set its cost.
+ */
+public final class ConsoleRows {
+  private ConsoleRows() {}
+
+  /** An agent as the console lists it. */
+  public record AgentSummary(Agent agent, int unread, int acksOwed) {}
+
+  /** Every registered agent, by name, with its unread messages and the acks it owes. */
+  public static List<AgentSummary> agents(Handle handle) {
+    Map<String, Integer> unread =
+        counts(
+            handle,
+            "SELECT recipient, COUNT(*) FROM message"
+                + " WHERE read_at IS NULL GROUP BY recipient");
+    Map<String, Integer> owed =
+        counts(handle, "SELECT recipient, COUNT(*) FROM ack_owed GROUP BY recipient");
+    return AgentRows.all(handle).stream()
+        .map(
+            agent ->
+                new AgentSummary(
+                    agent,
+                    unread.getOrDefault(agent.name(), 0),
+                    owed.getOrDefault(agent.name(), 0)))
+        .toList();
+  }
+
+  private static Map<String, Integer> counts(Handle handle, String sql) {
+    Map<String, Integer> counts = new HashMap<>();
+    handle
+        .createQuery(sql)
+        .map((rows, context) -> counts.put(rows.getString(1), rows.getInt(2)))
+        .list();
+    return counts;
+  }
+
+  /**
+   * The newest {@code limit} messages with a sequence number below {@code before}, newest first.
+   */
+  public static List<Message> newest(Handle handle, long before, int limit) {
+    return handle
+        .createQuery(
+            "SELECT "
+                + MessageRows.COLUMNS
+                + " FROM message WHERE seq < :before ORDER BY seq DESC LIMIT :limit")
+        .bind("before", before)
+        .bind("limit", limit)
+        .map(MessageRows.MAPPER)
+        .list();
+  }
+
+  /** Messages with a sequence number above {@code after}, oldest first, at most {@code limit}. */
+  public static List<Message> after(Handle handle, long after, int limit) {
+    return handle
+        .createQuery(
+            "SELECT "
+                + MessageRows.COLUMNS
+                + " FROM message WHERE seq > :after ORDER BY seq LIMIT :limit")
+        .bind("after", after)
+        .bind("limit", limit)
+        .map(MessageRows.MAPPER)
+        .list();
+  }
+
+  /** The messages of thread {@code thread}, oldest first, at most {@code limit}. */
+  public static List<Message> thread(Handle handle, String thread, int limit) {
+    return handle
+        .createQuery(
+            "SELECT "
+                + MessageRows.COLUMNS
+                + " FROM message WHERE thread_id = :thread ORDER BY thread_id, seq LIMIT :limit")
+        .bind("thread", thread)
+        .bind("limit", limit)
+        .map(MessageRows.MAPPER)
+        .list();
+  }
+
+  /**
+   * The receipt times of the messages with a sequence number above {@code after}, as one key per
+   * message that changes when any receipt does: no bodies read.
+   */
+  public static Map<Long, String> receipts(Handle handle, long after, int limit) {
+    Map<Long, String> keys = new LinkedHashMap<>();
+    handle
+        .createQuery(
+            "SELECT seq, delivered_at, surfaced_at, read_at, acked_at FROM message"
+                + " WHERE seq > :after ORDER BY seq LIMIT :limit")
+        .bind("after", after)
+        .bind("limit", limit)
+        .map(
+            (rows, context) ->
+                keys.put(
+                    rows.getLong(1),
+                    rows.getLong(2)
+                        + "|"
+                        + rows.getLong(3)
+                        + "|"
+                        + rows.getLong(4)
+                        + "|"
+                        + rows.getLong(5)))
+        .list();
+    return keys;
+  }
+
+  /** The messages with these sequence numbers, oldest first. */
+  public static List<Message> bySeq(Handle handle, java.util.Collection<Long> seqs) {
+    if (seqs.isEmpty()) {
+      return List.of();
+    }
+    return handle
+        .createQuery(
+            "SELECT " + MessageRows.COLUMNS + " FROM message WHERE seq IN (<seqs>) ORDER BY seq")
+        .bindList("seqs", new java.util.ArrayList<>(seqs))
+        .map(MessageRows.MAPPER)
+        .list();
+  }
+
+  /** The highest sequence number stored, or 0. */
+  public static long lastSeq(Handle handle) {
+    return handle.createQuery("SELECT COALESCE(MAX(seq), 0) FROM message").mapTo(Long.class).one();
+  }
+
+  /**
+   * The newest messages of any agent holding every word of {@code text} (the word index that {@code
+   * history} searches), below {@code before}, newest first; with {@code agent}, exactly what {@code
+   * history --text} shows that agent.
+   */
+  public static List<Message> search(
+      Handle handle, String agent, String text, long before, int limit) throws SQLException {
+    if (agent != null) {
+      return HistoryRows.history(handle, agent, HistoryQuery.newest(limit).withText(text));
+    }
+    List<String> words = Words.of(text);
+    if (words.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the search text '" + text + "' has no word of 2 or more letters or digits");
+    }
+    WordIndex.catchUp(handle);
+    StringBuilder sql = new StringBuilder("SELECT ");
+    sql.append(HistoryRows.prefixed(MessageRows.COLUMNS)).append(" FROM message_word w0");
+    for (int i = 1; i < words.size(); i++) {
+      sql.append(" JOIN message_word w")
+          .append(i)
+          .append(" ON w")
+          .append(i)
+          .append(".seq = w0.seq AND w")
+          .append(i)
+          .append(".word = :w")
+          .append(i);
+    }
+    sql.append(" JOIN message m ON m.seq = w0.seq WHERE w0.word = :w0 AND w0.seq < :before");
+    sql.append(" ORDER BY w0.word DESC, w0.seq DESC LIMIT :limit");
+    Query query = handle.createQuery(sql.toString()).bind("before", before).bind("limit", limit);
+    for (int i = 0; i < words.size(); i++) {
+      query.bind("w" + i, words.get(i));
+    }
+    return query.map(MessageRows.MAPPER).list();
+  }
+}

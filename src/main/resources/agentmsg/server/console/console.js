@@ -1,0 +1,321 @@
+// The agent-msg console. Every text from the store is set with textContent, never as HTML.
+"use strict";
+
+const api = "/console/api/";
+const threads = new Map(); // thread id -> { lastSeq, messages: Map(id -> message), element }
+let oldestSeq = Infinity;
+let replyTo = null;
+let socket = null;
+const pending = new Set(); // threads touched by live updates since the last frame
+const SHOWN = 20;
+const MAX_THREADS = 200; // threads kept in the page while live traffic comes in // messages shown per thread until "Whole thread" is asked for
+
+function $(id) {
+  return document.getElementById(id);
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+async function call(path, options) {
+  const response = await fetch(api + path, Object.assign({ credentials: "same-origin" }, options));
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(body.message || response.statusText);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+function post(path, data) {
+  return call(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(data),
+  });
+}
+
+function when(text) {
+  if (!text) return "";
+  const date = new Date(text);
+  return date.toLocaleString();
+}
+
+async function signIn() {
+  const match = /(?:^#|&)code=([0-9a-f]+)/.exec(location.hash);
+  if (match) {
+    history.replaceState(null, "", location.pathname);
+    try {
+      await post("session", { code: match[1] });
+    } catch (error) {
+      $("signin-error").textContent = error.message;
+    }
+  }
+  try {
+    const agents = await call("agents");
+    $("signin").hidden = true;
+    $("app").hidden = false;
+    renderAgents(agents);
+    await loadOlder();
+    connect();
+  } catch (error) {
+    if (error.status !== 401) $("signin-error").textContent = error.message;
+    $("app").hidden = true;
+    $("signin").hidden = false;
+  }
+}
+
+function renderAgents(agents) {
+  const body = $("agents").tBodies[0];
+  const rows = document.createDocumentFragment();
+  const names = document.createDocumentFragment();
+  for (const agent of agents) {
+    const row = el("tr");
+    row.dataset.agent = agent.name;
+    row.append(
+      el("td", "name", agent.name),
+      el("td", "", agent.type),
+      el("td", agent.connected ? "on" : "off", agent.connected ? "yes" : "no"),
+      el("td", "", when(agent.lastSeen)),
+      el("td", "count", agent.unread),
+      el("td", "count", agent.acksOwed)
+    );
+    rows.append(row);
+    const option = el("option");
+    option.value = agent.name;
+    names.append(option);
+  }
+  body.replaceChildren(rows);
+  $("agent-names").replaceChildren(names);
+}
+
+function receiptsText(message) {
+  const parts = ["stored " + when(message.stored)];
+  for (const state of ["delivered", "surfaced", "read", "acked"]) {
+    if (message[state]) parts.push(state + " " + when(message[state]));
+  }
+  if (message.ackRequired && !message.acked) parts.push("ack owed");
+  return parts.join(" · ");
+}
+
+function messageElement(message) {
+  const item = el("li", "message priority-" + message.priority);
+  item.dataset.id = message.id;
+  const head = el("div", "head");
+  head.append(
+    el("span", "from", message.from),
+    el("span", "arrow", " → "),
+    el("span", "to", message.to),
+    el("time", "time", when(message.stored))
+  );
+  if (message.priority !== "normal") head.append(el("span", "badge", message.priority));
+  item.append(head);
+  if (message.subject) item.append(el("div", "subject", message.subject));
+  item.append(el("div", "body", message.body));
+  item.append(el("div", "receipts", receiptsText(message)));
+  const reply = el("button", "reply", "Reply");
+  reply.type = "button";
+  reply.addEventListener("click", () => startReply(message));
+  item.append(reply);
+  return item;
+}
+
+function startReply(message) {
+  replyTo = message;
+  $("compose-reply").textContent = "Replying to " + message.from + ": " + message.body.slice(0, 80);
+  $("compose-cancel-reply").hidden = false;
+  $("compose-body").focus();
+}
+
+function threadTitle(thread) {
+  const first = [...thread.messages.values()].sort((a, b) => a.seq - b.seq)[0];
+  return first.subject || first.body.split("\n")[0].slice(0, 80);
+}
+
+function renderThread(id) {
+  const thread = threads.get(id);
+  const item = thread.element || el("li", "thread");
+  thread.element = item;
+  item.dataset.thread = id;
+  let messages = [...thread.messages.values()].sort((a, b) => a.seq - b.seq);
+  if (!thread.whole && messages.length > SHOWN) {
+    // Keep only what is shown, so that an hour of live traffic does not pile up in the page.
+    messages = messages.slice(-SHOWN);
+    thread.messages = new Map(messages.map((message) => [message.id, message]));
+  }
+  const people = new Set();
+  for (const message of messages) people.add(message.from).add(message.to);
+  const title = el("h3", "title", threadTitle(thread));
+  const meta = el("p", "muted", [...people].join(", ") + " · " + messages.length + " shown");
+  const list = el("ol", "messages");
+  for (const message of messages) list.append(messageElement(message));
+  const whole = el("button", "whole", "Whole thread");
+  whole.type = "button";
+  whole.addEventListener("click", () => loadThread(id));
+  item.replaceChildren(title, meta, list, whole);
+  return item;
+}
+
+function addMessage(message, live) {
+  let thread = threads.get(message.thread);
+  if (!thread) {
+    thread = { lastSeq: 0, messages: new Map(), element: null };
+    threads.set(message.thread, thread);
+  }
+  thread.messages.set(message.id, message);
+  thread.lastSeq = Math.max(thread.lastSeq, message.seq);
+  oldestSeq = Math.min(oldestSeq, message.seq);
+  return live;
+}
+
+function placeThreads(ids) {
+  const list = $("threads");
+  for (const id of ids) renderThread(id);
+  const ordered = [...threads.entries()].sort((a, b) => b[1].lastSeq - a[1].lastSeq);
+  const fragment = document.createDocumentFragment();
+  for (const [, thread] of ordered) if (thread.element) fragment.append(thread.element);
+  list.replaceChildren(fragment);
+}
+
+async function loadOlder() {
+  const before = oldestSeq === Infinity ? "" : "?before=" + oldestSeq;
+  const messages = await call("messages" + before);
+  const touched = new Set();
+  for (const message of messages) {
+    addMessage(message, false);
+    touched.add(message.thread);
+  }
+  placeThreads(touched);
+  $("more").hidden = messages.length === 0;
+}
+
+async function loadThread(id) {
+  const messages = await call("thread?id=" + encodeURIComponent(id));
+  for (const message of messages) addMessage(message, false);
+  threads.get(id).whole = true;
+  placeThreads([id]);
+}
+
+function updateReceipts(message) {
+  const thread = threads.get(message.thread);
+  if (thread && thread.messages.has(message.id)) thread.messages.set(message.id, message);
+  for (const node of document.querySelectorAll("li.message")) {
+    if (node.dataset.id === message.id) {
+      node.querySelector(".receipts").textContent = receiptsText(message);
+    }
+  }
+}
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+  socket = new WebSocket(scheme + location.host + "/console/live");
+  socket.addEventListener("open", () => {
+    $("live").textContent = "live";
+    $("live").className = "status on";
+  });
+  socket.addEventListener("message", (event) => {
+    const update = JSON.parse(event.data);
+    if (update.type === "message") {
+      // A fan-out arrives as hundreds of messages at once: draw each touched thread once a frame.
+      addMessage(update.data, true);
+      if (pending.size === 0) requestAnimationFrame(drawPending);
+      pending.add(update.data.thread);
+    } else if (update.type === "receipt") {
+      updateReceipts(update.data);
+    } else if (update.type === "agents") {
+      renderAgents(update.data);
+    }
+  });
+  socket.addEventListener("close", () => {
+    $("live").textContent = "offline, reconnecting";
+    $("live").className = "status off";
+    setTimeout(connect, 2000);
+  });
+}
+
+function drawPending() {
+  const ids = [...pending].sort((a, b) => threads.get(a).lastSeq - threads.get(b).lastSeq);
+  pending.clear();
+  for (const id of ids) {
+    renderThread(id);
+    $("threads").prepend(threads.get(id).element);
+  }
+  // Live traffic adds threads at the top; the oldest fall off the list ("Older messages" pages).
+  const list = $("threads");
+  while (list.children.length > MAX_THREADS) {
+    const last = list.lastElementChild;
+    threads.delete(last.dataset.thread);
+    last.remove();
+    oldestSeq = Infinity;
+    for (const thread of threads.values()) {
+      for (const message of thread.messages.values()) oldestSeq = Math.min(oldestSeq, message.seq);
+    }
+  }
+}
+
+async function search(event) {
+  event.preventDefault();
+  const text = $("search-text").value.trim();
+  if (!text) return;
+  try {
+    const found = await call("search?q=" + encodeURIComponent(text));
+    const list = el("ol", "messages");
+    for (const message of found) list.append(messageElement(message));
+    const item = el("li", "thread results");
+    item.append(el("h3", "title", "Found " + found.length + " for “" + text + "”"), list);
+    $("threads").replaceChildren(item);
+    $("search-status").textContent = found.length + " found";
+    $("more").hidden = true;
+  } catch (error) {
+    $("search-status").textContent = error.message;
+  }
+}
+
+function clearSearch() {
+  $("search-text").value = "";
+  $("search-status").textContent = "";
+  placeThreads([]);
+  $("more").hidden = false;
+}
+
+async function send(event) {
+  event.preventDefault();
+  const data = {
+    from: $("compose-from").value.trim(),
+    to: $("compose-to").value.trim(),
+    subject: $("compose-subject").value.trim(),
+    priority: $("compose-priority").value,
+    body: $("compose-body").value,
+  };
+  if (replyTo) data.replyTo = replyTo.id;
+  try {
+    const sent = await post("send", data);
+    $("compose-status").textContent = "Sent " + sent.map((message) => message.id).join(", ");
+    $("compose-body").value = "";
+    cancelReply();
+    localStorage.setItem("agent-msg-console-from", data.from);
+  } catch (error) {
+    $("compose-status").textContent = "Not sent: " + error.message;
+  }
+}
+
+function cancelReply() {
+  replyTo = null;
+  $("compose-reply").textContent = "";
+  $("compose-cancel-reply").hidden = true;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("search").addEventListener("submit", search);
+  $("search-clear").addEventListener("click", clearSearch);
+  $("more").addEventListener("click", loadOlder);
+  $("compose").addEventListener("submit", send);
+  $("compose-cancel-reply").addEventListener("click", cancelReply);
+  $("compose-from").value = localStorage.getItem("agent-msg-console-from") || "human";
+  signIn();
+});
