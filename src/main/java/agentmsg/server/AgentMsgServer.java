@@ -238,15 +238,24 @@ public final class AgentMsgServer implements AutoCloseable {
     }
   }
 
+  // A periodic task that throws is never run again: each connection's failure stays its own.
   private void recheckAll() {
     for (Connection receiver : hub.receivers()) {
-      pusher.request(receiver);
+      try {
+        pusher.request(receiver);
+      } catch (RuntimeException e) {
+        log.line("warning: cannot recheck " + receiver.describe() + ": " + e.getMessage());
+      }
     }
   }
 
   private void pingAll() {
     for (Connection connection : hub.openConnections()) {
-      connection.sendPing();
+      try {
+        connection.sendPing();
+      } catch (RuntimeException e) {
+        log.line("warning: cannot ping " + connection.describe() + ": " + e.getMessage());
+      }
     }
   }
 
