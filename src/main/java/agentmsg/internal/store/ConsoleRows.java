@@ -152,19 +152,8 @@ public final class ConsoleRows {
           "the search text '" + text + "' has no word of 2 or more letters or digits");
     }
     WordIndex.catchUp(handle);
-    StringBuilder sql = new StringBuilder("SELECT ");
-    sql.append(HistoryRows.prefixed(MessageRows.COLUMNS)).append(" FROM message_word w0");
-    for (int i = 1; i < words.size(); i++) {
-      sql.append(" JOIN message_word w")
-          .append(i)
-          .append(" ON w")
-          .append(i)
-          .append(".seq = w0.seq AND w")
-          .append(i)
-          .append(".word = :w")
-          .append(i);
-    }
-    sql.append(" JOIN message m ON m.seq = w0.seq WHERE w0.word = :w0 AND w0.seq < :before");
+    StringBuilder sql = HistoryRows.wordJoins(words);
+    sql.append(" WHERE w0.word = :w0 AND w0.seq < :before");
     sql.append(" ORDER BY w0.word DESC, w0.seq DESC LIMIT :limit");
     Query query = handle.createQuery(sql.toString()).bind("before", before).bind("limit", limit);
     for (int i = 0; i < words.size(); i++) {

@@ -164,8 +164,12 @@ public final class HistoryRows {
         + "m.seq DESC LIMIT :limit";
   }
 
-  /** Walks the rarest word's index backwards and checks everything else per match. */
-  private static String fromWords(List<String> words, HistoryQuery query) {
+  /**
+   * {@code SELECT} of the message columns (as {@code m}) from the word index rows of every one of
+   * {@code words} ({@code w0} the first, bound as {@code :w0}, {@code :w1}, ...) joined to their
+   * message; the caller adds {@code WHERE w0.word = :w0} and the rest.
+   */
+  static StringBuilder wordJoins(List<String> words) {
     StringBuilder sql = new StringBuilder("SELECT ");
     sql.append(prefixed(MessageRows.COLUMNS)).append(" FROM message_word w0");
     for (int i = 1; i < words.size(); i++) {
@@ -178,7 +182,12 @@ public final class HistoryRows {
           .append(".word = :w")
           .append(i);
     }
-    sql.append(" JOIN message m ON m.seq = w0.seq");
+    return sql.append(" JOIN message m ON m.seq = w0.seq");
+  }
+
+  /** Walks the rarest word's index backwards and checks everything else per match. */
+  private static String fromWords(List<String> words, HistoryQuery query) {
+    StringBuilder sql = wordJoins(words);
     List<String> conditions = new ArrayList<>();
     conditions.add("w0.word = :w0 AND w0.seq > :after AND w0.seq < :before");
     if (query.peer() == null) {
@@ -241,7 +250,7 @@ public final class HistoryRows {
         .one();
   }
 
-  static String prefixed(String columns) {
+  private static String prefixed(String columns) {
     List<String> out = new ArrayList<>();
     for (String column : columns.split(",", -1)) {
       out.add("m." + column.trim());
