@@ -263,7 +263,7 @@ public final class AgentMessenger implements Messenger {
 
   @Override
   public AutoCloseable announce(Consumer<List<Message>> listener, Consumer<String> warnings) {
-    InboxNotifier notifier = InboxNotifier.start(this, listener, warnings);
+    InboxNotifier notifier = InboxNotifier.start(openInbox(), listener, warnings);
     notifiers.add(notifier);
     if (closed) {
       notifier.close();
@@ -282,7 +282,34 @@ public final class AgentMessenger implements Messenger {
    */
   public InboxReader openInbox() {
     store.run(handle -> AgentRows.requireRegistered(handle, agent()));
-    return new InboxReader(this, layout.inbox(agent()));
+    return new InboxReader(
+        new InboxReader.Source() {
+          @Override
+          public void importAll() {
+            importer().importAll(agent());
+          }
+
+          @Override
+          public void importNames(Collection<String> names) {
+            importer().importNames(agent(), names);
+          }
+
+          @Override
+          public List<Message> unreadExcept(Collection<String> exclude) {
+            return AgentMessenger.this.unreadExcept(exclude);
+          }
+
+          @Override
+          public List<Message> markRead(Collection<Message> messages, Instant readAt) {
+            return AgentMessenger.this.markRead(messages, readAt);
+          }
+
+          @Override
+          public Duration pollInterval() {
+            return options().pollInterval();
+          }
+        },
+        layout.inbox(agent()));
   }
 
   /** Unread messages not among {@code exclude}; used by {@link InboxReader}. */
@@ -479,7 +506,7 @@ public final class AgentMessenger implements Messenger {
    * recipient reads or acks. Open it before sending, so that no receipt is missed.
    */
   public ReceiptWatch watchReceipts() {
-    return new ReceiptWatch(this, layout.receipts(agent()));
+    return new ReceiptWatch(this::current, options().pollInterval(), layout.receipts(agent()));
   }
 
   /** The current state of the messages {@code ids}; used by {@link ReceiptWatch}. */
@@ -506,7 +533,7 @@ public final class AgentMessenger implements Messenger {
         handle ->
             handle.useTransaction(
                 tx -> {
-                  Conversations.requireAgents(tx, members);
+                  AgentRows.requireRegistered(tx, members);
                   GroupRows.create(tx, name, now);
                   GroupRows.add(tx, name, members);
                 }));
@@ -522,7 +549,7 @@ public final class AgentMessenger implements Messenger {
                 handle.inTransaction(
                     tx -> {
                       FanOut.requireGroup(tx, name);
-                      Conversations.requireAgents(tx, members);
+                      AgentRows.requireRegistered(tx, members);
                       return GroupRows.add(tx, name, members);
                     }));
     store.sync();

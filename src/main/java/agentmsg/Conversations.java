@@ -1,11 +1,7 @@
 package agentmsg;
 
-import agentmsg.internal.store.AgentRows;
-import agentmsg.internal.store.FanOut;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Collection;
-import org.jdbi.v3.core.Handle;
 
 /**
  * The rules of sending drafts: checks, recipients, copies. The rules of a fan-out (who gets a copy,
@@ -18,8 +14,8 @@ final class Conversations {
   static void check(MessageDraft draft, int maxMessageBytes) {
     String to = draft.to();
     if (draft.fansOut()) {
-      String group = FanOut.nameIn(to);
-      if (!group.equals(FanOut.ALL)) {
+      String group = AgentNames.nameIn(to);
+      if (!group.equals(AgentNames.ALL)) {
         AgentNames.requireValid(group);
       }
     } else {
@@ -52,15 +48,9 @@ final class Conversations {
   /** Checks a group name: the agent-name rule, and not {@code all}. */
   static void checkGroupName(String name) {
     AgentNames.requireValid(name);
-    if (name.equals(FanOut.ALL)) {
+    if (name.equals(AgentNames.ALL)) {
       throw new AgentMsgException(
           "invalid-name", "'all' is reserved for every agent (send @all); pick another group name");
-    }
-  }
-
-  static void requireAgents(Handle handle, Collection<String> names) {
-    for (String name : names) {
-      AgentRows.requireRegistered(handle, AgentNames.requireValid(name));
     }
   }
 

@@ -35,8 +35,7 @@ final class InboxNotifier implements AutoCloseable {
    * then on is announced.
    */
   static InboxNotifier start(
-      AgentMessenger messenger, Consumer<List<Message>> listener, Consumer<String> warnings) {
-    InboxReader reader = messenger.openInbox();
+      InboxReader reader, Consumer<List<Message>> listener, Consumer<String> warnings) {
     try {
       // Takes the backlog off the reader, so that it returns only what lands from now on.
       reader.next(Duration.ZERO);

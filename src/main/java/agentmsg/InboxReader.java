@@ -3,6 +3,8 @@ package agentmsg;
 import agentmsg.internal.mailbox.InboxWatch;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,11 +14,29 @@ import java.util.Set;
  * message once, waking the moment a message file lands in the inbox folder (or, as a safety net,
  * every {@link Options#pollInterval()}), and never misses one that lands between two calls.
  *
- * <p>Made by {@link AgentMessenger#openInbox()}. Not thread-safe: one thread reads; {@link #close}
- * may come from any thread and wakes a waiting {@code next}.
+ * <p>Made by the local messenger's {@code openInbox()}. Not thread-safe: one thread reads; {@link
+ * #close} may come from any thread and wakes a waiting {@code next}.
  */
 public final class InboxReader implements AutoCloseable {
-  private final AgentMessenger messenger;
+  /** Where the reader's messages come from: the store, and the inbox's mirror files. */
+  interface Source {
+    /** Imports every message file in the inbox folder that the store lacks. */
+    void importAll();
+
+    /** Imports the message files {@code names} of the inbox folder, if the store lacks them. */
+    void importNames(Collection<String> names);
+
+    /** Unread messages not among {@code exclude}, oldest first. */
+    List<Message> unreadExcept(Collection<String> exclude);
+
+    /** Marks {@code messages} read at {@code readAt}; returns them as marked. */
+    List<Message> markRead(Collection<Message> messages, Instant readAt);
+
+    /** How often to re-query when no file event came. */
+    Duration pollInterval();
+  }
+
+  private final Source source;
   private final InboxWatch watch;
 
   /** Returned but not yet marked read: never returned twice, even if marking read failed. */
@@ -25,8 +45,8 @@ public final class InboxReader implements AutoCloseable {
   private boolean scanned;
   private volatile boolean closed;
 
-  InboxReader(AgentMessenger messenger, Path folder) {
-    this.messenger = messenger;
+  InboxReader(Source source, Path folder) {
+    this.source = source;
     this.watch = InboxWatch.open(folder);
   }
 
@@ -39,11 +59,11 @@ public final class InboxReader implements AutoCloseable {
   public List<Message> next(Duration maxWait) throws InterruptedException {
     long deadline = System.nanoTime() + maxWait.toNanos();
     if (!scanned) {
-      messenger.importer().importAll(messenger.agent());
+      source.importAll();
       scanned = true;
     }
     while (!closed) {
-      List<Message> fresh = messenger.unreadExcept(handedOut);
+      List<Message> fresh = source.unreadExcept(handedOut);
       if (!fresh.isEmpty()) {
         for (Message message : fresh) {
           handedOut.add(message.id());
@@ -54,13 +74,12 @@ public final class InboxReader implements AutoCloseable {
       if (remaining <= 0) {
         break;
       }
-      Duration slice =
-          Duration.ofNanos(Math.min(remaining, messenger.options().pollInterval().toNanos()));
+      Duration slice = Duration.ofNanos(Math.min(remaining, source.pollInterval().toNanos()));
       InboxWatch.Changes changes = watch.await(slice);
       if (changes.overflow()) {
-        messenger.importer().importAll(messenger.agent());
+        source.importAll();
       } else if (!changes.names().isEmpty()) {
-        messenger.importer().importNames(messenger.agent(), changes.names());
+        source.importNames(changes.names());
       }
     }
     return List.of();
@@ -68,12 +87,12 @@ public final class InboxReader implements AutoCloseable {
 
   /** Marks messages returned by {@link #next} as read now; returns them as marked. */
   public List<Message> markRead(List<Message> messages) {
-    return markRead(messages, java.time.Instant.now());
+    return markRead(messages, Instant.now());
   }
 
   /** Marks messages returned by {@link #next} as read at {@code readAt}; returns them as marked. */
-  public List<Message> markRead(List<Message> messages, java.time.Instant readAt) {
-    List<Message> marked = messenger.markRead(messages, readAt);
+  public List<Message> markRead(List<Message> messages, Instant readAt) {
+    List<Message> marked = source.markRead(messages, readAt);
     for (Message message : messages) {
       handedOut.remove(message.id());
     }

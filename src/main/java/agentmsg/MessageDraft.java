@@ -1,6 +1,5 @@
 package agentmsg;
 
-import agentmsg.internal.store.FanOut;
 import java.util.Objects;
 
 /**
@@ -61,7 +60,7 @@ public record MessageDraft(
 
   /** Whether it goes to several agents ({@code @all} or a group). */
   public boolean fansOut() {
-    return FanOut.addresses(to);
+    return AgentNames.fansOut(to);
   }
 
   public MessageDraft withId(String value) {

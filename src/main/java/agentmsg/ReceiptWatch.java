@@ -6,20 +6,27 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Waits for receipts on messages this agent sent: wakes when a recipient marks them read or acked
  * (the reader rewrites a file in this agent's receipts folder), re-checks the store on every wake
- * and, as a safety net, every {@link Options#pollInterval()}. Made by {@link
- * AgentMessenger#watchReceipts()} before sending. Not thread-safe; {@link #close} may come from any
- * thread.
+ * and, as a safety net, every {@link Options#pollInterval()}. Made by the local messenger's {@code
+ * watchReceipts()} before sending. Not thread-safe; {@link #close} may come from any thread.
  */
 public final class ReceiptWatch implements AutoCloseable {
-  private final AgentMessenger messenger;
+  private final Function<Collection<String>, List<Message>> current;
+  private final Duration pollInterval;
   private final InboxWatch watch;
 
-  ReceiptWatch(AgentMessenger messenger, Path folder) {
-    this.messenger = messenger;
+  /**
+   * @param current the state of the messages of the given ids, as stored now
+   * @param pollInterval how often to re-query when no file event came
+   */
+  ReceiptWatch(
+      Function<Collection<String>, List<Message>> current, Duration pollInterval, Path folder) {
+    this.current = current;
+    this.pollInterval = pollInterval;
     this.watch = InboxWatch.open(folder);
   }
 
@@ -37,7 +44,7 @@ public final class ReceiptWatch implements AutoCloseable {
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      List<Message> now = messenger.current(ids);
+      List<Message> now = current.apply(ids);
       if (reached(now, state)) {
         return now;
       }
@@ -45,8 +52,7 @@ public final class ReceiptWatch implements AutoCloseable {
       if (remaining <= 0) {
         return now;
       }
-      watch.await(
-          Duration.ofNanos(Math.min(remaining, messenger.options().pollInterval().toNanos())));
+      watch.await(Duration.ofNanos(Math.min(remaining, pollInterval.toNanos())));
     }
   }
 

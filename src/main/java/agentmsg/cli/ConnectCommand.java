@@ -7,7 +7,6 @@ import agentmsg.internal.Ids;
 import agentmsg.internal.client.Reconnecting;
 import agentmsg.internal.client.WireClient;
 import agentmsg.internal.client.WireConnection;
-import agentmsg.internal.store.FanOut;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.ServerFrame;
 import java.io.BufferedReader;
@@ -326,7 +325,7 @@ final class ConnectCommand extends Command {
       String to = space < 0 ? line : line.substring(0, space);
       String body = space < 0 ? "" : line.substring(space + 1).strip();
       // An agent, or @all or @<group> (the server fans it out).
-      if (!AgentNames.isValid(FanOut.nameIn(to))) {
+      if (!AgentNames.isValid(AgentNames.nameIn(to))) {
         err.println(
             "error[invalid-agent-name]: '"
                 + to

@@ -1,11 +1,11 @@
 package agentmsg.cli;
 
 import agentmsg.AgentMessenger;
+import agentmsg.AgentNames;
 import agentmsg.Message;
 import agentmsg.MessageDraft;
 import agentmsg.MessageStatus;
 import agentmsg.Priority;
-import agentmsg.internal.store.FanOut;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -134,7 +134,7 @@ final class SendCommand extends Command {
         throw new UsageException("--" + serverOnly + " needs -w (send through the server)");
       }
     }
-    if (FanOut.addresses(to)
+    if (AgentNames.fansOut(to)
         || FILE_ONLY.stream().anyMatch(invocation.line()::hasOption)
         || CONVERSATION.stream().anyMatch(invocation.line()::hasOption)) {
       MessageDraft draft = MessageDraft.to(to, body).withId(invocation.line().getOptionValue("id"));

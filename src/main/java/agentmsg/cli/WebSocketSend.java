@@ -10,7 +10,6 @@ import agentmsg.internal.Ids;
 import agentmsg.internal.client.Reconnecting;
 import agentmsg.internal.client.WireClient;
 import agentmsg.internal.client.WireConnection;
-import agentmsg.internal.store.FanOut;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.FrameCodec;
 import agentmsg.internal.wire.ServerFrame;
@@ -50,7 +49,7 @@ final class WebSocketSend {
 
   WebSocketSend(Invocation invocation, String to, String body) {
     this.invocation = invocation;
-    AgentNames.requireValid(FanOut.nameIn(to));
+    AgentNames.requireValid(AgentNames.nameIn(to));
     this.to = to;
     this.body = body;
     String id = invocation.line().getOptionValue("id");
@@ -211,7 +210,7 @@ final class WebSocketSend {
 
   /** Whether {@code delivered} is of the one message this sends (not a fan-out's copy). */
   private boolean isOurs(ServerFrame.Delivered delivered) {
-    if (FanOut.addresses(to)) {
+    if (AgentNames.fansOut(to)) {
       return false;
     }
     return clientId.equals(delivered.clientId())

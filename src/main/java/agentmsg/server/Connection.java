@@ -4,7 +4,6 @@ import agentmsg.AgentNames;
 import agentmsg.MessageDraft;
 import agentmsg.Priority;
 import agentmsg.internal.Ids;
-import agentmsg.internal.store.FanOut;
 import agentmsg.internal.store.StoredMessage;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.FrameCodec;
@@ -359,7 +358,7 @@ final class Connection implements Session.Listener.AutoDemanding {
           "this connection is agent '" + agent + "' and cannot send as '" + send.from() + "'",
           ref);
     }
-    if (FanOut.addresses(send.to())) {
+    if (AgentNames.fansOut(send.to())) {
       // @all or @<group>: the writer fans it out as file mode does.
       if (!AgentNames.isValid(send.to().substring(1))) {
         throw new FrameException(

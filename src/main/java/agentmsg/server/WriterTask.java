@@ -1,8 +1,8 @@
 package agentmsg.server;
 
+import agentmsg.AgentNames;
 import agentmsg.MessageDraft;
 import agentmsg.Priority;
-import agentmsg.internal.store.FanOut;
 import agentmsg.internal.store.SendPipeline;
 import agentmsg.internal.wire.ClientFrame;
 import java.util.List;
@@ -43,7 +43,7 @@ sealed interface WriterTask {
 
     /** Whether it goes to {@code @all} or a group. */
     boolean fansOut() {
-      return FanOut.addresses(frame.to());
+      return AgentNames.fansOut(frame.to());
     }
 
     /** What the send pipeline stores for it; {@code retry}: an earlier attempt may have. */

@@ -1,9 +1,11 @@
 package agentmsg.internal.store;
 
 import agentmsg.Agent;
+import agentmsg.AgentNames;
 import agentmsg.AgentType;
 import agentmsg.UnknownAgentException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -74,6 +76,18 @@ public final class AgentRows {
   public static void requireRegistered(Handle handle, String name) {
     if (!exists(handle, name)) {
       throw new UnknownAgentException(name);
+    }
+  }
+
+  /**
+   * Checks that every agent of {@code names} is registered.
+   *
+   * @throws agentmsg.InvalidAgentNameException if a name breaks the rule
+   * @throws UnknownAgentException if an agent of {@code names} is not registered
+   */
+  public static void requireRegistered(Handle handle, Collection<String> names) {
+    for (String name : names) {
+      requireRegistered(handle, AgentNames.requireValid(name));
     }
   }
 

@@ -2,6 +2,7 @@ package agentmsg.internal.store;
 
 import agentmsg.Agent;
 import agentmsg.AgentMsgException;
+import agentmsg.AgentNames;
 import agentmsg.internal.Ids;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,9 +17,6 @@ import org.jdbi.v3.core.Handle;
  * resent fan-out through the server store nothing twice. Stateless.
  */
 public final class FanOut {
-  /** The reserved fan-out name: every registered agent but the sender. */
-  public static final String ALL = "all";
-
   private static final int MAX_ID = 64;
 
   /** The length of {@link Ids#fromDigest}. */
@@ -28,16 +26,6 @@ public final class FanOut {
   private static final int KEPT_OF_LONG_CLIENT_ID = MAX_ID - 1 - DIGEST_CHARS;
 
   private FanOut() {}
-
-  /** Whether {@code to} fans out: {@code @all} or {@code @<group>}. */
-  public static boolean addresses(String to) {
-    return to != null && to.startsWith("@");
-  }
-
-  /** The name a recipient names: the group's (or {@code all}) for a fan-out, else the agent's. */
-  public static String nameIn(String to) {
-    return addresses(to) ? to.substring(1) : to;
-  }
 
   /**
    * Who gets a copy of a fan-out from {@code from}: every registered agent, or the members of the
@@ -50,7 +38,7 @@ public final class FanOut {
   public static List<String> recipients(Handle handle, String to, String from) {
     String group = to.substring(1);
     List<String> candidates;
-    if (group.equals(ALL)) {
+    if (group.equals(AgentNames.ALL)) {
       candidates = new ArrayList<>();
       for (Agent agent : AgentRows.all(handle)) {
         candidates.add(agent.name());
