@@ -48,6 +48,10 @@ public enum ErrorCode {
   SERVER_REFUSED("server-refused", Exit.FAILED, "the server refused the connection"),
   SERVER_FAILED("server-failed", Exit.FAILED, "the server could not start or stopped"),
   OLD_SERVER("old-server", Exit.FAILED, "the server speaks only the original protocol"),
+  LOCAL_ONLY(
+      "local-only",
+      Exit.FAILED,
+      "an operation the server's protocol does not carry: run it where the data home is"),
   CONNECTION_LOST("connection-lost", Exit.FAILED, "the connection closed and kept closing"),
   CONNECTION_REFUSED("connection-refused", Exit.FAILED, "nothing listens at the server's address"),
   CLIENT_FAILED("client-failed", Exit.FAILED, "the WebSocket client could not start"),

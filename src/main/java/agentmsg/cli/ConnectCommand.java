@@ -3,12 +3,11 @@ package agentmsg.cli;
 import agentmsg.AgentMsgException;
 import agentmsg.AgentNames;
 import agentmsg.Message;
+import agentmsg.MessageDraft;
+import agentmsg.Messenger;
+import agentmsg.RemoteMessenger;
 import agentmsg.internal.Ids;
-import agentmsg.internal.client.Reconnecting;
-import agentmsg.internal.client.WireClient;
-import agentmsg.internal.client.WireConnection;
-import agentmsg.internal.wire.ClientFrame;
-import agentmsg.internal.wire.ServerFrame;
+import agentmsg.internal.RecentIds;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,11 +15,6 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.cli.Options;
@@ -33,6 +27,10 @@ import org.apache.commons.cli.Options;
  */
 final class ConnectCommand extends Command {
   private static final int REMEMBERED = 10_000;
+  private static final Duration SLICE = Duration.ofMillis(500);
+
+  /** How long a line typed while the server is away waits for it: as long as connect runs. */
+  private static final Duration UNTIL_STOPPED = Duration.ofDays(3650);
 
   @Override
   String name() {
@@ -96,16 +94,13 @@ final class ConnectCommand extends Command {
     private final URI url;
     private final ServerUrl.Credentials credentials;
     private final boolean takeover;
-    private final String instance = Ids.newId();
     private final PrintStream err;
 
-    /** Sent from standard input, not yet confirmed stored: sent again after a reconnect. */
-    private final Map<String, ClientFrame.Send> unconfirmed = new LinkedHashMap<>();
+    /** Client ids of the messages sent from standard input: their deliveries are reported. */
+    private final RecentIds sentByUs = new RecentIds(REMEMBERED);
 
-    private final Bounded sentByUs = new Bounded(REMEMBERED);
-    private final Bounded printed = new Bounded(REMEMBERED);
     private final CountDownLatch finished = new CountDownLatch(1);
-    private volatile WireConnection current;
+    private volatile RemoteMessenger messenger;
     private volatile boolean stopping;
 
     Session(
@@ -125,68 +120,42 @@ final class ConnectCommand extends Command {
     int run() throws InterruptedException {
       Thread hook = new Thread(this::stop, "agent-msg-connect-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      Thread reader = new Thread(this::readInput, "agent-msg-stdin");
-      reader.setDaemon(true);
-      try (WireClient client = WireClient.start(ServerUrl.ca(invocation))) {
-        reader.start();
-        Integer[] exitCode = {null};
-        Reconnecting.run(
-            new Reconnecting.Client() {
-              @Override
-              public WireConnection connect() throws InterruptedException {
-                return client.connect(
-                    url,
-                    credentials.headers(),
-                    Duration.ofSeconds(10),
-                    credentials.unauthorizedHint());
-              }
-
-              @Override
-              public Reconnecting.Round converse(WireConnection connection)
-                  throws InterruptedException {
-                current = connection;
-                try {
-                  Outcome outcome = Session.this.converse(connection);
-                  exitCode[0] = outcome.exitCode();
-                  return new Reconnecting.Round(outcome.welcomed(), outcome.exitCode() != null);
-                } finally {
-                  current = null;
+      try (RemoteMessenger opened =
+          RemoteMessenger.receive(
+              ServerUrl.server(invocation, url, credentials),
+              agent,
+              takeover,
+              new RemoteMessenger.Events() {
+                @Override
+                public void warning(String text) {
+                  err.println(text);
                 }
-              }
 
-              @Override
-              public boolean stopped() {
-                return stopping;
-              }
-
-              @Override
-              public boolean pause(long millis) throws InterruptedException {
-                Session.this.pause(millis);
-                return !stopping;
-              }
-
-              @Override
-              public void unreachable(AgentMsgException cause, long retryMillis) {
-                err.println(
-                    "Cannot reach "
-                        + url
-                        + " ("
-                        + cause.code()
-                        + "); retrying in "
-                        + retryMillis
-                        + " ms");
-              }
-
-              @Override
-              public void lost(long retryMillis) {
-                err.println(
-                    "Connection to " + url + " lost; reconnecting in " + retryMillis + " ms");
+                @Override
+                public void welcomed(boolean again, boolean original) {
+                  err.println(
+                      "Connected to "
+                          + url
+                          + " as "
+                          + agent
+                          + (original
+                              ? " (an original agent-msg server: it stores nothing, so only agents"
+                                  + " connected now get what is sent; "
+                              : " (")
+                          + "type '<to> <message>' to send; Ctrl-C to stop)");
+                }
+              })) {
+        messenger = opened;
+        opened.onDelivery(
+            delivery -> {
+              if (delivery.clientId() != null && sentByUs.contains(delivery.clientId())) {
+                err.println("Delivered " + delivery.id() + " to " + delivery.to());
               }
             });
-        if (exitCode[0] != null) {
-          return exitCode[0];
-        }
-        return ExitCodes.OK;
+        Thread reader = new Thread(this::readInput, "agent-msg-stdin");
+        reader.setDaemon(true);
+        reader.start();
+        return receive(opened);
       } finally {
         finished.countDown();
         try {
@@ -197,96 +166,33 @@ final class ConnectCommand extends Command {
       }
     }
 
-    private Outcome converse(WireConnection connection) throws InterruptedException {
-      connection.hello(
-          new ClientFrame.Hello(agent, ClientFrame.Role.RECEIVE, takeover, instance, false),
-          WireConnection.ORIGINAL_DETECT);
-      boolean welcomed = false;
-      while (true) {
-        WireConnection.Event event = connection.next(Duration.ofMillis(500));
-        if (event == null) {
+    /** Prints each pushed message, then acks it, until stopped or the server ends the session. */
+    private int receive(RemoteMessenger opened) throws InterruptedException {
+      PrintStream out = invocation.out();
+      while (!stopping) {
+        Messenger.Taken taken;
+        try {
+          taken = opened.await(SLICE);
+        } catch (AgentMsgException e) {
           if (stopping) {
-            return new Outcome(ExitCodes.OK, welcomed);
+            break;
           }
-          continue;
+          if (e.code().equals("server-unavailable")) {
+            continue; // down for the whole slice: it reconnects by itself
+          }
+          err.println("error[" + e.code() + "]: " + e.getMessage());
+          return ExitCodes.FAILED; // another receiver took over, or the credential went bad
         }
-        if (event instanceof WireConnection.Closed) {
-          return new Outcome(stopping ? Integer.valueOf(ExitCodes.OK) : null, welcomed);
+        for (Message message : taken.messages()) {
+          Output.message(out, message, invocation.json(), false);
         }
-        ServerFrame frame = ((WireConnection.Frame) event).frame();
-        if (frame instanceof ServerFrame.Push push) {
-          if (!deliver(connection, push)) {
-            return new Outcome(ExitCodes.FAILED, welcomed);
-          }
-        } else if (frame instanceof ServerFrame.Welcome
-            || (frame instanceof ServerFrame.Registered && connection.original())) {
-          welcomed = true;
-          err.println(
-              "Connected to "
-                  + url
-                  + " as "
-                  + agent
-                  + (connection.original()
-                      ? " (an original agent-msg server: it stores nothing, so only agents"
-                          + " connected now get what is sent; "
-                      : " (")
-                  + "type '<to> <message>' to send; Ctrl-C to stop)");
-          for (ClientFrame.Send send : pendingSends()) {
-            connection.send(send);
-          }
-        } else if (frame instanceof ServerFrame.Stored stored) {
-          boolean ours;
-          synchronized (unconfirmed) {
-            ours = unconfirmed.remove(stored.clientId()) != null;
-          }
-          if (ours) {
-            err.println("Sent " + stored.id() + " to " + stored.to());
-          }
-        } else if (frame instanceof ServerFrame.Delivered delivered) {
-          if (connection.original()) {
-            synchronized (unconfirmed) { // an original server confirms by delivering, or not at all
-              unconfirmed.remove(delivered.clientId());
-            }
-          }
-          if (delivered.clientId() != null && sentByUs.contains(delivered.clientId())) {
-            err.println("Delivered " + delivered.id() + " to " + delivered.to());
-          }
-        } else if (frame instanceof ServerFrame.Error error) {
-          err.println("error[" + error.code() + "]: " + error.message());
-          if (error.ref() != null) {
-            synchronized (unconfirmed) {
-              unconfirmed.remove(error.ref());
-            }
-          }
-          if (error.code().equals("already-connected")
-              || error.code().equals("taken-over")
-              || error.code().equals("auth-agent-mismatch")
-              || error.code().equals("token-revoked")) {
-            return new Outcome(ExitCodes.FAILED, welcomed);
-          }
-        }
-      }
-    }
-
-    /** Prints a pushed message once, then acks it; false if standard output is gone. */
-    private boolean deliver(WireConnection connection, ServerFrame.Push push) {
-      if (!printed.contains(push.id())) {
-        Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
-        Message message = push.toMessage(agent, now, now);
-        PrintStream out = invocation.out();
-        Output.message(out, message, invocation.json(), false);
         if (out.checkError()) {
           err.println("error[output-closed]: standard output was closed; stopping");
-          return false;
+          return ExitCodes.FAILED; // not acked: pushed again to the next receiver
         }
-        printed.add(push.id());
+        taken.handedOver().run(); // acked; after a lost connection, when pushed again
       }
-      try {
-        connection.send(new ClientFrame.Ack(push.id(), null));
-      } catch (AgentMsgException lost) {
-        // Not acked: the server pushes it again after the reconnect, and it is not printed twice.
-      }
-      return true;
+      return ExitCodes.OK;
     }
 
     private void readInput() {
@@ -295,21 +201,9 @@ final class ConnectCommand extends Command {
       try {
         String line;
         while (!stopping && (line = lines.readLine()) != null) {
-          ClientFrame.Send send = parse(line.strip());
-          if (send == null) {
-            continue;
-          }
-          synchronized (unconfirmed) {
-            unconfirmed.put(send.clientId(), send);
-            sentByUs.add(send.clientId());
-          }
-          WireConnection connection = current;
-          if (connection != null) {
-            try {
-              connection.send(send);
-            } catch (AgentMsgException lost) {
-              // Sent again once reconnected.
-            }
+          MessageDraft draft = parse(line.strip());
+          if (draft != null) {
+            send(draft);
           }
         }
       } catch (IOException e) {
@@ -317,7 +211,27 @@ final class ConnectCommand extends Command {
       }
     }
 
-    private ClientFrame.Send parse(String line) {
+    /** Sends one line, waiting (across reconnects, with the same client id) until it is stored. */
+    private void send(MessageDraft draft) {
+      String clientId = Ids.newId();
+      sentByUs.add(clientId);
+      try {
+        RemoteMessenger.Confirmation confirmation =
+            messenger.sendConfirmed(draft, clientId, UNTIL_STOPPED);
+        // An original server confirms a send by delivering it, or not at all.
+        err.println(
+            (confirmation.delivered() ? "Delivered " : "Sent ")
+                + confirmation.id()
+                + " to "
+                + draft.to());
+      } catch (AgentMsgException e) {
+        if (!stopping) {
+          err.println("error[" + e.code() + "]: " + e.getMessage());
+        }
+      }
+    }
+
+    private MessageDraft parse(String line) {
       if (line.isEmpty()) {
         return null;
       }
@@ -336,56 +250,20 @@ final class ConnectCommand extends Command {
         err.println("error[empty-message]: type '<to> <message>'");
         return null;
       }
-      return new ClientFrame.Send(Ids.newId(), null, to, body, null, null, false);
-    }
-
-    private List<ClientFrame.Send> pendingSends() {
-      synchronized (unconfirmed) {
-        return new ArrayList<>(unconfirmed.values());
-      }
-    }
-
-    private void pause(long millis) throws InterruptedException {
-      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-      while (!stopping && System.nanoTime() < until) {
-        finished.await(Math.min(100, millis), TimeUnit.MILLISECONDS);
-      }
+      return MessageDraft.to(to, body);
     }
 
     private void stop() {
       stopping = true;
-      WireConnection connection = current;
-      if (connection != null) {
-        connection.close();
+      RemoteMessenger current = messenger;
+      if (current != null) {
+        current.close();
       }
       try {
         finished.await(2, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }
-  }
-
-  private record Outcome(Integer exitCode, boolean welcomed) {}
-
-  /** A set that forgets its oldest entries beyond a bound. Thread-safe. */
-  private static final class Bounded {
-    private final int capacity;
-    private final LinkedHashMap<String, Boolean> entries = new LinkedHashMap<>();
-
-    Bounded(int capacity) {
-      this.capacity = capacity;
-    }
-
-    synchronized void add(String value) {
-      entries.put(value, Boolean.TRUE);
-      if (entries.size() > capacity) {
-        entries.remove(entries.keySet().iterator().next());
-      }
-    }
-
-    synchronized boolean contains(String value) {
-      return entries.containsKey(value);
     }
   }
 }

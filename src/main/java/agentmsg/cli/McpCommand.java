@@ -4,8 +4,8 @@ import agentmsg.Agent;
 import agentmsg.AgentMessenger;
 import agentmsg.AgentType;
 import agentmsg.Options;
+import agentmsg.RemoteMessenger;
 import agentmsg.mcp.MailboxMcpServer;
-import agentmsg.mcp.RemoteMailbox;
 import java.io.PrintStream;
 import java.net.URI;
 import java.util.Optional;
@@ -80,14 +80,12 @@ final class McpCommand extends Command {
     AtomicReference<MailboxMcpServer> serving = new AtomicReference<>();
     PrintStream stdout = System.out;
     System.setOut(invocation.err());
-    try (RemoteMailbox mailbox =
-        RemoteMailbox.open(
-            url,
-            credentials.headers(),
-            credentials.unauthorizedHint(),
-            ServerUrl.ca(invocation),
+    try (RemoteMessenger mailbox =
+        RemoteMessenger.receive(
+            ServerUrl.server(invocation, url, credentials),
             agent,
-            warnings(invocation, serving))) {
+            false,
+            warnings(invocation, serving)::accept)) {
       serve(
           serving,
           MailboxMcpServer.start(mailbox, invocation.in(), invocation.out(), Usage.version()));

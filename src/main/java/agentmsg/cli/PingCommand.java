@@ -1,11 +1,8 @@
 package agentmsg.cli;
 
+import agentmsg.AgentMsgException;
 import agentmsg.AgentNames;
-import agentmsg.internal.client.WireClient;
-import agentmsg.internal.client.WireConnection;
-import agentmsg.internal.wire.ClientFrame;
-import agentmsg.internal.wire.FrameCodec;
-import agentmsg.internal.wire.ServerFrame;
+import agentmsg.RemoteMessenger;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -61,70 +58,64 @@ final class PingCommand extends Command {
     Duration timeout = invocation.secondsValue("timeout", DEFAULT_TIMEOUT, 3600);
     long deadline = System.nanoTime() + timeout.toNanos();
     URI url = ServerUrl.url(invocation);
-    ServerUrl.Credentials credentials =
-        ServerUrl.credentials(invocation, invocation.options(null).agent(), url);
-    try (WireClient client = WireClient.start(ServerUrl.ca(invocation));
-        WireConnection connection =
-            client.connect(url, credentials.headers(), timeout, credentials.unauthorizedHint())) {
+    String from = invocation.options(null).agent();
+    ServerUrl.Credentials credentials = ServerUrl.credentials(invocation, from, url);
+    try (RemoteMessenger messenger =
+        RemoteMessenger.sendOnly(
+            ServerUrl.server(invocation, url, credentials),
+            from,
+            timeout,
+            warning -> {})) { // a reconnect is retried within the timeout; the outcome is one line
       long sentAt = System.nanoTime();
-      connection.send(new ClientFrame.Ping(agent));
-      while (true) {
-        WireConnection.Event event =
-            connection.next(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        if (event == null) {
+      RemoteMessenger.Presence presence;
+      try {
+        presence =
+            messenger.ping(agent, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      } catch (AgentMsgException e) {
+        if (!e.code().equals("server-unavailable")) {
+          throw e;
+        }
+        if (messenger.connected()) {
           invocation
               .err()
               .println(
                   "error[timeout]: no pong from the server within " + timeout.toMillis() + " ms");
           return ExitCodes.TIMEOUT;
         }
-        if (event instanceof WireConnection.Closed closed) {
-          invocation
-              .err()
-              .println(
-                  "error[connection-lost]: "
-                      + closed.describe()
-                      + " before the pong (see: agent-msg server; try again)");
-          return ExitCodes.FAILED;
-        }
-        ServerFrame frame = ((WireConnection.Frame) event).frame();
-        if (frame instanceof ServerFrame.Error error) {
-          invocation.err().println("error[" + error.code() + "]: " + error.message());
-          return ExitCodes.FAILED;
-        }
-        // The original server answers a ping too, with neither the agent nor whether it is online.
-        if (frame instanceof ServerFrame.Pong pong
-            && pong.agent() == null
-            && pong.online() == null) {
-          invocation
-              .err()
-              .println(
-                  "error[old-server]: "
-                      + url
-                      + " is an original agent-msg server: it answered the ping"
-                      + String.format(Locale.ROOT, " (round trip %.1f ms)", elapsedMillis(sentAt))
-                      + " but cannot tell whether "
-                      + agent
-                      + " is online (upgrade it to agent-msg server)");
-          return ExitCodes.FAILED;
-        }
-        if (frame instanceof ServerFrame.Pong pong && agent.equals(pong.agent())) {
-          double millis = (System.nanoTime() - sentAt) / 1e6;
-          boolean online = Boolean.TRUE.equals(pong.online());
-          if (invocation.json()) {
-            invocation.out().println(FrameCodec.write(pong));
-          } else {
-            invocation
-                .out()
-                .println(
-                    agent
-                        + " is "
-                        + (online ? "online" : "offline")
-                        + String.format(Locale.ROOT, " (round trip %.1f ms)", millis));
-          }
-          return online ? ExitCodes.OK : ExitCodes.FAILED;
-        }
+        invocation
+            .err()
+            .println(
+                "error[connection-lost]: the connection to "
+                    + messenger.server()
+                    + " closed before the pong (see: agent-msg server; try again)");
+        return ExitCodes.FAILED;
       }
+      if (!presence.known()) {
+        invocation
+            .err()
+            .println(
+                "error[old-server]: "
+                    + url
+                    + " is an original agent-msg server: it answered the ping"
+                    + String.format(Locale.ROOT, " (round trip %.1f ms)", elapsedMillis(sentAt))
+                    + " but cannot tell whether "
+                    + agent
+                    + " is online (upgrade it to agent-msg server)");
+        return ExitCodes.FAILED;
+      }
+      boolean online = Boolean.TRUE.equals(presence.online());
+      if (invocation.json()) {
+        invocation.out().println(presence.toJsonLine());
+      } else {
+        invocation
+            .out()
+            .println(
+                agent
+                    + " is "
+                    + (online ? "online" : "offline")
+                    + String.format(Locale.ROOT, " (round trip %.1f ms)", elapsedMillis(sentAt)));
+      }
+      return online ? ExitCodes.OK : ExitCodes.FAILED;
     }
   }
 

@@ -2,6 +2,7 @@ package agentmsg.cli;
 
 import agentmsg.AgentMsgException;
 import agentmsg.Options;
+import agentmsg.RemoteMessenger;
 import agentmsg.internal.client.WireClient;
 import agentmsg.internal.security.AgentTokens;
 import agentmsg.internal.security.TokenFiles;
@@ -67,6 +68,12 @@ final class ServerUrl {
    * home. For a server on this machine an agent without a token gets one, as {@code register}
    * would.
    */
+  /** The server at {@code url}, signed in to with {@code credentials}, as the library takes it. */
+  static RemoteMessenger.Server server(Invocation invocation, URI url, Credentials credentials) {
+    return new RemoteMessenger.Server(
+        url, credentials.headers(), credentials.unauthorizedHint(), ca(invocation));
+  }
+
   static Credentials credentials(Invocation invocation, String agent, URI url) {
     Map<String, String> headers = headers(invocation);
     for (String name : headers.keySet()) {

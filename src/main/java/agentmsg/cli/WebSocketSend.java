@@ -3,24 +3,20 @@ package agentmsg.cli;
 import agentmsg.AgentMsgException;
 import agentmsg.AgentNames;
 import agentmsg.InvalidMessageException;
+import agentmsg.Message;
 import agentmsg.MessageDraft;
-import agentmsg.MessageTooLargeException;
 import agentmsg.Priority;
+import agentmsg.RemoteMessenger;
 import agentmsg.internal.Ids;
-import agentmsg.internal.client.Reconnecting;
-import agentmsg.internal.client.WireClient;
-import agentmsg.internal.client.WireConnection;
-import agentmsg.internal.wire.ClientFrame;
-import agentmsg.internal.wire.FrameCodec;
-import agentmsg.internal.wire.ServerFrame;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code send -w}: sends one message through the server as a send-only connection and waits for
@@ -32,7 +28,7 @@ import java.util.Set;
  */
 final class WebSocketSend {
   static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
-  private static final int MAX_CONNECTS = 4;
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Set<String> USAGE_CODES =
       Set.of("invalid-agent-name", "invalid-id", "empty-message", "message-too-large");
 
@@ -44,7 +40,7 @@ final class WebSocketSend {
   private final Duration timeout;
   private String storedId;
 
-  /** A fan-out's copies not yet delivered, by id, naming their recipients; empty for one. */
+  /** The copies not yet delivered, by id, naming their recipients. */
   private final Map<String, String> undelivered = new LinkedHashMap<>();
 
   WebSocketSend(Invocation invocation, String to, String body) {
@@ -67,14 +63,6 @@ final class WebSocketSend {
   }
 
   int run() throws InterruptedException {
-    if (body.isEmpty()) {
-      throw new InvalidMessageException("empty-message", "the message is empty");
-    }
-    int size = body.getBytes(StandardCharsets.UTF_8).length;
-    if (size > agentmsg.Options.MAX_MESSAGE_BYTES_LIMIT) {
-      throw new MessageTooLargeException(size, agentmsg.Options.MAX_MESSAGE_BYTES_LIMIT);
-    }
-    String from = invocation.options(null).agent();
     MessageDraft draft =
         MessageDraft.to(to, body).withThread(invocation.line().getOptionValue("thread"));
     if (invocation.line().hasOption("subject")) {
@@ -86,145 +74,102 @@ final class WebSocketSend {
     if (invocation.line().hasOption("ack-required")) {
       draft = draft.withAckRequired(true);
     }
-    ClientFrame.Send send = ClientFrame.Send.of(clientId, draft);
+    RemoteMessenger.check(draft); // bad input is a usage error before any connection
+    String from = invocation.options(null).agent();
     URI url = ServerUrl.url(invocation);
     ServerUrl.Credentials credentials = ServerUrl.credentials(invocation, from, url);
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (WireClient client = WireClient.start(ServerUrl.ca(invocation))) {
-      for (int attempt = 1; ; attempt++) {
-        Duration left = Duration.ofNanos(deadline - System.nanoTime());
-        if (left.isNegative() || left.isZero()) {
-          return timedOut();
-        }
-        WireConnection connection;
-        try {
-          connection =
-              client.connect(
-                  url,
-                  credentials.headers(),
-                  min(left, Duration.ofSeconds(10)),
-                  credentials.unauthorizedHint());
-        } catch (AgentMsgException e) {
-          if (attempt == 1 || attempt >= MAX_CONNECTS || Reconnecting.REFUSALS.contains(e.code())) {
-            throw e; // never reached, or gone for good: nothing was stored by this attempt
-          }
-          Thread.sleep(Math.min(1000, 100L << attempt));
-          continue;
-        }
-        try (connection) {
-          connection.hello(
-              new ClientFrame.Hello(from, ClientFrame.Role.SEND_ONLY, false, null, false),
-              min(WireConnection.ORIGINAL_DETECT, Duration.ofNanos(deadline - System.nanoTime())));
-          connection.send(send);
-          Integer code = await(connection, deadline, from, send);
-          if (code != null) {
-            return code;
-          }
-        } catch (AgentMsgException lost) {
-          if (!lost.code().equals("connection-lost")) {
-            throw lost;
-          }
-          // Closed before the frames went out: as a close while waiting, try again.
-        }
-        if (attempt >= MAX_CONNECTS) {
-          invocation
-              .err()
-              .println(
-                  "error[connection-lost]: the connection to "
-                      + url
-                      + " kept closing; "
-                      + (storedId == null
-                          ? "the message may not be stored (resend with --id " + clientId + ")"
-                          : "message " + storedId + " is stored"));
-          return ExitCodes.FAILED;
-        }
+    LinkedBlockingQueue<RemoteMessenger.Delivery> deliveries = new LinkedBlockingQueue<>();
+    RemoteMessenger messenger;
+    try {
+      messenger =
+          RemoteMessenger.sendOnly(
+              ServerUrl.server(invocation, url, credentials),
+              from,
+              min(timeout, CONNECT_TIMEOUT),
+              warning -> {}); // reconnects are retried within the wait; its outcome is one line
+    } catch (AgentMsgException e) {
+      if (!e.code().equals("connection-lost")) {
+        throw e; // never reached, or refused: nothing was stored
       }
+      invocation
+          .err()
+          .println(
+              "error[connection-lost]: the connection to "
+                  + url
+                  + " closed before the server's welcome; the message may not be stored (resend"
+                  + " with --id "
+                  + clientId
+                  + ")");
+      return ExitCodes.FAILED;
     }
-  }
-
-  /**
-   * Reads events until the outcome is known.
-   *
-   * @return the exit code, or null if the connection closed first and a retry may help
-   */
-  private Integer await(
-      WireConnection connection, long deadline, String from, ClientFrame.Send send)
-      throws InterruptedException {
-    while (true) {
-      long left = deadline - System.nanoTime();
-      WireConnection.Event event = left <= 0 ? null : connection.next(Duration.ofNanos(left));
-      if (event == null) {
-        return timedOut();
+    try (messenger) {
+      messenger.onDelivery(deliveries::add); // before the send: no delivery slips by
+      RemoteMessenger.Confirmation confirmation;
+      try {
+        confirmation = messenger.sendConfirmed(draft, clientId, left(deadline));
+      } catch (AgentMsgException e) {
+        if (e.code().equals("server-unavailable") && System.nanoTime() - deadline >= 0) {
+          return timedOut(messenger);
+        }
+        if (USAGE_CODES.contains(e.code())) {
+          invocation.err().println("error[" + e.code() + "]: " + e.getMessage());
+          return ExitCodes.USAGE;
+        }
+        throw e;
       }
-      if (event instanceof WireConnection.Closed closed) {
-        if (closed.refused()) {
-          invocation
-              .err()
-              .println(
-                  "error[connection-refused]: "
-                      + closed.describe()
-                      + "; "
-                      + (storedId == null
-                          ? "the message may not be stored (resend with --id " + clientId + ")"
-                          : "message " + storedId + " is stored"));
-          return ExitCodes.FAILED;
-        }
-        return null;
-      }
-      ServerFrame frame = ((WireConnection.Frame) event).frame();
-      if (frame instanceof ServerFrame.Stored stored
-          && clientId.equals(stored.clientId())
-          && stored.fannedOut()) {
-        if (storedId == null) { // not again after a reconnect
-          storedId = stored.id();
-          for (ServerFrame.Copy copy : stored.copies()) {
-            undelivered.put(copy.id(), copy.to());
-          }
-          SendCommand.printSent(invocation, stored.messages(from, send), true);
-        }
-        if (!waitForDelivery) {
-          return ExitCodes.OK;
-        }
-      } else if (frame instanceof ServerFrame.Stored stored && clientId.equals(stored.clientId())) {
-        storedId = stored.id();
-        if (!waitForDelivery) {
-          report(stored, "Message " + stored.id() + " stored for " + to);
-          return ExitCodes.OK;
-        }
-      } else if (frame instanceof ServerFrame.Delivered delivered
-          && undelivered.remove(delivered.id()) != null) {
-        report(delivered, "Message " + delivered.id() + " delivered to " + delivered.to());
-        if (undelivered.isEmpty()) {
-          return ExitCodes.OK;
-        }
-      } else if (frame instanceof ServerFrame.Delivered delivered && isOurs(delivered)) {
-        report(delivered, "Message " + delivered.id() + " delivered to " + to);
+      storedId = confirmation.id();
+      if (confirmation.delivered()) { // an original server: delivered, or not stored at all
+        report(confirmation.jsonLine(), "Message " + storedId + " delivered to " + to);
         return ExitCodes.OK;
-      } else if (frame instanceof ServerFrame.Error error
-          && (error.ref() == null || clientId.equals(error.ref()))) {
-        invocation.err().println("error[" + error.code() + "]: " + error.message());
-        return USAGE_CODES.contains(error.code()) ? ExitCodes.USAGE : ExitCodes.FAILED;
       }
+      if (confirmation.fannedOut()) {
+        for (Message copy : confirmation.copies()) {
+          undelivered.put(copy.id(), copy.to());
+        }
+        SendCommand.printSent(invocation, confirmation.copies(), true);
+      } else {
+        undelivered.put(storedId, to);
+        if (!waitForDelivery) {
+          report(confirmation.jsonLine(), "Message " + storedId + " stored for " + to);
+        }
+      }
+      if (!waitForDelivery) {
+        return ExitCodes.OK;
+      }
+      while (!undelivered.isEmpty()) {
+        long left = deadline - System.nanoTime();
+        RemoteMessenger.Delivery delivery =
+            left <= 0 ? null : deliveries.poll(left, TimeUnit.NANOSECONDS);
+        if (delivery == null) {
+          return timedOut(messenger);
+        }
+        String recipient = undelivered.remove(delivery.id());
+        if (recipient == null
+            && !confirmation.fannedOut()
+            && clientId.equals(delivery.clientId())) {
+          recipient = undelivered.remove(storedId);
+        }
+        if (recipient != null) {
+          report(
+              delivery.jsonLine(), "Message " + delivery.id() + " delivered to " + delivery.to());
+        }
+      }
+      return ExitCodes.OK;
     }
   }
 
-  /** Whether {@code delivered} is of the one message this sends (not a fan-out's copy). */
-  private boolean isOurs(ServerFrame.Delivered delivered) {
-    if (AgentNames.fansOut(to)) {
-      return false;
-    }
-    return clientId.equals(delivered.clientId())
-        || (storedId != null && storedId.equals(delivered.id()));
+  private void report(String json, String text) {
+    invocation.out().println(invocation.json() ? json : text);
   }
 
-  private void report(ServerFrame frame, String text) {
-    invocation.out().println(invocation.json() ? FrameCodec.write(frame) : text);
-  }
-
-  private int timedOut() {
+  private int timedOut(RemoteMessenger messenger) {
     String seconds =
-        timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms";
-    if (storedId != null && !undelivered.isEmpty()) {
+        (timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms")
+            + (messenger.connected()
+                ? ""
+                : " (the connection to " + messenger.server() + " was lost and is not back)");
+    if (storedId != null && AgentNames.fansOut(to)) {
       List<String> missing = new ArrayList<>();
       undelivered.forEach((id, recipient) -> missing.add(recipient + " (" + id + ")"));
       invocation
@@ -264,6 +209,10 @@ final class WebSocketSend {
                   + " to be safe)");
     }
     return ExitCodes.TIMEOUT;
+  }
+
+  private static Duration left(long deadline) {
+    return Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
   }
 
   private static Duration min(Duration a, Duration b) {

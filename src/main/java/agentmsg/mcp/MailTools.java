@@ -11,12 +11,12 @@ import static agentmsg.mcp.Schemas.string;
 import static agentmsg.mcp.Schemas.time;
 
 import agentmsg.Agent;
-import agentmsg.AgentMessenger;
 import agentmsg.AgentMsgException;
 import agentmsg.HistoryQuery;
 import agentmsg.InvalidMessageException;
 import agentmsg.Message;
 import agentmsg.MessageDraft;
+import agentmsg.Messenger;
 import agentmsg.Options;
 import agentmsg.Priority;
 import agentmsg.internal.wire.AgentJson;
@@ -30,7 +30,7 @@ import java.util.Map;
 
 /**
  * The mailbox tools of one agent: what each is called, what it takes and what it does, on one
- * {@link Mailbox} (local or remote: the same tools, arguments and results). Knows nothing of MCP
+ * {@link Messenger} (local or remote: the same tools, arguments and results). Knows nothing of MCP
  * itself, so it is tested without a transport. Thread-safe: calls may run at once (a {@code
  * wait_for_message} blocks only its own call).
  */
@@ -41,15 +41,10 @@ final class MailTools implements AutoCloseable {
   static final int DEFAULT_HISTORY = 20;
   static final List<String> PRIORITIES = List.of("low", "normal", "high", "urgent");
 
-  private final Mailbox mailbox;
+  private final Messenger mailbox;
   private final List<ToolSpec> specs;
 
-  /** The tools on the local store of {@code messenger}. */
-  MailTools(AgentMessenger messenger) {
-    this(new LocalMailbox(messenger));
-  }
-
-  MailTools(Mailbox mailbox) {
+  MailTools(Messenger mailbox) {
     this.mailbox = mailbox;
     this.specs =
         List.of(
@@ -60,7 +55,7 @@ final class MailTools implements AutoCloseable {
     return specs;
   }
 
-  Mailbox mailbox() {
+  Messenger mailbox() {
     return mailbox;
   }
 
@@ -140,7 +135,7 @@ final class MailTools implements AutoCloseable {
         "inbox",
         "Return your unread messages, oldest first, and mark them read.",
         object(List.of()),
-        arguments -> taken(arguments, mailbox.inbox(), null));
+        arguments -> taken(arguments, mailbox.take(), null));
   }
 
   private ToolSpec waitForMessage() {
@@ -160,7 +155,7 @@ final class MailTools implements AutoCloseable {
           Duration timeout =
               arguments.optionalSeconds(
                   "timeout_seconds", MAX_WAIT_SECONDS, Duration.ofSeconds(DEFAULT_WAIT_SECONDS));
-          Mailbox.Taken taken = mailbox.await(timeout);
+          Messenger.Taken taken = mailbox.await(timeout);
           return taken(arguments, taken, taken.messages().isEmpty());
         });
   }
@@ -243,7 +238,7 @@ final class MailTools implements AutoCloseable {
   }
 
   /** The text of taken messages; the call acks them once the client has it. */
-  private static String taken(ToolArguments arguments, Mailbox.Taken taken, Boolean timedOut) {
+  private static String taken(ToolArguments arguments, Messenger.Taken taken, Boolean timedOut) {
     arguments.afterHandOver(taken.handedOver());
     return listOf("messages", taken.messages(), timedOut);
   }

@@ -1,8 +1,8 @@
 package agentmsg.mcp;
 
-import agentmsg.AgentMessenger;
 import agentmsg.AgentMsgException;
 import agentmsg.Message;
+import agentmsg.Messenger;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
@@ -42,7 +42,7 @@ public final class MailboxMcpServer implements AutoCloseable {
   private static final Duration NOTIFY_TIMEOUT = Duration.ofSeconds(5);
   private static final int PREVIEW_CHARS = 200;
 
-  private final Mailbox mailbox;
+  private final Messenger mailbox;
   private final MailTools tools;
   private final LineGate.Answers answers = new LineGate.Answers();
   private final HandOver handOver = new HandOver(this::log, answers::answered);
@@ -50,7 +50,7 @@ public final class MailboxMcpServer implements AutoCloseable {
   private final CountDownLatch inputClosed = new CountDownLatch(1);
   private final McpSyncServer server;
 
-  private MailboxMcpServer(Mailbox mailbox, InputStream in, OutputStream out, String version) {
+  private MailboxMcpServer(Messenger mailbox, InputStream in, OutputStream out, String version) {
     this.mailbox = mailbox;
     this.tools = new MailTools(mailbox);
     McpJsonMapper json = McpJsonDefaults.getMapper();
@@ -86,32 +86,16 @@ public final class MailboxMcpServer implements AutoCloseable {
   }
 
   /**
-   * Serves {@code messenger}'s mailbox on {@code in}/{@code out} until {@link #close}, and starts
-   * announcing new mail. The agent must be registered.
+   * Serves {@code messenger}'s mailbox (local, or {@linkplain agentmsg.RemoteMessenger on a
+   * server}) on {@code in}/{@code out} until {@link #close}, which closes {@code messenger} too,
+   * and starts announcing new mail. The agent must be registered.
    */
   public static MailboxMcpServer start(
-      AgentMessenger messenger, InputStream in, OutputStream out, String version)
-      throws InterruptedException {
-    return start(new LocalMailbox(messenger), in, out, version);
-  }
-
-  /**
-   * Serves the mailbox that {@code remote} reaches through an agent-msg server until {@link
-   * #close}, which closes {@code remote} too.
-   */
-  public static MailboxMcpServer start(
-      RemoteMailbox remote, InputStream in, OutputStream out, String version)
-      throws InterruptedException {
-    return start((Mailbox) remote, in, out, version);
-  }
-
-  private static MailboxMcpServer start(
-      Mailbox mailbox, InputStream in, OutputStream out, String version)
-      throws InterruptedException {
-    MailboxMcpServer mcp = new MailboxMcpServer(mailbox, in, out, version);
+      Messenger messenger, InputStream in, OutputStream out, String version) {
+    MailboxMcpServer mcp = new MailboxMcpServer(messenger, in, out, version);
     try {
-      mailbox.announce(mcp::announce, mcp::log);
-    } catch (InterruptedException | RuntimeException e) {
+      messenger.announce(mcp::announce, mcp::log);
+    } catch (RuntimeException e) {
       mcp.close();
       throw e;
     }
@@ -180,7 +164,7 @@ public final class MailboxMcpServer implements AutoCloseable {
       MailTools.Result outcome = tools.invoke(name, arguments);
       CallToolResult result =
           CallToolResult.builder().addTextContent(outcome.text()).isError(false).build();
-      if (outcome.handedOver() != Mailbox.Taken.NOTHING) {
+      if (outcome.handedOver() != Messenger.Taken.NOTHING) {
         handOver.after(result, outcome.handedOver());
       }
       return result;
@@ -220,12 +204,7 @@ public final class MailboxMcpServer implements AutoCloseable {
   }
 
   private String unreadText() {
-    try {
-      return MailTools.messages(mailbox.unread());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AgentMsgException("interrupted", "reading the inbox was interrupted");
-    }
+    return MailTools.messages(mailbox.unread());
   }
 
   /**

@@ -1,6 +1,7 @@
 package agentmsg.mcp;
 
 import agentmsg.AgentMsgException;
+import agentmsg.Messenger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -21,7 +22,7 @@ final class ToolArguments {
 
   private final String tool;
   private final Map<String, Object> values;
-  private Runnable handedOver = Mailbox.Taken.NOTHING;
+  private Runnable handedOver = Messenger.Taken.NOTHING;
 
   ToolArguments(String tool, Map<String, Object> values, Set<String> allowed) {
     this.tool = tool;

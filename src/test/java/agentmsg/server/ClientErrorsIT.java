@@ -85,7 +85,7 @@ class ClientErrorsIT {
             cli().run("ping", "alice", "-s", "bob", "--timeout", "5", "-u", url),
             1,
             "error[connection-lost]: the connection was lost (1006, no close from the server)"
-                + " before the pong");
+                + " before the server's welcome");
         ChildJvm.Result send = cli().run("send", "alice", "hi", "-s", "bob", "-w", "-u", url);
         assertOneCleanLine(send, 1, "error[connection-lost]: the connection to " + url);
         assertThat(send.stderr()).contains("the message may not be stored (resend with --id ");

@@ -1,10 +1,9 @@
-package agentmsg.mcp;
+package agentmsg.internal.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import agentmsg.AgentMsgException;
-import agentmsg.internal.wire.ServerFrame;
 import agentmsg.testing.BrokenServer;
 import agentmsg.testing.BrokenServer.Behaviour;
 import java.net.URI;
@@ -12,22 +11,22 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code mcp -u}'s link to a server fails in one line of the product's words, never Jetty's. */
+/**
+ * The link to a server ({@code connect}, {@code send -w}, {@code mcp -u}) fails in one line of the
+ * product's words, never Jetty's.
+ */
 class ServerLinkErrorsIT {
-  private static final ServerLink.Handler IGNORE =
-      new ServerLink.Handler() {
-        @Override
-        public void pushed(ServerFrame.Push push) {}
-
-        @Override
-        public void changed() {}
-      };
+  private static final ServerLink.Handler IGNORE = new ServerLink.Handler() {};
 
   private static AgentMsgException open(URI url) {
     return catchThrowableOfType(
         AgentMsgException.class,
         () ->
-            ServerLink.open(url, Map.of(), "check the token", null, "bob", w -> {}, IGNORE)
+            ServerLink.open(
+                    new ServerLink.Settings(
+                        url, Map.of(), "check the token", null, "bob", true, false),
+                    w -> {},
+                    IGNORE)
                 .close());
   }
 

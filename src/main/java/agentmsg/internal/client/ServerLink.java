@@ -1,10 +1,7 @@
-package agentmsg.mcp;
+package agentmsg.internal.client;
 
 import agentmsg.AgentMsgException;
 import agentmsg.internal.Ids;
-import agentmsg.internal.client.Reconnecting;
-import agentmsg.internal.client.WireClient;
-import agentmsg.internal.client.WireConnection;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.ServerFrame;
 import java.net.URI;
@@ -21,35 +18,83 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * One agent's receiving connection to an agent-msg server, kept up: a daemon thread ({@code
- * agent-msg-mcp-remote}) connects, says hello with an instance id of its own (so that its reconnect
- * replaces its dead connection), reads frames, and reconnects with backoff (100 ms up to 5 s) when
- * the connection drops. Pushes go to a handler; requests are matched to their answers by ref (or
- * client id) and sent again on the next connection if one drops first. Thread-safe.
+ * One agent's connection to an agent-msg server, kept up: a daemon thread ({@code
+ * agent-msg-remote}) connects, says hello (a receiving connection with an instance id of its own,
+ * so that its reconnect replaces its dead connection, or a send-only one), reads frames, and
+ * reconnects with backoff (100 ms up to 5 s) when the connection drops. Pushes and deliveries go to
+ * a handler; requests are matched to their answers by ref (or client id, or the pinged agent) and
+ * sent again on the next connection if one drops first. The one client of the wire protocol: {@code
+ * connect}, {@code send -w}, {@code ping} and {@code mcp -u} all talk through it. Thread-safe.
  */
-final class ServerLink implements AutoCloseable {
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+public final class ServerLink implements AutoCloseable {
+  /** How long one connection attempt may take, unless the settings say less. */
+  public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
   private static final Duration SLICE = Duration.ofMillis(500);
 
   /** Errors that end the link for good: another receiver, or a credential gone bad. */
   private static final Set<String> FATAL =
       Set.of("already-connected", "taken-over", "auth-agent-mismatch", "token-revoked");
 
-  /** What the link tells its owner. */
-  interface Handler {
+  /** The key under which a ping waits for its pong: pongs carry no ref. */
+  private static final String PONG = "\u0000pong:";
+
+  /**
+   * Where to connect and as whom.
+   *
+   * @param url the server's {@code ws://} or {@code wss://} URL
+   * @param headers the upgrade headers (the credential)
+   * @param authHint what to say if the server answers 401
+   * @param caPem certificates to trust for {@code wss://}, or null
+   * @param agent who connects
+   * @param receiving a receiving connection (pushes come to it), or a send-only one
+   * @param takeover whether a receiving connection replaces the agent's existing one
+   * @param connectTimeout how long one connection attempt may take, and twice that the first
+   *     welcome
+   */
+  public record Settings(
+      URI url,
+      Map<String, String> headers,
+      String authHint,
+      Path caPem,
+      String agent,
+      boolean receiving,
+      boolean takeover,
+      Duration connectTimeout) {
+    public Settings {
+      headers = Map.copyOf(headers);
+    }
+
+    public Settings(
+        URI url,
+        Map<String, String> headers,
+        String authHint,
+        Path caPem,
+        String agent,
+        boolean receiving,
+        boolean takeover) {
+      this(url, headers, authHint, caPem, agent, receiving, takeover, CONNECT_TIMEOUT);
+    }
+  }
+
+  /** What the link tells its owner. Called on the link's thread: return quickly. */
+  public interface Handler {
     /** A message the server pushed (again, after a reconnect, if it was not acked). */
-    void pushed(ServerFrame.Push push);
+    default void pushed(ServerFrame.Push push) {}
+
+    /** A message this agent sent was delivered (acked by its recipient). */
+    default void delivered(ServerFrame.Delivered delivered) {}
+
+    /** The server welcomed a connection; {@code original} if it is an original server. */
+    default void welcomed(boolean again, boolean original) {}
 
     /** The link connected, lost its connection, failed for good or closed. */
-    void changed();
+    default void changed() {}
   }
 
   private final WireClient client;
-  private final URI url;
+  private final Settings settings;
   private final String where;
-  private final Map<String, String> headers;
-  private final String authHint;
-  private final String agent;
   private final String instance = Ids.newId();
   private final Consumer<String> warnings;
   private final Handler handler;
@@ -67,42 +112,27 @@ final class ServerLink implements AutoCloseable {
   private boolean closed;
 
   private ServerLink(
-      WireClient client,
-      URI url,
-      Map<String, String> headers,
-      String authHint,
-      String agent,
-      Consumer<String> warnings,
-      Handler handler) {
+      WireClient client, Settings settings, Consumer<String> warnings, Handler handler) {
     this.client = client;
-    this.url = url;
-    String text = url.toString();
+    this.settings = settings;
+    String text = settings.url().toString();
     this.where = text.contains("?") ? text.substring(0, text.indexOf('?')) + "?..." : text;
-    this.headers = Map.copyOf(headers);
-    this.authHint = authHint;
-    this.agent = agent;
     this.warnings = warnings;
     this.handler = handler;
-    this.thread = new Thread(this::loop, "agent-msg-mcp-remote");
+    this.thread = new Thread(this::loop, "agent-msg-remote");
     thread.setDaemon(true);
   }
 
   /**
    * Connects and returns once the server welcomed the connection.
    *
+   * @param warnings hears of lost connections, reconnects and errors the server reports
    * @throws AgentMsgException with the code of the failure if the first connection fails
    */
-  static ServerLink open(
-      URI url,
-      Map<String, String> headers,
-      String authHint,
-      Path caPem,
-      String agent,
-      Consumer<String> warnings,
-      Handler handler)
+  public static ServerLink open(Settings settings, Consumer<String> warnings, Handler handler)
       throws InterruptedException {
-    WireClient client = WireClient.start(caPem);
-    ServerLink link = new ServerLink(client, url, headers, authHint, agent, warnings, handler);
+    WireClient client = WireClient.start(settings.caPem());
+    ServerLink link = new ServerLink(client, settings, warnings, handler);
     try {
       link.awaitFirstWelcome();
     } catch (InterruptedException | RuntimeException e) {
@@ -114,7 +144,7 @@ final class ServerLink implements AutoCloseable {
 
   private void awaitFirstWelcome() throws InterruptedException {
     thread.start();
-    long deadline = System.nanoTime() + CONNECT_TIMEOUT.multipliedBy(2).toNanos();
+    long deadline = System.nanoTime() + settings.connectTimeout().multipliedBy(2).toNanos();
     synchronized (lock) {
       while (!everWelcomed && fatal == null) {
         long left = deadline - System.nanoTime();
@@ -131,7 +161,7 @@ final class ServerLink implements AutoCloseable {
   }
 
   /** The server's URL without its query (which may hold a token). */
-  String where() {
+  public String where() {
     return where;
   }
 
@@ -141,7 +171,11 @@ final class ServerLink implements AutoCloseable {
           new Reconnecting.Client() {
             @Override
             public WireConnection connect() throws InterruptedException {
-              return client.connect(url, headers, CONNECT_TIMEOUT, authHint);
+              return client.connect(
+                  settings.url(),
+                  settings.headers(),
+                  settings.connectTimeout(),
+                  settings.authHint());
             }
 
             @Override
@@ -193,7 +227,12 @@ final class ServerLink implements AutoCloseable {
   /** Reads one connection until it closes; returns whether the server welcomed it. */
   private boolean converse(WireConnection connection) throws InterruptedException {
     connection.hello(
-        new ClientFrame.Hello(agent, ClientFrame.Role.RECEIVE, false, instance, false),
+        new ClientFrame.Hello(
+            settings.agent(),
+            settings.receiving() ? ClientFrame.Role.RECEIVE : ClientFrame.Role.SEND_ONLY,
+            settings.takeover(),
+            settings.receiving() ? instance : null,
+            false),
         WireConnection.ORIGINAL_DETECT);
     boolean welcomed = false;
     while (true) {
@@ -204,7 +243,15 @@ final class ServerLink implements AutoCloseable {
         }
         continue;
       }
-      if (event instanceof WireConnection.Closed) {
+      if (event instanceof WireConnection.Closed closed) {
+        if (!welcomed && !everWelcomed()) {
+          // The first connection must come up: a server that drops it gets no second try.
+          fail(
+              new AgentMsgException(
+                  "connection-lost",
+                  closed.describe()
+                      + " before the server's welcome (see: agent-msg server; try again)"));
+        }
         return welcomed;
       }
       ServerFrame frame = ((WireConnection.Frame) event).frame();
@@ -218,16 +265,11 @@ final class ServerLink implements AutoCloseable {
         answer(stored.clientId(), stored);
       } else if (frame instanceof ServerFrame.Delivered delivered && connection.original()) {
         // An original server stores nothing: having pushed the message is all it confirms.
-        answer(
-            delivered.clientId(),
-            new ServerFrame.Stored(
-                delivered.clientId(),
-                delivered.clientId(),
-                0,
-                delivered.to(),
-                agentmsg.internal.wire.Timestamps.format(java.time.Instant.now()),
-                null,
-                null));
+        answer(delivered.clientId(), delivered);
+      } else if (frame instanceof ServerFrame.Delivered delivered) {
+        handler.delivered(delivered);
+      } else if (frame instanceof ServerFrame.Pong pong) {
+        answerPong(pong);
       } else if (frame instanceof ServerFrame.History history) {
         answer(history.ref(), history);
       } else if (frame instanceof ServerFrame.Status status) {
@@ -256,6 +298,19 @@ final class ServerLink implements AutoCloseable {
     }
   }
 
+  private void answerPong(ServerFrame.Pong pong) {
+    if (pong.agent() != null) {
+      answer(PONG + pong.agent(), pong);
+      return;
+    }
+    // An original server's pong names no agent: it answers whichever ping is waiting.
+    for (String key : List.copyOf(requests.keySet())) {
+      if (key.startsWith(PONG)) {
+        answer(key, pong);
+      }
+    }
+  }
+
   private void connected(WireConnection connection) {
     boolean again;
     synchronized (lock) {
@@ -265,9 +320,10 @@ final class ServerLink implements AutoCloseable {
       lastFailure = null;
       lock.notifyAll();
     }
+    handler.welcomed(again, connection.original());
     handler.changed();
     if (again) {
-      warnings.accept("reconnected to " + where + " as " + agent);
+      warnings.accept("reconnected to " + where + " as " + settings.agent());
     }
   }
 
@@ -305,7 +361,7 @@ final class ServerLink implements AutoCloseable {
    * Acks messages on the current connection, if there is one; otherwise the server pushes them
    * again after the reconnect, and the owner acks them then.
    */
-  void ack(List<String> ids) {
+  public void ack(List<String> ids) {
     WireConnection connection = currentConnection();
     if (connection == null) {
       return;
@@ -326,7 +382,8 @@ final class ServerLink implements AutoCloseable {
    * @throws AgentMsgException the server's error, or {@code server-unavailable} if no answer came
    *     within {@code timeout}
    */
-  ServerFrame request(String ref, ClientFrame frame, Duration timeout) throws InterruptedException {
+  public ServerFrame request(String ref, ClientFrame frame, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     WireConnection dead = null;
     while (true) {
@@ -370,12 +427,32 @@ final class ServerLink implements AutoCloseable {
   }
 
   /**
+   * Asks the server whether {@code agent} has a live receiving connection.
+   *
+   * @return the server's pong (an original server's names no agent and says nothing of it)
+   */
+  public ServerFrame.Pong ping(String agent, Duration timeout) throws InterruptedException {
+    return (ServerFrame.Pong) request(PONG + agent, new ClientFrame.Ping(agent), timeout);
+  }
+
+  /**
+   * Waits until the link is connected, or {@code deadline} (a {@code nanoTime}) passes.
+   *
+   * @throws AgentMsgException {@code server-unavailable} at the deadline, or the failure that ended
+   *     the link
+   */
+  public void awaitConnection(long deadline) throws InterruptedException {
+    awaitConnection(deadline, null);
+  }
+
+  /**
    * A welcomed, open connection other than {@code dead}, waiting for one until {@code deadline}.
    *
    * @throws AgentMsgException {@code server-unavailable} at the deadline, or the failure that ended
    *     the link
    */
-  WireConnection awaitConnection(long deadline, WireConnection dead) throws InterruptedException {
+  private WireConnection awaitConnection(long deadline, WireConnection dead)
+      throws InterruptedException {
     synchronized (lock) {
       while (current == null || current == dead || !current.isOpen()) {
         failIfStopped();
@@ -390,13 +467,13 @@ final class ServerLink implements AutoCloseable {
   }
 
   /** Whether the link has been down since before {@code sinceNanos} (a {@code nanoTime}). */
-  boolean downSince(long sinceNanos) {
+  public boolean downSince(long sinceNanos) {
     synchronized (lock) {
       return current == null && disconnectedSince - sinceNanos <= 0;
     }
   }
 
-  boolean connected() {
+  public boolean connected() {
     synchronized (lock) {
       return current != null;
     }
@@ -409,12 +486,14 @@ final class ServerLink implements AutoCloseable {
   }
 
   /**
+   * Fails if the link is closed or failed for good.
+   *
    * @throws AgentMsgException {@code interrupted} once closed, or the failure that ended the link
    */
-  void failIfStopped() {
+  public void failIfStopped() {
     synchronized (lock) {
       if (closed) {
-        throw new AgentMsgException("interrupted", "the MCP server is shutting down");
+        throw new AgentMsgException("interrupted", "the connection to " + where + " was closed");
       }
       if (fatal != null) {
         throw new AgentMsgException(fatal.code(), fatal.getMessage(), fatal);
@@ -423,7 +502,7 @@ final class ServerLink implements AutoCloseable {
   }
 
   /** A {@code server-unavailable} error saying for how long and why. */
-  AgentMsgException unavailable(String how) {
+  public AgentMsgException unavailable(String how) {
     AgentMsgException last;
     synchronized (lock) {
       last = lastFailure;
@@ -436,6 +515,12 @@ final class ServerLink implements AutoCloseable {
             + how
             + (last == null ? "" : " (" + last.getMessage() + ")")
             + "; still reconnecting, try again");
+  }
+
+  private boolean everWelcomed() {
+    synchronized (lock) {
+      return everWelcomed;
+    }
   }
 
   private boolean isClosed() {
