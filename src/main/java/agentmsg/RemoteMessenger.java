@@ -6,7 +6,7 @@ import agentmsg.internal.client.ServerLink;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.FrameCodec;
 import agentmsg.internal.wire.ServerFrame;
-import agentmsg.internal.wire.Timestamps;
+import agentmsg.json.Timestamps;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -42,7 +42,7 @@ final class AckCommand extends Command {
       for (Message message : acked) {
         changed.add(message.id());
         if (invocation.json()) {
-          invocation.out().println(agentmsg.internal.wire.MessageJson.toLine(message));
+          invocation.out().println(agentmsg.json.MessageJson.toLine(message));
         } else {
           invocation.out().println("Acked " + message.id() + " from " + message.from());
         }

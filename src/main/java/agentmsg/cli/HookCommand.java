@@ -5,7 +5,7 @@ import agentmsg.AgentNames;
 import agentmsg.Message;
 import agentmsg.internal.host.HookMark;
 import agentmsg.internal.wire.HookJson;
-import agentmsg.internal.wire.Timestamps;
+import agentmsg.json.Timestamps;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package agentmsg.cli;
 
 import agentmsg.Message;
-import agentmsg.internal.wire.MessageJson;
-import agentmsg.internal.wire.Timestamps;
+import agentmsg.json.MessageJson;
+import agentmsg.json.Timestamps;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;

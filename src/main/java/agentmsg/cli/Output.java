@@ -2,9 +2,9 @@ package agentmsg.cli;
 
 import agentmsg.Agent;
 import agentmsg.Message;
-import agentmsg.internal.wire.AgentJson;
-import agentmsg.internal.wire.MessageJson;
-import agentmsg.internal.wire.Timestamps;
+import agentmsg.json.AgentJson;
+import agentmsg.json.MessageJson;
+import agentmsg.json.Timestamps;
 import java.io.PrintStream;
 import java.util.List;
 

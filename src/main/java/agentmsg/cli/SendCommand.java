@@ -216,7 +216,7 @@ final class SendCommand extends Command {
                       + " by "
                       + message.to()
                       + " at "
-                      + agentmsg.internal.wire.Timestamps.format(at));
+                      + agentmsg.json.Timestamps.format(at));
         } else if (!done) {
           invocation
               .err()

@@ -58,7 +58,7 @@ final class StatusCommand extends Command {
     PrintStream out = invocation.out();
     for (Message message : found) {
       if (invocation.json()) {
-        out.println(agentmsg.internal.wire.MessageJson.toLine(message));
+        out.println(agentmsg.json.MessageJson.toLine(message));
       } else {
         out.println(
             message.id()

@@ -7,7 +7,7 @@ import agentmsg.internal.security.TokenFiles;
 import agentmsg.internal.security.Tokens;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.store.TokenRows;
-import agentmsg.internal.wire.Timestamps;
+import agentmsg.json.Timestamps;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

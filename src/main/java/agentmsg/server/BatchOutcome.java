@@ -5,7 +5,7 @@ import agentmsg.internal.store.FanOut;
 import agentmsg.internal.store.SendPipeline.Outcome;
 import agentmsg.internal.store.StoredMessage;
 import agentmsg.internal.wire.ServerFrame;
-import agentmsg.internal.wire.Timestamps;
+import agentmsg.json.Timestamps;
 import agentmsg.server.WriterTask.Ack;
 import agentmsg.server.WriterTask.Flush;
 import agentmsg.server.WriterTask.Register;

@@ -3,7 +3,7 @@ package agentmsg.server;
 import agentmsg.internal.mailbox.AgentInboxWatch;
 import agentmsg.internal.store.StoredMessage;
 import agentmsg.internal.wire.ServerFrame;
-import agentmsg.internal.wire.Timestamps;
+import agentmsg.json.Timestamps;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Collection;

@@ -1,6 +1,6 @@
 package agentmsg.server;
 
-import agentmsg.internal.wire.Timestamps;
+import agentmsg.json.Timestamps;
 import java.io.PrintStream;
 import java.time.Instant;
 

@@ -210,7 +210,7 @@ public final class Housekeeping {
         missing += (inbox ? 0 : 1) + (outbox ? 0 : 1);
         if (repair && !(inbox && outbox)) {
           byte[] content =
-              agentmsg.internal.wire.MessageJson.toFileJson(message)
+              agentmsg.json.MessageJson.toFileJson(message)
                   .getBytes(java.nio.charset.StandardCharsets.UTF_8);
           if (!outbox) {
             mirror.place(content, layout.outboxFile(message.from(), message.id()));

@@ -9,7 +9,7 @@ import agentmsg.internal.store.InboxScanRows;
 import agentmsg.internal.store.MessageRows;
 import agentmsg.internal.store.NewMessage;
 import agentmsg.internal.store.Store;
-import agentmsg.internal.wire.MessageJson;
+import agentmsg.json.MessageJson;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,7 +2,7 @@ package agentmsg.internal.mailbox;
 
 import agentmsg.MailboxException;
 import agentmsg.Message;
-import agentmsg.internal.wire.MessageJson;
+import agentmsg.json.MessageJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;

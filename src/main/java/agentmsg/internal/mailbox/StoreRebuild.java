@@ -6,7 +6,7 @@ import agentmsg.AgentType;
 import agentmsg.Message;
 import agentmsg.internal.store.Salvage;
 import agentmsg.internal.store.Store;
-import agentmsg.internal.wire.MessageJson;
+import agentmsg.json.MessageJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

@@ -2,6 +2,9 @@ package agentmsg.internal.wire;
 
 import agentmsg.Agent;
 import agentmsg.Message;
+import agentmsg.json.AgentJson;
+import agentmsg.json.MessageJson;
+import agentmsg.json.Timestamps;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -3,6 +3,7 @@ package agentmsg.internal.wire;
 import agentmsg.Agent;
 import agentmsg.Message;
 import agentmsg.Priority;
+import agentmsg.json.Timestamps;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

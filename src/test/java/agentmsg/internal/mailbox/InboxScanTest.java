@@ -7,7 +7,7 @@ import agentmsg.internal.store.DeliveryRows;
 import agentmsg.internal.store.InboxScanRows;
 import agentmsg.internal.store.NewMessage;
 import agentmsg.internal.store.Store;
-import agentmsg.internal.wire.MessageJson;
+import agentmsg.json.MessageJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package agentmsg.internal.mailbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import agentmsg.Message;
-import agentmsg.internal.wire.MessageJson;
+import agentmsg.json.MessageJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

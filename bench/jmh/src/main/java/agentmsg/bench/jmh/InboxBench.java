@@ -6,7 +6,7 @@ import agentmsg.internal.mailbox.MailboxLayout;
 import agentmsg.internal.mailbox.MirrorWriter;
 import agentmsg.internal.store.MessageRows;
 import agentmsg.internal.store.Store;
-import agentmsg.internal.wire.MessageJson;
+import agentmsg.json.MessageJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package agentmsg.bench.jmh;
 import agentmsg.Message;
 import agentmsg.internal.mailbox.MailboxLayout;
 import agentmsg.internal.mailbox.MirrorWriter;
-import agentmsg.internal.wire.MessageJson;
+import agentmsg.json.MessageJson;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;

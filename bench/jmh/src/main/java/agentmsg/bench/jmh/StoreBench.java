@@ -5,7 +5,7 @@ import agentmsg.AgentType;
 import agentmsg.Message;
 import agentmsg.Options;
 import agentmsg.internal.mailbox.MailboxLayout;
-import agentmsg.internal.wire.MessageJson;
+import agentmsg.json.MessageJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

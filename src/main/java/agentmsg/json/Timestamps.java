@@ -1,4 +1,4 @@
-package agentmsg.internal.wire;
+package agentmsg.json;
 
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,4 +1,4 @@
-package agentmsg.internal.wire;
+package agentmsg.json;
 
 import agentmsg.Message;
 import agentmsg.Priority;
