@@ -38,9 +38,11 @@ final class SetupCommand extends Command {
     return """
         claude-code: CLAUDE.md, .mcp.json (approved in .claude/settings.local.json), hooks in
           .claude/settings.json (SessionStart, UserPromptSubmit, PostToolUse; Stop: watch).
-        codex: AGENTS.md, .codex/config.toml [mcp_servers.agent-msg], .codex/hooks.json.
+        codex: AGENTS.md, .codex/config.toml [mcp_servers.agent-msg], .codex/hooks.json
+          (SessionStart, UserPromptSubmit, PostToolUse; Stop: mail at turn end).
         opencode: AGENTS.md, opencode.json "mcp", .opencode/plugin/agent-msg.js (idle wake).
-        gemini: GEMINI.md, .gemini/settings.json (mcpServers; SessionStart, BeforeAgent, AfterTool).
+        gemini: GEMINI.md, .gemini/settings.json (mcpServers; SessionStart, BeforeAgent,
+          AfterTool; AfterAgent: mail at turn end).
         --global writes the user's files instead (~/.claude, ~/.codex, ~/.config/opencode,
         ~/.gemini). Without --write it prints each file as it would be written. Merged: other
         text, keys and hooks are kept, an agent-msg entry already there is left alone, and a
@@ -109,8 +111,33 @@ final class SetupCommand extends Command {
           "setup --write is your approval of the agent-msg MCP server in .mcp.json"
               + " (enabledMcpjsonServers in .claude/settings.local.json).");
     }
+    String trust = trustNote(target, invocation.line().hasOption("global"));
+    if (write && trust != null) {
+      out.println(trust);
+    }
     out.println("To wake an idle agent from a background task or monitor: " + plan.watchLine());
     return ExitCodes.OK;
+  }
+
+  /** What the CLI itself asks of the user before it uses what setup wrote, or null. */
+  static String trustNote(String target, boolean global) {
+    return switch (target) {
+      case "claude-code" ->
+          global
+              ? null
+              : "Claude Code uses the project's MCP server and hooks once you trust this folder"
+                  + " (the trust dialog when you first start claude here).";
+      case "codex" ->
+          (global
+                  ? ""
+                  : "Codex reads .codex/config.toml and .codex/hooks.json only in a trusted"
+                      + " project (it asks when you first start codex here). ")
+              + "Codex runs the hooks once you trust them in /hooks.";
+      case "gemini" ->
+          "Gemini CLI starts MCP servers and runs hooks only in a trusted folder"
+              + " (it asks when you first start gemini there; /permissions changes it).";
+      default -> null;
+    };
   }
 
   private static SetupPlan.Places places(Invocation invocation, Path dir) {

@@ -27,6 +27,13 @@ final class SetupPlan {
   static final List<String> CODEX_CONTEXT_EVENTS = CLAUDE_CONTEXT_EVENTS;
   static final List<String> GEMINI_CONTEXT_EVENTS =
       List.of("SessionStart", "BeforeAgent", "AfterTool");
+
+  /**
+   * How long the turn-end hook of Codex and Gemini CLI waits for mail. Both CLIs wait for that hook
+   * before the agent goes idle, so it only looks for mail that came during the last answer.
+   */
+  static final int TURN_END_WAIT_SECONDS = 2;
+
   static final String SERVER = "agent-msg";
   static final String PLUGIN_MARK = "// agent-msg for OpenCode: written by `agent-msg setup";
 
@@ -119,9 +126,12 @@ final class SetupPlan {
     }
     edits.add(new Edit("MCP server", config, before, after));
     json(
-        "hooks: mail into the context (trust them in Codex's /hooks)",
+        "hooks: mail into the context, mail at turn end on Stop (trust them in Codex's /hooks)",
         base.resolve("hooks.json"),
-        hooks -> hooks.withHook(CODEX_CONTEXT_EVENTS, contextHook(10)));
+        hooks ->
+            hooks
+                .withHook(CODEX_CONTEXT_EVENTS, contextHook(10))
+                .withHook(List.of("Stop"), turnEndHook(30)));
   }
 
   private void opencode() throws IOException {
@@ -157,13 +167,16 @@ final class SetupPlan {
         places.global() ? base.resolve("settings.json") : base.resolve(".gemini/settings.json");
     Map<String, Object> hook = contextHook(10_000); // Gemini CLI counts hook timeouts in ms
     hook.put("name", SERVER);
+    Map<String, Object> turnEnd = turnEndHook(30_000);
+    turnEnd.put("name", SERVER + "-turn-end");
     json(
-        "MCP server and hooks: mail into the context",
+        "MCP server and hooks: mail into the context, mail at turn end on AfterAgent",
         settings,
         config ->
             config
                 .withEntry("mcpServers", SERVER, stdioServer())
-                .withHook(GEMINI_CONTEXT_EVENTS, hook));
+                .withHook(GEMINI_CONTEXT_EVENTS, hook)
+                .withHook(List.of("AfterAgent"), turnEnd));
   }
 
   private void instructions(Path file, boolean hooked) throws IOException {
@@ -223,6 +236,22 @@ final class SetupPlan {
     hook.put("asyncRewake", true);
     hook.put(
         "rewakeMessage", "agent-msg: new mail for " + agent + " (agent-msg inbox " + agent + ")");
+    return hook;
+  }
+
+  /**
+   * Codex's {@code Stop} and Gemini CLI's {@code AfterAgent}: both run it before the agent goes
+   * idle and take exit 2 with text on stderr as the prompt to go on with. {@code watch --rewake}
+   * exits 2 with its digest on stderr only for mail it did not wake the agent for, so each message
+   * continues a turn at most once and the hook can never hold the agent in a loop. Its own session
+   * keeps it apart from a background watcher armed for the same agent.
+   */
+  private Map<String, Object> turnEndHook(int timeout) {
+    Map<String, Object> hook = new LinkedHashMap<>();
+    hook.put("type", "command");
+    hook.put(
+        "command", watchLine() + " --rewake --session turn-end --timeout " + TURN_END_WAIT_SECONDS);
+    hook.put("timeout", timeout);
     return hook;
   }
 

@@ -157,4 +157,31 @@ class SetupPlanTest {
     assertThatThrownBy(() -> plan("opencode", false))
         .hasMessageContaining("not written by agent-msg setup");
   }
+
+  @Test
+  void turnEndHooksOfCodexAndGeminiOnlyLookForMailBrieflyInTheirOwnSession() throws IOException {
+    String line =
+        "agent-msg watch bob --rewake --session turn-end --timeout "
+            + SetupPlan.TURN_END_WAIT_SECONDS;
+    for (String target : List.of("codex", "gemini")) {
+      String hooks =
+          plan(target, false).edits().stream()
+              .filter(edit -> edit.after().contains("\"hooks\""))
+              .findFirst()
+              .orElseThrow()
+              .after();
+      assertThat(hooks).as(target).contains(line);
+    }
+    assertThat(SetupPlan.TURN_END_WAIT_SECONDS).isLessThan(30);
+  }
+
+  @Test
+  void setupNamesTheTrustEachCliAsksForBeforeItUsesTheFiles() {
+    assertThat(SetupCommand.trustNote("claude-code", false)).contains("trust this folder");
+    assertThat(SetupCommand.trustNote("claude-code", true)).isNull();
+    assertThat(SetupCommand.trustNote("codex", false)).contains("trusted project", "/hooks");
+    assertThat(SetupCommand.trustNote("codex", true)).doesNotContain("project").contains("/hooks");
+    assertThat(SetupCommand.trustNote("gemini", true)).contains("trusted folder");
+    assertThat(SetupCommand.trustNote("opencode", false)).isNull();
+  }
 }

@@ -52,6 +52,20 @@ public final class ChildJvm implements AutoCloseable {
   /** Starts {@code mainClass} with {@code AGENT_MSG_HOME=home}. */
   public static ChildJvm start(
       String mainClass, Path home, Map<String, String> env, String... args) {
+    ProcessBuilder builder = builder(mainClass, home, env, args);
+    try {
+      return new ChildJvm(builder.start());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start " + builder.command(), e);
+    }
+  }
+
+  /**
+   * The process {@link #start} would start, for a test that handles its streams itself (e.g. one
+   * that closes the child's stdout before the child writes).
+   */
+  public static ProcessBuilder builder(
+      String mainClass, Path home, Map<String, String> env, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:TieredStopAtLevel=1");
@@ -70,11 +84,7 @@ public final class ChildJvm implements AutoCloseable {
     // No store host outliving the test, unless the test asks for one.
     builder.environment().put("AGENT_MSG_STORE_HOST", "off");
     builder.environment().putAll(env);
-    try {
-      return new ChildJvm(builder.start());
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot start " + command, e);
-    }
+    return builder;
   }
 
   /** Runs the CLI to completion (at most 60 s) and returns what it did. */
