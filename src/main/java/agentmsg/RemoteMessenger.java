@@ -8,6 +8,7 @@ import agentmsg.internal.wire.FrameCodec;
 import agentmsg.internal.wire.ServerFrame;
 import agentmsg.json.Timestamps;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +17,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -70,8 +72,48 @@ public final class RemoteMessenger implements Messenger {
    * @param caPem certificates to trust for {@code wss://}, or null
    */
   public record Server(URI url, Map<String, String> headers, String authHint, Path caPem) {
+    /** The server URL when neither {@code -u} nor {@code AGENT_MSG_URL} names one. */
+    public static final String DEFAULT_URL = "ws://127.0.0.1:18790";
+
     public Server {
       headers = Map.copyOf(headers);
+    }
+
+    /**
+     * Checks a server URL: {@code ws://} or {@code wss://} with a host.
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    public static URI parseUrl(String text) {
+      URI uri;
+      try {
+        uri = new URI(text.trim());
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("invalid server URL '" + text + "': " + e.getReason());
+      }
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("ws") && !scheme.equals("wss")) {
+        throw new IllegalArgumentException(
+            "server URL '" + text + "' must start with ws:// or wss://");
+      }
+      if (uri.getHost() == null) {
+        throw new IllegalArgumentException("server URL '" + text + "' has no host");
+      }
+      return uri;
+    }
+
+    /**
+     * Parses a {@code --header "name: value"} argument.
+     *
+     * @throws IllegalArgumentException if it has no name or no colon
+     */
+    public static Map.Entry<String, String> parseHeader(String text) {
+      int colon = text.indexOf(':');
+      if (colon <= 0 || text.substring(0, colon).isBlank()) {
+        // Never echo the text: it may well be a credential with a typo.
+        throw new IllegalArgumentException("--header takes \"name: value\" (a colon was missing)");
+      }
+      return Map.entry(text.substring(0, colon).trim(), text.substring(colon + 1).trim());
     }
   }
 

@@ -1,6 +1,6 @@
 package agentmsg.cli;
 
-import agentmsg.internal.store.StoreHost;
+import agentmsg.DataHome;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -76,7 +76,7 @@ public final class CacheTraining {
     Path dataHome = Path.of(home);
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     // Serving once its lock is held and the database's lock file names its server.
-    while (!(StoreHost.isRunning(dataHome) && Files.exists(dataHome.resolve("agent-msg.lock.db")))
+    while (!(DataHome.hostRunning(dataHome) && Files.exists(dataHome.resolve("agent-msg.lock.db")))
         && System.nanoTime() - deadline < 0) {
       pause();
     }
@@ -86,7 +86,7 @@ public final class CacheTraining {
     failures += step(env, sink, ExitCodes.OK, "inbox", "carol");
     failures += step(env, sink, ExitCodes.OK, "inbox", "carol", "--json", "--all");
     failures += step(env, sink, ExitCodes.OK, "host", "--stop");
-    while (StoreHost.isRunning(dataHome) && System.nanoTime() - deadline < 0) {
+    while (DataHome.hostRunning(dataHome) && System.nanoTime() - deadline < 0) {
       pause();
     }
     return failures;

@@ -1,11 +1,10 @@
 package agentmsg.cli;
 
+import agentmsg.DataHome;
 import agentmsg.Options;
 import agentmsg.StoreCorruptException;
 import agentmsg.internal.mailbox.Housekeeping;
-import agentmsg.internal.mailbox.MailboxLayout;
 import agentmsg.internal.mailbox.StoreRebuild;
-import agentmsg.internal.store.Store;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -60,11 +59,11 @@ final class DoctorCommand extends Command {
     String damage = null;
     String damageKind = "ok";
     Housekeeping.Report report = null;
-    try (Store store = Invocation.store(options)) {
-      damage = store.rewound().orElse(null);
+    try (DataHome dataHome = Invocation.dataHome(options)) {
+      damage = dataHome.rewound().orElse(null);
       damageKind = damage == null ? "ok" : "rewound";
       if (damage == null) {
-        report = new Housekeeping(store, new MailboxLayout(options.home())).check(repair);
+        report = dataHome.housekeeping().check(repair);
       }
     } catch (StoreCorruptException e) {
       damage = e.getMessage().replaceFirst("; run: .*$", "");
@@ -86,8 +85,8 @@ final class DoctorCommand extends Command {
         return ExitCodes.FAILED;
       }
       rebuilt = StoreRebuild.run(options.home(), options.storeTimeout(), options.warningListener());
-      try (Store store = Invocation.store(options)) {
-        report = new Housekeeping(store, new MailboxLayout(options.home())).check(true);
+      try (DataHome dataHome = Invocation.dataHome(options)) {
+        report = dataHome.housekeeping().check(true);
       }
     }
     if (invocation.json()) {

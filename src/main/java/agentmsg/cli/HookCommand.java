@@ -4,7 +4,6 @@ import agentmsg.AgentMessenger;
 import agentmsg.AgentNames;
 import agentmsg.Message;
 import agentmsg.internal.host.HookMark;
-import agentmsg.internal.wire.HookJson;
 import agentmsg.json.Timestamps;
 import java.nio.file.Path;
 import java.util.ArrayList;

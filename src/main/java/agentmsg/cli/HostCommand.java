@@ -1,7 +1,7 @@
 package agentmsg.cli;
 
+import agentmsg.DataHome;
 import agentmsg.Options;
-import agentmsg.internal.store.StoreHost;
 import java.time.Duration;
 
 /**
@@ -30,7 +30,7 @@ final class HostCommand extends Command {
     return "A CLI call that opens the database itself starts a host in the background; later\n"
         + "calls connect to it over loopback instead of opening the file again. It exits after\n"
         + "--idle seconds with no process connected (default "
-        + StoreHost.DEFAULT_IDLE.toSeconds()
+        + DataHome.DEFAULT_HOST_IDLE.toSeconds()
         + "), when the server takes the\n"
         + "file over, or with --stop. AGENT_MSG_STORE_HOST=off keeps calls from starting one.\n"
         + "Exits at once if a host already serves this data home.";
@@ -45,7 +45,7 @@ final class HostCommand extends Command {
                 "idle",
                 "seconds",
                 "Exit after this long with no process connected (default "
-                    + StoreHost.DEFAULT_IDLE.toSeconds()
+                    + DataHome.DEFAULT_HOST_IDLE.toSeconds()
                     + ")"))
         .addOption(flag(null, "stop", "Ask the running host to close the database and exit"));
   }
@@ -55,9 +55,9 @@ final class HostCommand extends Command {
     invocation.allowPositional(0);
     Options options = invocation.options(null);
     if (invocation.line().hasOption("stop")) {
-      boolean running = StoreHost.isRunning(options.home());
+      boolean running = DataHome.hostRunning(options.home());
       if (running) {
-        StoreHost.requestStop(options.home());
+        DataHome.stopHost(options.home());
       }
       invocation.out().println(running ? "Asked the host to stop" : "No host is running");
       return ExitCodes.OK;
@@ -65,8 +65,8 @@ final class HostCommand extends Command {
     Duration idle =
         invocation.line().hasOption("idle")
             ? Duration.ofSeconds(invocation.longValue("idle", 1, 7 * 24 * 3600))
-            : StoreHost.DEFAULT_IDLE;
-    return StoreHost.serve(options.home(), idle, invocation.err(), new HostedCalls()) == 0
+            : DataHome.DEFAULT_HOST_IDLE;
+    return DataHome.serveHost(options.home(), idle, invocation.err(), new HostedCalls()) == 0
         ? ExitCodes.OK
         : ExitCodes.FAILED;
   }

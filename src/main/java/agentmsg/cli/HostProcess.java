@@ -1,6 +1,6 @@
 package agentmsg.cli;
 
-import agentmsg.internal.store.StoreHost;
+import agentmsg.DataHome;
 import java.nio.file.Path;
 
 /**
@@ -13,6 +13,7 @@ public final class HostProcess {
 
   public static void main(String[] args) {
     Path home = Path.of(args[0]).toAbsolutePath();
-    System.exit(StoreHost.serve(home, StoreHost.DEFAULT_IDLE, System.err, new HostedCalls()));
+    System.exit(
+        DataHome.serveHost(home, DataHome.DEFAULT_HOST_IDLE, System.err, new HostedCalls()));
   }
 }

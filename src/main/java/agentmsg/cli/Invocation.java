@@ -2,8 +2,8 @@ package agentmsg.cli;
 
 import agentmsg.AgentMessenger;
 import agentmsg.AgentNames;
+import agentmsg.DataHome;
 import agentmsg.Options;
-import agentmsg.internal.store.Store;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -112,13 +112,9 @@ final class Invocation {
     return AgentMessenger.open(options(agent).toBuilder().storeHost(false).build());
   }
 
-  /** The store of {@code options}' data home, for commands that work on it directly. */
-  static Store store(Options options) {
-    return Store.open(
-        options.home(),
-        options.storeTimeout(),
-        Store.Mode.shared(options.storeHost()),
-        options.warningListener());
+  /** The data home of {@code options}, for commands that care for it rather than message. */
+  static DataHome dataHome(Options options) {
+    return DataHome.open(options);
   }
 
   /** A whole-number option value within bounds, or a usage error naming the option. */

@@ -1,9 +1,8 @@
 package agentmsg.cli;
 
+import agentmsg.DataHome;
 import agentmsg.Options;
 import agentmsg.internal.mailbox.Housekeeping;
-import agentmsg.internal.mailbox.MailboxLayout;
-import agentmsg.internal.store.Store;
 import java.time.Instant;
 import org.apache.commons.cli.Option;
 
@@ -57,10 +56,8 @@ final class PruneCommand extends Command {
     boolean includeUnread = invocation.line().hasOption("include-unread");
     Options options = invocation.options(null);
     Housekeeping.PruneResult result;
-    try (Store store = Invocation.store(options)) {
-      result =
-          new Housekeeping(store, new MailboxLayout(options.home()))
-              .prune(cutoff, includeUnread, dryRun);
+    try (DataHome dataHome = Invocation.dataHome(options)) {
+      result = dataHome.housekeeping().prune(cutoff, includeUnread, dryRun);
     }
     if (invocation.json()) {
       invocation

@@ -3,8 +3,7 @@ package agentmsg.cli;
 import agentmsg.Agent;
 import agentmsg.AgentMessenger;
 import agentmsg.AgentType;
-import agentmsg.internal.security.AgentTokens;
-import agentmsg.internal.store.Store;
+import agentmsg.DataHome;
 import java.util.Optional;
 import org.apache.commons.cli.Options;
 
@@ -69,8 +68,8 @@ final class RegisterCommand extends Command {
   /** Gives a new agent its server token (kept on re-registering), never printing it. */
   private static void issueToken(Invocation invocation, String agent) {
     agentmsg.Options options = invocation.options(agent);
-    try (Store store = Invocation.store(options)) {
-      new AgentTokens(store, invocation::warn).ensure(agent);
+    try (DataHome dataHome = Invocation.dataHome(options)) {
+      dataHome.tokens(invocation::warn).ensure(agent);
     }
   }
 }

@@ -1,14 +1,11 @@
 package agentmsg.cli;
 
 import agentmsg.AgentMsgException;
+import agentmsg.DataHome;
 import agentmsg.Options;
 import agentmsg.RemoteMessenger;
-import agentmsg.internal.client.WireClient;
-import agentmsg.internal.security.AgentTokens;
 import agentmsg.internal.security.TokenFiles;
 import agentmsg.internal.security.Tokens;
-import agentmsg.internal.store.Store;
-import agentmsg.internal.store.StoreHost;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -89,7 +86,7 @@ final class ServerUrl {
     Options options = invocation.options(agent);
     if (options.storeHost()) {
       // The next such call is then answered by the host's warm JVM.
-      StoreHost.startWhereStored(options.home());
+      DataHome.startHost(options.home());
     }
     String fileOption = invocation.line().getOptionValue("token-file");
     if (fileOption != null) {
@@ -111,8 +108,8 @@ final class ServerUrl {
     Path file = TokenFiles.file(home, agent);
     Optional<String> token = TokenFiles.read(file, invocation::warn);
     if (token.isEmpty() && isLoopback(url)) {
-      try (Store store = Store.open(home, invocation.options(agent).storeTimeout())) {
-        new AgentTokens(store, invocation::warn).ensure(agent);
+      try (DataHome dataHome = DataHome.open(home, invocation.options(agent).storeTimeout())) {
+        dataHome.tokens(invocation::warn).ensure(agent);
       }
       token = TokenFiles.read(file, invocation::warn);
     }
@@ -161,7 +158,7 @@ final class ServerUrl {
         "u",
         "url",
         "url",
-        "Server URL (default: AGENT_MSG_URL, else " + WireClient.DEFAULT_URL + ")");
+        "Server URL (default: AGENT_MSG_URL, else " + RemoteMessenger.Server.DEFAULT_URL + ")");
   }
 
   static Option headerOption() {
@@ -180,10 +177,10 @@ final class ServerUrl {
       text = invocation.env().get(Options.ENV_URL);
     }
     if (text == null || text.isBlank()) {
-      text = WireClient.DEFAULT_URL;
+      text = RemoteMessenger.Server.DEFAULT_URL;
     }
     try {
-      return WireClient.parseUrl(text);
+      return RemoteMessenger.Server.parseUrl(text);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
@@ -196,7 +193,7 @@ final class ServerUrl {
     if (values != null) {
       for (String value : values) {
         try {
-          Map.Entry<String, String> header = WireClient.parseHeader(value);
+          Map.Entry<String, String> header = RemoteMessenger.Server.parseHeader(value);
           headers.put(header.getKey(), header.getValue());
         } catch (IllegalArgumentException e) {
           throw new UsageException(e.getMessage());

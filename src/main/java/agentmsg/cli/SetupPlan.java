@@ -1,8 +1,6 @@
 package agentmsg.cli;
 
 import agentmsg.AgentMsgException;
-import agentmsg.internal.wire.AgentConfig;
-import agentmsg.internal.wire.CodexToml;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,12 +1,11 @@
 package agentmsg.cli;
 
 import agentmsg.AgentNames;
+import agentmsg.DataHome;
 import agentmsg.InvalidMessageException;
 import agentmsg.internal.security.AgentTokens;
 import agentmsg.internal.security.TokenFiles;
 import agentmsg.internal.security.Tokens;
-import agentmsg.internal.store.Store;
-import agentmsg.internal.store.TokenRows;
 import agentmsg.json.Timestamps;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -72,8 +71,8 @@ final class TokenCommand extends Command {
   private int show(Invocation invocation) {
     invocation.allowPositional(2);
     agentmsg.Options options = invocation.options(invocation.positional(1));
-    try (Store store = Invocation.store(options)) {
-      AgentTokens tokens = new AgentTokens(store, invocation::warn);
+    try (DataHome dataHome = Invocation.dataHome(options)) {
+      AgentTokens tokens = dataHome.tokens(invocation::warn);
       String token = tokens.show(options.agent());
       if (invocation.json()) {
         invocation
@@ -96,8 +95,8 @@ final class TokenCommand extends Command {
   private int rotate(Invocation invocation) {
     invocation.allowPositional(2);
     agentmsg.Options options = invocation.options(invocation.positional(1));
-    try (Store store = Invocation.store(options)) {
-      AgentTokens tokens = new AgentTokens(store, invocation::warn);
+    try (DataHome dataHome = Invocation.dataHome(options)) {
+      AgentTokens tokens = dataHome.tokens(invocation::warn);
       tokens.rotate(options.agent());
       Path file = tokens.file(options.agent());
       if (invocation.json()) {
@@ -148,9 +147,9 @@ final class TokenCommand extends Command {
     Path file = TokenFiles.file(options.home(), agent);
     TokenFiles.write(file, token, invocation::warn);
     String hash = Tokens.hashHex(token);
-    try (Store store = Invocation.store(options)) {
-      boolean local = store.call(handle -> TokenRows.findValid(handle, hash)).isPresent();
-      if (!local && store.call(handle -> TokenRows.hasValid(handle, agent))) {
+    try (DataHome dataHome = Invocation.dataHome(options)) {
+      AgentTokens tokens = dataHome.tokens(invocation::warn);
+      if (!tokens.isValidHex(hash) && tokens.hasValid(agent)) {
         invocation.warn(
             "a server on this data home knows another token for "
                 + agent

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -35,8 +34,6 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
  * Thread-safe.
  */
 public final class WireClient implements AutoCloseable {
-  /** The server URL when neither {@code -u} nor {@code AGENT_MSG_URL} names one. */
-  public static final String DEFAULT_URL = "ws://127.0.0.1:18790";
 
   /** Frames up to this size are read; a 1 MB message escaped in JSON fits. */
   private static final long MAX_FRAME_BYTES = 16L * 1024 * 1024;
@@ -133,43 +130,6 @@ public final class WireClient implements AutoCloseable {
       throw new AgentMsgException("client-failed", "cannot start the WebSocket client: " + e, e);
     }
     return started;
-  }
-
-  /**
-   * Checks a server URL: {@code ws://} or {@code wss://} with a host.
-   *
-   * @throws IllegalArgumentException saying what is wrong with it
-   */
-  public static URI parseUrl(String text) {
-    URI uri;
-    try {
-      uri = new URI(text.trim());
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("invalid server URL '" + text + "': " + e.getReason());
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("ws") && !scheme.equals("wss")) {
-      throw new IllegalArgumentException(
-          "server URL '" + text + "' must start with ws:// or wss://");
-    }
-    if (uri.getHost() == null) {
-      throw new IllegalArgumentException("server URL '" + text + "' has no host");
-    }
-    return uri;
-  }
-
-  /**
-   * Parses a {@code --header "name: value"} argument.
-   *
-   * @throws IllegalArgumentException if it has no name or no colon
-   */
-  public static Map.Entry<String, String> parseHeader(String text) {
-    int colon = text.indexOf(':');
-    if (colon <= 0 || text.substring(0, colon).isBlank()) {
-      // Never echo the text: it may well be a credential with a typo.
-      throw new IllegalArgumentException("--header takes \"name: value\" (a colon was missing)");
-    }
-    return Map.entry(text.substring(0, colon).trim(), text.substring(colon + 1).trim());
   }
 
   /** {@link #connect(URI, Map, Duration, String)} with no hint for a refused credential. */

@@ -144,7 +144,16 @@ public final class AgentTokens {
 
   /** Whether the token with this SHA-256 is still valid. */
   public boolean isValid(byte[] hash) {
-    String hex = java.util.HexFormat.of().formatHex(hash);
-    return store.call(handle -> TokenRows.findValid(handle, hex)).isPresent();
+    return isValidHex(java.util.HexFormat.of().formatHex(hash));
+  }
+
+  /** Whether the token with this SHA-256, in hexadecimal, is still valid. */
+  public boolean isValidHex(String hashHex) {
+    return store.call(handle -> TokenRows.findValid(handle, hashHex)).isPresent();
+  }
+
+  /** Whether {@code agent} has a valid token in the store (whichever it is). */
+  public boolean hasValid(String agent) {
+    return store.call(handle -> TokenRows.hasValid(handle, agent));
   }
 }

@@ -1,4 +1,4 @@
-package agentmsg.internal.wire;
+package agentmsg.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +14,7 @@ import java.util.Map;
  * settings.json}, {@code opencode.json}, ...): what is there is kept, an entry already there is
  * left as it is, nothing is added twice. Immutable; each merge returns a new text. Thread-safe.
  */
-public final class AgentConfig {
+final class AgentConfig {
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

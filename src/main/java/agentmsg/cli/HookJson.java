@@ -1,4 +1,4 @@
-package agentmsg.internal.wire;
+package agentmsg.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -15,7 +15,7 @@ import java.util.Set;
  * carries exactly {@code hookSpecificOutput.hookEventName} and {@code additionalContext}.
  * Thread-safe.
  */
-public final class HookJson {
+final class HookJson {
   /**
    * The events whose output may add context, and that the {@code hook} command answers: Claude
    * Code's and Codex's, and Gemini CLI's {@code BeforeAgent} / {@code AfterTool}, which take the

@@ -1,4 +1,4 @@
-package agentmsg.internal.wire;
+package agentmsg.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
@@ -11,7 +11,7 @@ import java.util.Map;
  * to see whether the server is there; the table is appended as text, so the user's comments and
  * layout stay as they were (Codex's own {@code codex mcp add} drops them). Thread-safe.
  */
-public final class CodexToml {
+final class CodexToml {
   private static final TomlMapper MAPPER = new TomlMapper();
 
   private CodexToml() {}

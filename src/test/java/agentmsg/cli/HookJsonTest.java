@@ -1,4 +1,4 @@
-package agentmsg.internal.wire;
+package agentmsg.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
