@@ -66,17 +66,27 @@ public final class RemoteMessenger implements Messenger {
   /**
    * Where a server is and how to sign in to it.
    *
-   * @param url its {@code ws://} or {@code wss://} URL
+   * @param urls its {@code ws://} or {@code wss://} URL, or several servers sharing one database,
+   *     tried in order (the messenger moves on to the next when one cannot be reached or dies)
    * @param headers the upgrade headers (the credential)
    * @param authHint what to say if the server answers 401
    * @param caPem certificates to trust for {@code wss://}, or null
    */
-  public record Server(URI url, Map<String, String> headers, String authHint, Path caPem) {
+  public record Server(List<URI> urls, Map<String, String> headers, String authHint, Path caPem) {
     /** The server URL when neither {@code -u} nor {@code AGENT_MSG_URL} names one. */
     public static final String DEFAULT_URL = "ws://127.0.0.1:18790";
 
     public Server {
+      urls = List.copyOf(urls);
+      if (urls.isEmpty()) {
+        throw new IllegalArgumentException("no server URL");
+      }
       headers = Map.copyOf(headers);
+    }
+
+    /** One server. */
+    public Server(URI url, Map<String, String> headers, String authHint, Path caPem) {
+      this(List.of(url), headers, authHint, caPem);
     }
 
     /**
@@ -103,6 +113,23 @@ public final class RemoteMessenger implements Messenger {
     }
 
     /**
+     * Checks a {@code -u} value: one server URL, or several separated by commas.
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    public static List<URI> parseUrls(String text) {
+      List<URI> urls = new ArrayList<>();
+      for (String part : text.split(",", -1)) {
+        if (part.isBlank()) {
+          throw new IllegalArgumentException(
+              "server URLs '" + text + "' hold an empty one: separate them with single commas");
+        }
+        urls.add(parseUrl(part));
+      }
+      return urls;
+    }
+
+    /**
      * Parses a {@code --header "name: value"} argument.
      *
      * @throws IllegalArgumentException if it has no name or no colon
@@ -126,10 +153,11 @@ public final class RemoteMessenger implements Messenger {
     /**
      * The server welcomed a connection.
      *
+     * @param server the URL of the server (without its query, which may hold a token)
      * @param again whether it is a reconnect
      * @param original whether the server is an original agent-msg server, which stores nothing
      */
-    default void welcomed(boolean again, boolean original) {}
+    default void welcomed(String server, boolean again, boolean original) {}
   }
 
   /**
@@ -222,7 +250,7 @@ public final class RemoteMessenger implements Messenger {
     messenger.link =
         ServerLink.open(
             new ServerLink.Settings(
-                server.url(),
+                server.urls(),
                 server.headers(),
                 server.authHint(),
                 server.caPem(),
@@ -234,7 +262,7 @@ public final class RemoteMessenger implements Messenger {
             new ServerLink.Handler() {
               @Override
               public void welcomed(boolean again, boolean original) {
-                events.welcomed(again, original);
+                events.welcomed(messenger.link.where(), again, original);
               }
 
               @Override

@@ -81,7 +81,6 @@ final class ConnectCommand extends Command {
     return new Session(
             invocation,
             agent,
-            url,
             ServerUrl.credentials(invocation, agent, url),
             invocation.line().hasOption("takeover"))
         .run();
@@ -91,7 +90,6 @@ final class ConnectCommand extends Command {
   private static final class Session {
     private final Invocation invocation;
     private final String agent;
-    private final URI url;
     private final ServerUrl.Credentials credentials;
     private final boolean takeover;
     private final PrintStream err;
@@ -104,14 +102,9 @@ final class ConnectCommand extends Command {
     private volatile boolean stopping;
 
     Session(
-        Invocation invocation,
-        String agent,
-        URI url,
-        ServerUrl.Credentials credentials,
-        boolean takeover) {
+        Invocation invocation, String agent, ServerUrl.Credentials credentials, boolean takeover) {
       this.invocation = invocation;
       this.agent = agent;
-      this.url = url;
       this.credentials = credentials;
       this.takeover = takeover;
       this.err = invocation.err();
@@ -122,7 +115,7 @@ final class ConnectCommand extends Command {
       Runtime.getRuntime().addShutdownHook(hook);
       try (RemoteMessenger opened =
           RemoteMessenger.receive(
-              ServerUrl.server(invocation, url, credentials),
+              ServerUrl.server(invocation, credentials),
               agent,
               takeover,
               new RemoteMessenger.Events() {
@@ -132,10 +125,10 @@ final class ConnectCommand extends Command {
                 }
 
                 @Override
-                public void welcomed(boolean again, boolean original) {
+                public void welcomed(String server, boolean again, boolean original) {
                   err.println(
                       "Connected to "
-                          + url
+                          + server
                           + " as "
                           + agent
                           + (original

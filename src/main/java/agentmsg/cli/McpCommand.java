@@ -82,7 +82,7 @@ final class McpCommand extends Command {
     System.setOut(invocation.err());
     try (RemoteMessenger mailbox =
         RemoteMessenger.receive(
-            ServerUrl.server(invocation, url, credentials),
+            ServerUrl.server(invocation, credentials),
             agent,
             false,
             warnings(invocation, serving)::accept)) {

@@ -62,7 +62,7 @@ final class PingCommand extends Command {
     ServerUrl.Credentials credentials = ServerUrl.credentials(invocation, from, url);
     try (RemoteMessenger messenger =
         RemoteMessenger.sendOnly(
-            ServerUrl.server(invocation, url, credentials),
+            ServerUrl.server(invocation, credentials),
             from,
             timeout,
             warning -> {})) { // a reconnect is retried within the timeout; the outcome is one line

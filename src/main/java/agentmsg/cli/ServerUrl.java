@@ -12,6 +12,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -65,10 +66,13 @@ final class ServerUrl {
    * home. For a server on this machine an agent without a token gets one, as {@code register}
    * would.
    */
-  /** The server at {@code url}, signed in to with {@code credentials}, as the library takes it. */
-  static RemoteMessenger.Server server(Invocation invocation, URI url, Credentials credentials) {
+  /**
+   * The server (or servers, tried in order) the invocation names, signed in to with {@code
+   * credentials}, as the library takes it.
+   */
+  static RemoteMessenger.Server server(Invocation invocation, Credentials credentials) {
     return new RemoteMessenger.Server(
-        url, credentials.headers(), credentials.unauthorizedHint(), ca(invocation));
+        urls(invocation), credentials.headers(), credentials.unauthorizedHint(), ca(invocation));
   }
 
   static Credentials credentials(Invocation invocation, String agent, URI url) {
@@ -158,7 +162,9 @@ final class ServerUrl {
         "u",
         "url",
         "url",
-        "Server URL (default: AGENT_MSG_URL, else " + RemoteMessenger.Server.DEFAULT_URL + ")");
+        "Server URL, or several separated by commas, tried in order (default: AGENT_MSG_URL, else "
+            + RemoteMessenger.Server.DEFAULT_URL
+            + ")");
   }
 
   static Option headerOption() {
@@ -170,8 +176,13 @@ final class ServerUrl {
         .get();
   }
 
-  /** The server URL the invocation names. */
+  /** The (first) server URL the invocation names. */
   static URI url(Invocation invocation) {
+    return urls(invocation).get(0);
+  }
+
+  /** The server URLs the invocation names: one, or several separated by commas. */
+  static List<URI> urls(Invocation invocation) {
     String text = invocation.line().getOptionValue("url");
     if (text == null) {
       text = invocation.env().get(Options.ENV_URL);
@@ -180,7 +191,7 @@ final class ServerUrl {
       text = RemoteMessenger.Server.DEFAULT_URL;
     }
     try {
-      return RemoteMessenger.Server.parseUrl(text);
+      return RemoteMessenger.Server.parseUrls(text);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }

@@ -84,7 +84,7 @@ final class WebSocketSend {
     try {
       messenger =
           RemoteMessenger.sendOnly(
-              ServerUrl.server(invocation, url, credentials),
+              ServerUrl.server(invocation, credentials),
               from,
               min(timeout, CONNECT_TIMEOUT),
               warning -> {}); // reconnects are retried within the wait; its outcome is one line

@@ -42,7 +42,8 @@ public final class ServerLink implements AutoCloseable {
   /**
    * Where to connect and as whom.
    *
-   * @param url the server's {@code ws://} or {@code wss://} URL
+   * @param urls the servers' {@code ws://} or {@code wss://} URLs, tried in order: the link moves
+   *     on to the next when one cannot be reached or its connection dies
    * @param headers the upgrade headers (the credential)
    * @param authHint what to say if the server answers 401
    * @param caPem certificates to trust for {@code wss://}, or null
@@ -53,7 +54,7 @@ public final class ServerLink implements AutoCloseable {
    *     welcome
    */
   public record Settings(
-      URI url,
+      List<URI> urls,
       Map<String, String> headers,
       String authHint,
       Path caPem,
@@ -62,18 +63,22 @@ public final class ServerLink implements AutoCloseable {
       boolean takeover,
       Duration connectTimeout) {
     public Settings {
+      urls = List.copyOf(urls);
+      if (urls.isEmpty()) {
+        throw new IllegalArgumentException("no server URL");
+      }
       headers = Map.copyOf(headers);
     }
 
     public Settings(
-        URI url,
+        List<URI> urls,
         Map<String, String> headers,
         String authHint,
         Path caPem,
         String agent,
         boolean receiving,
         boolean takeover) {
-      this(url, headers, authHint, caPem, agent, receiving, takeover, CONNECT_TIMEOUT);
+      this(urls, headers, authHint, caPem, agent, receiving, takeover, CONNECT_TIMEOUT);
     }
   }
 
@@ -94,7 +99,13 @@ public final class ServerLink implements AutoCloseable {
 
   private final WireClient client;
   private final Settings settings;
-  private final String where;
+
+  /** The index in the settings' URLs of the server to try next. Guarded by lock. */
+  private int next;
+
+  /** The server talked to now, or last (its URL without the query, which may hold a token). */
+  private volatile String where;
+
   private final String instance = Ids.newId();
   private final Consumer<String> warnings;
   private final Handler handler;
@@ -115,8 +126,7 @@ public final class ServerLink implements AutoCloseable {
       WireClient client, Settings settings, Consumer<String> warnings, Handler handler) {
     this.client = client;
     this.settings = settings;
-    String text = settings.url().toString();
-    this.where = text.contains("?") ? text.substring(0, text.indexOf('?')) + "?..." : text;
+    this.where = shown(settings.urls().get(0));
     this.warnings = warnings;
     this.handler = handler;
     this.thread = new Thread(this::loop, "agent-msg-remote");
@@ -165,17 +175,52 @@ public final class ServerLink implements AutoCloseable {
     return where;
   }
 
+  private static String shown(URI url) {
+    String text = url.toString();
+    return text.contains("?") ? text.substring(0, text.indexOf('?')) + "?..." : text;
+  }
+
+  /**
+   * Connects to the next server that answers, starting with the one after the last that died.
+   *
+   * @throws AgentMsgException the last server's failure, or at once a refusal (a credential the
+   *     cluster does not accept fails on every server alike)
+   */
+  private WireConnection connectNext() throws InterruptedException {
+    List<URI> urls = settings.urls();
+    int first;
+    synchronized (lock) {
+      first = next;
+    }
+    AgentMsgException failure = null;
+    for (int i = 0; i < urls.size(); i++) {
+      int index = (first + i) % urls.size();
+      URI url = urls.get(index);
+      try {
+        WireConnection connection =
+            client.connect(url, settings.headers(), settings.connectTimeout(), settings.authHint());
+        synchronized (lock) {
+          next = index;
+        }
+        where = shown(url);
+        return connection;
+      } catch (AgentMsgException e) {
+        if (Reconnecting.REFUSALS.contains(e.code())) {
+          throw e;
+        }
+        failure = e;
+      }
+    }
+    throw failure;
+  }
+
   private void loop() {
     try {
       Reconnecting.run(
           new Reconnecting.Client() {
             @Override
             public WireConnection connect() throws InterruptedException {
-              return client.connect(
-                  settings.url(),
-                  settings.headers(),
-                  settings.connectTimeout(),
-                  settings.authHint());
+              return connectNext();
             }
 
             @Override
@@ -332,6 +377,7 @@ public final class ServerLink implements AutoCloseable {
       if (current == connection) {
         current = null;
         disconnectedSince = System.nanoTime();
+        next = (next + 1) % settings.urls().size(); // the one that died is tried last
       }
       lock.notifyAll();
     }

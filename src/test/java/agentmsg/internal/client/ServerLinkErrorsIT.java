@@ -24,7 +24,7 @@ class ServerLinkErrorsIT {
         () ->
             ServerLink.open(
                     new ServerLink.Settings(
-                        url, Map.of(), "check the token", null, "bob", true, false),
+                        List.of(url), Map.of(), "check the token", null, "bob", true, false),
                     w -> {},
                     IGNORE)
                 .close());
