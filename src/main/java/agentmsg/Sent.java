@@ -30,14 +30,14 @@ public record Sent(
    * The notice for both sides of a thread the loop guard now holds, or null.
    *
    * @param thread the held thread
-   * @param limit its limit of consecutive agent messages
+   * @param limit its limit of consecutive agent messages, or 0 if not known
    */
   public static String heldNotice(String thread, int limit) {
     return "thread "
         + thread
         + " is held: "
-        + limit
-        + " agent messages in a row with no human in between; a message from a human releases it"
+        + (limit > 0 ? limit + " agent messages" : "its limit of agent messages")
+        + " in a row with no human in between; a message from a human releases it"
         + " (or raise its limit: agent-msg thread "
         + thread
         + " --hold-after <n>)";

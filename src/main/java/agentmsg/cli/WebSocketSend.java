@@ -3,9 +3,12 @@ package agentmsg.cli;
 import agentmsg.AgentMsgException;
 import agentmsg.AgentNames;
 import agentmsg.InvalidMessageException;
+import agentmsg.Message;
 import agentmsg.MessageDraft;
 import agentmsg.MessageTooLargeException;
 import agentmsg.Priority;
+import agentmsg.RecipientHealth;
+import agentmsg.Sent;
 import agentmsg.internal.Ids;
 import agentmsg.internal.client.Reconnecting;
 import agentmsg.internal.client.WireClient;
@@ -17,6 +20,7 @@ import agentmsg.internal.wire.ServerFrame;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -181,7 +185,7 @@ final class WebSocketSend {
           for (ServerFrame.Copy copy : stored.copies()) {
             undelivered.put(copy.id(), copy.to());
           }
-          SendCommand.printSent(invocation, stored.messages(from, send), true);
+          SendCommand.printSent(invocation, sent(stored, from, send), true);
         }
         if (!waitForDelivery) {
           return ExitCodes.OK;
@@ -190,6 +194,18 @@ final class WebSocketSend {
         storedId = stored.id();
         if (!waitForDelivery) {
           report(stored, "Message " + stored.id() + " stored for " + to);
+        }
+        if (!invocation.json()) {
+          Sent sent = sent(stored, from, send);
+          String asleep = RecipientHealth.summary(sent.recipients(), Instant.now());
+          if (asleep != null) {
+            invocation.out().println(asleep);
+          }
+          if (sent.heldThread() != null) {
+            invocation.out().println(capitalized(Sent.heldNotice(sent.heldThread(), 0)));
+          }
+        }
+        if (!waitForDelivery) {
           return ExitCodes.OK;
         }
       } else if (frame instanceof ServerFrame.Delivered delivered
@@ -207,6 +223,24 @@ final class WebSocketSend {
         return USAGE_CODES.contains(error.code()) ? ExitCodes.USAGE : ExitCodes.FAILED;
       }
     }
+  }
+
+  /** What a {@code stored} answer says: the messages, the recipients' health, a held thread. */
+  private static Sent sent(ServerFrame.Stored stored, String from, ClientFrame.Send send) {
+    List<Message> messages = stored.messages(from, send);
+    String thread = messages.isEmpty() ? null : messages.get(0).thread();
+    if (thread == null) {
+      thread = stored.id();
+    }
+    return new Sent(
+        messages,
+        stored.health() == null ? List.of() : stored.health(),
+        Boolean.TRUE.equals(stored.threadHeld()) ? thread : null,
+        0);
+  }
+
+  static String capitalized(String text) {
+    return Character.toUpperCase(text.charAt(0)) + text.substring(1);
   }
 
   /** Whether {@code delivered} is of the one message this sends (not a fan-out's copy). */

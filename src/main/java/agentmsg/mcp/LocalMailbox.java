@@ -6,6 +6,7 @@ import agentmsg.HistoryQuery;
 import agentmsg.Message;
 import agentmsg.MessageDraft;
 import agentmsg.Messenger;
+import agentmsg.Sent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -28,8 +29,8 @@ final class LocalMailbox implements Mailbox {
   }
 
   @Override
-  public List<Message> send(MessageDraft draft) {
-    return messenger.send(draft);
+  public Sent send(MessageDraft draft) {
+    return messenger.submit(draft);
   }
 
   @Override

@@ -4,6 +4,7 @@ import agentmsg.Agent;
 import agentmsg.HistoryQuery;
 import agentmsg.Message;
 import agentmsg.MessageDraft;
+import agentmsg.Sent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -19,8 +20,11 @@ interface Mailbox extends AutoCloseable {
   /** The agent whose mailbox this is. */
   String agent();
 
-  /** Stores a draft from this agent; one message, or a copy per recipient of a fan-out. */
-  List<Message> send(MessageDraft draft) throws InterruptedException;
+  /**
+   * Stores a draft from this agent; one message, or a copy per recipient of a fan-out, with each
+   * recipient's health where the mailbox can tell.
+   */
+  Sent send(MessageDraft draft) throws InterruptedException;
 
   /** The message {@code id}, if this mailbox may see it. */
   Optional<Message> message(String id) throws InterruptedException;

@@ -9,6 +9,7 @@ import agentmsg.Message;
 import agentmsg.MessageDraft;
 import agentmsg.MessageTooLargeException;
 import agentmsg.Options;
+import agentmsg.Sent;
 import agentmsg.internal.Ids;
 import agentmsg.internal.RecentIds;
 import agentmsg.internal.wire.ClientFrame;
@@ -228,14 +229,20 @@ public final class RemoteMailbox implements Mailbox {
    * server fans out as a local send does; returns every copy stored.
    */
   @Override
-  public List<Message> send(MessageDraft draft) throws InterruptedException {
+  public Sent send(MessageDraft draft) throws InterruptedException {
     check(draft);
     String clientId = Ids.newId();
     ClientFrame.Send frame = ClientFrame.Send.of(clientId, draft);
     // Resent after a reconnect with the same client id: the server stores it once.
     ServerFrame.Stored stored =
         expect(link.request(clientId, frame, CALL_TIMEOUT), ServerFrame.Stored.class);
-    return stored.messages(agent, frame);
+    List<Message> messages = stored.messages(agent, frame);
+    String thread = messages.isEmpty() ? stored.id() : messages.get(0).thread();
+    return new Sent(
+        messages,
+        stored.health() == null ? List.of() : stored.health(),
+        Boolean.TRUE.equals(stored.threadHeld()) ? (thread == null ? stored.id() : thread) : null,
+        0);
   }
 
   /** The checks a local send makes before storing, with the same codes. */

@@ -54,6 +54,16 @@ public final class FrameCodec {
           }
           json.writeEndArray();
         }
+        if (stored.health() != null) {
+          json.writeArrayFieldStart("health");
+          for (agentmsg.RecipientHealth health : stored.health()) {
+            HealthJson.write(json, health);
+          }
+          json.writeEndArray();
+        }
+        if (stored.threadHeld() != null) {
+          json.writeBooleanField("threadHeld", stored.threadHeld());
+        }
       } else if (frame instanceof ServerFrame.Push push) {
         json.writeStringField("type", "message");
         json.writeStringField("id", push.id());
@@ -362,7 +372,9 @@ public final class FrameCodec {
               string(root, "to", false, null),
               string(root, "timestamp", false, null),
               string(root, "thread", false, null),
-              root.has("copies") ? copies(root) : null);
+              root.has("copies") ? copies(root) : null,
+              root.has("health") ? HealthJson.parse(root.get("health")) : null,
+              root.path("threadHeld").asBoolean(false) ? Boolean.TRUE : null);
       case "message" ->
           new ServerFrame.Push(
               string(root, "id", true, null),
