@@ -283,14 +283,23 @@ final class SendCommand extends Command {
                   + thread
                   + ")");
     }
-    String asleep = RecipientHealth.summary(health, Instant.now());
+    invocation.out().flush();
+    warnings(invocation, submitted);
+  }
+
+  /**
+   * The sender's warnings on stderr, after what the send printed: recipients that nothing will
+   * wake, and the loop guard now holding the thread.
+   */
+  static void warnings(Invocation invocation, Sent submitted) {
+    String asleep = RecipientHealth.summary(submitted.recipients(), Instant.now());
     if (asleep != null) {
-      invocation.out().println(asleep);
+      invocation.err().println("warning: " + asleep);
     }
     if (submitted.heldThread() != null) {
-      String notice = Sent.heldNotice(submitted.heldThread(), submitted.holdLimit());
-      invocation.out().println(Character.toUpperCase(notice.charAt(0)) + notice.substring(1));
+      invocation
+          .err()
+          .println("warning: " + Sent.heldNotice(submitted.heldThread(), submitted.holdLimit()));
     }
-    invocation.out().flush();
   }
 }

@@ -7,7 +7,6 @@ import agentmsg.Message;
 import agentmsg.MessageDraft;
 import agentmsg.MessageTooLargeException;
 import agentmsg.Priority;
-import agentmsg.RecipientHealth;
 import agentmsg.Sent;
 import agentmsg.internal.Ids;
 import agentmsg.internal.client.Reconnecting;
@@ -20,7 +19,6 @@ import agentmsg.internal.wire.ServerFrame;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -196,14 +194,7 @@ final class WebSocketSend {
           report(stored, "Message " + stored.id() + " stored for " + to);
         }
         if (!invocation.json()) {
-          Sent sent = sent(stored, from, send);
-          String asleep = RecipientHealth.summary(sent.recipients(), Instant.now());
-          if (asleep != null) {
-            invocation.out().println(asleep);
-          }
-          if (sent.heldThread() != null) {
-            invocation.out().println(capitalized(Sent.heldNotice(sent.heldThread(), 0)));
-          }
+          SendCommand.warnings(invocation, sent(stored, from, send));
         }
         if (!waitForDelivery) {
           return ExitCodes.OK;
@@ -237,10 +228,6 @@ final class WebSocketSend {
         stored.health() == null ? List.of() : stored.health(),
         Boolean.TRUE.equals(stored.threadHeld()) ? thread : null,
         0);
-  }
-
-  static String capitalized(String text) {
-    return Character.toUpperCase(text.charAt(0)) + text.substring(1);
   }
 
   /** Whether {@code delivered} is of the one message this sends (not a fan-out's copy). */

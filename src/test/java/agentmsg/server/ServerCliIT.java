@@ -135,7 +135,9 @@ class ServerCliIT {
       ChildJvm.Result timedOut =
           cli.run("send", "-w", "--wait", "0.5", "carol", "still there?", "-s", "bob", "-u", url);
       assertThat(timedOut.exitCode()).as(timedOut.toString()).isEqualTo(3);
-      assertThat(timedOut.stderr()).startsWith("error[timeout]: message ").contains("is stored");
+      assertThat(timedOut.stderr())
+          .startsWith("warning: carol: last seen ")
+          .contains("nothing will wake it", "\nerror[timeout]: message ", "is stored");
       ChildJvm.Result unknown = cli.run("send", "nobody", "hi", "-s", "bob", "-w", "-u", url);
       assertThat(unknown.exitCode()).isEqualTo(1);
       assertThat(unknown.stderr()).startsWith("error[unknown-agent]");
