@@ -64,9 +64,8 @@ class RecipientHealthIT {
       } while (after.connected() && System.nanoTime() < deadline);
       assertThat(after.connected()).isFalse();
       assertThat(after.warning(Instant.now()))
-          .isEqualTo(
-              "alice: last seen just now, nothing will wake it; it will see this on its next"
-                  + " inbox");
+          .matches(
+              "alice: last seen [^,]+, nothing will wake it; it will see this on its next inbox");
     }
   }
 

@@ -244,7 +244,9 @@ class ServerCliIT {
       assertThat(timedOut.stdout())
           .isEqualTo(first.stdout() + "\nMessage " + bobsCopy + " delivered to bob");
       assertThat(timedOut.stderr())
-          .startsWith("error[timeout]: the copies of ")
+          .matches(
+              "(?s)warning: 1 awake, 1 with nothing to wake them \\(carol: last seen [^;]+\\);"
+                  + " they will see this on their next inbox\nerror\\[timeout]: the copies of .*")
           .contains("carol (")
           .doesNotContain("bob (");
 

@@ -196,6 +196,17 @@ public final class SendPipeline {
       throw e;
     }
     batch.guard.write();
+    // A resend's recipients were not read with the batch's agents: read them, in one query.
+    Set<String> unread = new HashSet<>();
+    for (Decision decision : decisions) {
+      if (decision.outcome() != null) {
+        for (StoredMessage message : decision.outcome().messages()) {
+          unread.add(message.recipient());
+        }
+      }
+    }
+    unread.removeAll(batch.states.keySet());
+    batch.states.putAll(Recipients.load(tx, unread));
     Map<String, StoredMessage> insertedById = new HashMap<>();
     for (StoredMessage message : inserted) {
       insertedById.put(message.id(), message);
