@@ -73,7 +73,9 @@ public final class ThreadGuard {
     if (!human && !toAgent) {
       return Verdict.PASS;
     }
-    Row row = row(thread);
+    // A human's send ends the count whatever it was, and a thread without a row counts from its
+    // messages, which stop at this one: neither needs the count of the messages before.
+    Row row = row(thread, !human && defaultLimit != 0);
     if (human) {
       if (row.run != 0 || row.heldAt != null) {
         row.run = 0;
@@ -154,7 +156,11 @@ public final class ThreadGuard {
     }
   }
 
-  private Row row(String thread) throws SQLException {
+  /**
+   * The thread's count as this batch sees it, read under the row's lock; a thread without a row is
+   * counted from its messages if {@code count}, else taken as 0 (and written only if it changes).
+   */
+  private Row row(String thread, boolean count) throws SQLException {
     Row row = rows.get(thread);
     if (row != null) {
       return row;
@@ -176,7 +182,7 @@ public final class ThreadGuard {
         }
       }
     }
-    if (!row.stored) {
+    if (!row.stored && count) {
       row.run = counted(thread);
     }
     rows.put(thread, row);
@@ -188,7 +194,9 @@ public final class ThreadGuard {
    * copies of one fan-out (one sender, one time) count once, a human's send ends the count.
    */
   private int counted(String thread) throws SQLException {
-    int cap = Math.max(defaultLimit, 2);
+    // Enough rows for the default limit, fan-outs' copies included; a higher limit of the thread's
+    // own counts from this cap up.
+    int cap = Math.max(defaultLimit, agentmsg.Options.DEFAULT_LOOP_LIMIT);
     int run = 0;
     String lastSend = null;
     Set<String> seen = new LinkedHashSet<>();
@@ -235,7 +243,7 @@ public final class ThreadGuard {
   public static int setLimit(Handle tx, String thread, Integer limit, int defaultLimit, long now)
       throws SQLException {
     ThreadGuard guard = new ThreadGuard(tx, defaultLimit, now);
-    Row row = guard.row(thread);
+    Row row = guard.row(thread, true);
     row.ownLimit = limit;
     int effective = guard.limit(row);
     row.heldAt =
