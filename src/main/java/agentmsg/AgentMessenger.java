@@ -10,9 +10,11 @@ import agentmsg.internal.store.FanOut;
 import agentmsg.internal.store.GroupRows;
 import agentmsg.internal.store.HistoryRows;
 import agentmsg.internal.store.MessageRows;
+import agentmsg.internal.store.Recipients;
 import agentmsg.internal.store.SendPipeline;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.store.StoredMessage;
+import agentmsg.internal.store.ThreadGuard;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -351,11 +353,24 @@ public final class AgentMessenger implements Messenger {
    */
   @Override
   public List<Message> send(MessageDraft draft) {
+    return submit(draft).messages();
+  }
+
+  /**
+   * Sends a draft as {@link #send(MessageDraft)} does, and tells what the sender should know: each
+   * recipient's health, and whether the send made the loop guard hold its thread.
+   *
+   * @throws ThreadHeldException if the loop guard holds the thread; nothing is stored
+   */
+  @Override
+  public Sent submit(MessageDraft draft) {
     Conversations.check(draft, options.maxMessageBytes());
     String from = agent();
     String id = draft.id() != null ? draft.id() : Ids.newId();
     SendPipeline.Result result =
         SendPipeline.oneShot()
+            .loopLimit(options.loopLimit())
+            .home(options.home())
             .send(
                 store,
                 List.of(new SendPipeline.Submission(from, draft, id, null, draft.id() != null)));
@@ -373,7 +388,49 @@ public final class AgentMessenger implements Messenger {
       sent.add(stored.message());
       writeMirror(stored.message());
     }
-    return sent;
+    return new Sent(sent, outcome.health(), outcome.heldThread(), outcome.holdLimit());
+  }
+
+  /**
+   * Records that a watcher ({@code agent-msg watch}) of this agent is armed for {@code lifetime},
+   * so that senders see it has a wake path; closing the handle records that it ended. A watcher
+   * that dies without closing it counts as armed until its lifetime ends.
+   */
+  public java.io.Closeable watching(Duration lifetime) {
+    String name = agent();
+    long until = System.currentTimeMillis() + lifetime.toMillis();
+    store.run(handle -> Recipients.watchArmed(handle, name, until));
+    return () ->
+        store.run(handle -> Recipients.watchEnded(handle, name, until, System.currentTimeMillis()));
+  }
+
+  /** The threads among {@code threads} that the loop guard holds. */
+  public Set<String> heldThreads(Collection<String> threads) {
+    if (threads.isEmpty()) {
+      return Set.of();
+    }
+    return store.call(handle -> ThreadGuard.held(handle, threads));
+  }
+
+  /**
+   * Gives the thread that {@code id} names or belongs to its own loop guard limit ({@code null}:
+   * back to the default), which releases it if it is held under a lower one.
+   *
+   * @return the thread's count of agent messages in a row
+   * @throws IllegalArgumentException if {@code limit} is not 0 or 2 to {@value
+   *     Options#MAX_LOOP_LIMIT}
+   */
+  public int holdAfter(String thread, Integer limit) {
+    if (limit != null && limit != 0 && (limit < 2 || limit > Options.MAX_LOOP_LIMIT)) {
+      throw new IllegalArgumentException(
+          "the limit must be 0 (off) or 2 to " + Options.MAX_LOOP_LIMIT + ", was " + limit);
+    }
+    return store.call(
+        handle ->
+            handle.inTransaction(
+                tx ->
+                    ThreadGuard.setLimit(
+                        tx, thread, limit, options.loopLimit(), System.currentTimeMillis())));
   }
 
   /** The message with id {@code id}, if stored. */

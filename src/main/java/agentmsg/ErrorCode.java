@@ -37,6 +37,10 @@ public enum ErrorCode {
   UNKNOWN_GROUP("unknown-group", Exit.FAILED, "no group of that name"),
   GROUP_EXISTS("group-exists", Exit.FAILED, "a group of that name exists"),
   NO_RECIPIENTS("no-recipients", Exit.FAILED, "an @all or group send with nobody but the sender"),
+  THREAD_HELD(
+      "thread-held",
+      Exit.FAILED,
+      "the loop guard holds the thread: too many agent messages in a row; a human's releases it"),
   SETUP_CONFLICT(
       "setup-conflict",
       Exit.FAILED,

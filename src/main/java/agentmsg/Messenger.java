@@ -38,6 +38,16 @@ public interface Messenger extends AutoCloseable {
    */
   List<Message> send(MessageDraft draft);
 
+  /**
+   * Sends a draft as {@link #send(MessageDraft)} does, and tells what its sender should know: each
+   * recipient's health where the mailbox can tell, and whether the loop guard now holds the thread.
+   *
+   * @throws ThreadHeldException if the loop guard holds the thread; nothing is stored
+   */
+  default Sent submit(MessageDraft draft) {
+    return Sent.of(send(draft));
+  }
+
   /** Sends {@code body} to one agent; see {@link #send(MessageDraft)}. */
   default Message send(String to, String body) {
     return send(MessageDraft.to(to, body)).get(0);

@@ -25,6 +25,8 @@ import java.util.function.Consumer;
  *   <tr><td>storeTimeout</td><td>60 s: how long to retry reaching a busy store</td></tr>
  *   <tr><td>storeHost</td><td>off ({@code AGENT_MSG_STORE_HOST}; the CLI turns it on): start a
  *   store host when this process opens the database itself</td></tr>
+ *   <tr><td>loopLimit</td><td>30 ({@code AGENT_MSG_LOOP_LIMIT}; 0 turns the guard off): agent
+ *   messages in a row a thread takes with no human in between before it is held</td></tr>
  * </table>
  */
 public final class Options {
@@ -40,6 +42,15 @@ public final class Options {
   /** Environment variable turning the store host on or off ({@code on} / {@code off}). */
   public static final String ENV_STORE_HOST = "AGENT_MSG_STORE_HOST";
 
+  /** Environment variable setting the loop guard's default limit ({@link #loopLimit()}). */
+  public static final String ENV_LOOP_LIMIT = "AGENT_MSG_LOOP_LIMIT";
+
+  /** The loop guard's default limit. */
+  public static final int DEFAULT_LOOP_LIMIT = 30;
+
+  /** The highest loop guard limit. */
+  public static final int MAX_LOOP_LIMIT = 1_000_000;
+
   /** The largest message body the store can hold, in UTF-8 bytes. */
   public static final int MAX_MESSAGE_BYTES_LIMIT = 1_000_000;
 
@@ -49,6 +60,7 @@ public final class Options {
   private final int maxMessageBytes;
   private final Duration storeTimeout;
   private final boolean storeHost;
+  private final int loopLimit;
   private final Consumer<String> warningListener;
 
   private Options(Builder builder) {
@@ -58,6 +70,7 @@ public final class Options {
     this.maxMessageBytes = builder.maxMessageBytes;
     this.storeTimeout = builder.storeTimeout;
     this.storeHost = builder.storeHost;
+    this.loopLimit = builder.loopLimit;
     this.warningListener = builder.warningListener;
   }
 
@@ -109,6 +122,15 @@ public final class Options {
   }
 
   /**
+   * The loop guard's limit for threads without one of their own: how many agent-to-agent sends in a
+   * row a thread takes with no human's message in between; the last one holds it, and the next is
+   * refused ({@link ThreadHeldException}). 0 turns the guard off.
+   */
+  public int loopLimit() {
+    return loopLimit;
+  }
+
+  /**
    * Where problems found in the background go, e.g. a malformed file moved out of an inbox. The
    * default prints one line to standard error.
    */
@@ -125,6 +147,7 @@ public final class Options {
         .maxMessageBytes(maxMessageBytes)
         .storeTimeout(storeTimeout)
         .storeHost(storeHost)
+        .loopLimit(loopLimit)
         .warningListener(warningListener);
   }
 
@@ -142,6 +165,8 @@ public final class Options {
         + storeTimeout
         + ", storeHost="
         + storeHost
+        + ", loopLimit="
+        + loopLimit
         + "}";
   }
 
@@ -186,6 +211,7 @@ public final class Options {
     private int maxMessageBytes = MAX_MESSAGE_BYTES_LIMIT;
     private Duration storeTimeout = Duration.ofSeconds(60);
     private boolean storeHost;
+    private int loopLimit = DEFAULT_LOOP_LIMIT;
     private Consumer<String> warningListener = warning -> System.err.println("warning: " + warning);
 
     private Builder() {}
@@ -193,9 +219,11 @@ public final class Options {
     /**
      * Takes {@code AGENT_MSG_HOME} and {@code AGENT_MSG_AGENT} from the given environment where
      * they are set and not blank, {@code HOME} for the default home, {@code HOSTNAME} for the
-     * default agent, and {@code AGENT_MSG_STORE_HOST} ({@code on} or {@code off}) where set.
+     * default agent, {@code AGENT_MSG_STORE_HOST} ({@code on} or {@code off}) and {@code
+     * AGENT_MSG_LOOP_LIMIT} where set.
      *
-     * @throws IllegalArgumentException if {@code AGENT_MSG_STORE_HOST} is neither
+     * @throws IllegalArgumentException if {@code AGENT_MSG_STORE_HOST} is neither, or {@code
+     *     AGENT_MSG_LOOP_LIMIT} is not a limit {@link #loopLimit(int)} takes
      */
     public Builder environment(Map<String, String> env) {
       Objects.requireNonNull(env, "env");
@@ -220,6 +248,10 @@ public final class Options {
               throw new IllegalArgumentException(
                   ENV_STORE_HOST + " must be on or off, was '" + envStoreHost + "'");
         }
+      }
+      String envLoopLimit = env.get(ENV_LOOP_LIMIT);
+      if (envLoopLimit != null && !envLoopLimit.isBlank()) {
+        loopLimit(parseLoopLimit(ENV_LOOP_LIMIT, envLoopLimit));
       }
       return this;
     }
@@ -270,6 +302,19 @@ public final class Options {
       return this;
     }
 
+    /**
+     * The loop guard's default limit: 0 (off), or 2 to {@value Options#MAX_LOOP_LIMIT} agent
+     * messages in a row.
+     */
+    public Builder loopLimit(int limit) {
+      if (limit != 0 && (limit < 2 || limit > MAX_LOOP_LIMIT)) {
+        throw new IllegalArgumentException(
+            "loopLimit must be 0 (off) or 2 to " + MAX_LOOP_LIMIT + ", was " + limit);
+      }
+      this.loopLimit = limit;
+      return this;
+    }
+
     /** Receives warnings about problems found in the background. */
     public Builder warningListener(Consumer<String> listener) {
       this.warningListener = Objects.requireNonNull(listener, "listener");
@@ -278,6 +323,24 @@ public final class Options {
 
     public Options build() {
       return new Options(this);
+    }
+
+    /**
+     * A loop guard limit as text (an environment variable or a flag named {@code name}).
+     *
+     * @throws IllegalArgumentException if it is not 0 or 2 to {@value Options#MAX_LOOP_LIMIT}
+     */
+    public static int parseLoopLimit(String name, String text) {
+      try {
+        int limit = Integer.parseInt(text.trim());
+        if (limit == 0 || (limit >= 2 && limit <= MAX_LOOP_LIMIT)) {
+          return limit;
+        }
+      } catch (NumberFormatException notNumber) {
+        // Said below.
+      }
+      throw new IllegalArgumentException(
+          name + " must be 0 (off) or 2 to " + MAX_LOOP_LIMIT + ", was '" + text + "'");
     }
 
     private static Duration requireBetween(

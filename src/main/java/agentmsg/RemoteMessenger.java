@@ -173,16 +173,18 @@ public final class RemoteMessenger implements Messenger {
    * The server's confirmation of a send.
    *
    * @param id the stored message's id (a fan-out's, which its copies' ids derive from)
-   * @param copies every copy stored (one, unless the send fanned out)
+   * @param sent every copy stored (one, unless the send fanned out), with its recipients' health
+   *     and whether the loop guard now holds the thread
    * @param fannedOut whether the send went to {@code @all} or a {@code @group}
    * @param delivered whether it is delivered already: an original agent-msg server stores nothing
    *     and confirms a send by delivering it
    * @param jsonLine the confirmation as the server sent it, one line of JSON
    */
   public record Confirmation(
-      String id, List<Message> copies, boolean fannedOut, boolean delivered, String jsonLine) {
-    public Confirmation {
-      copies = List.copyOf(copies);
+      String id, Sent sent, boolean fannedOut, boolean delivered, String jsonLine) {
+    /** Every copy stored. */
+    public List<Message> copies() {
+      return sent.messages();
     }
   }
 
@@ -441,6 +443,14 @@ public final class RemoteMessenger implements Messenger {
   }
 
   /**
+   * Sends through the server; what it stored, with each recipient's health as the server saw it.
+   */
+  @Override
+  public Sent submit(MessageDraft draft) {
+    return sendConfirmed(draft, Ids.newId(), CALL_TIMEOUT).sent();
+  }
+
+  /**
    * Sends {@code draft} under {@code clientId}, waiting up to {@code timeout} for the server to
    * store it. Resent after a reconnect with the same client id, the server stores it once; so does
    * a call repeated with the same client id.
@@ -465,15 +475,24 @@ public final class RemoteMessenger implements Messenger {
           new ServerFrame.Stored(
               clientId, clientId, 0, delivered.to(), Timestamps.format(Instant.now()), null, null);
       return new Confirmation(
-          stored.id(), stored.messages(agent, frame), false, true, FrameCodec.write(delivered));
+          stored.id(),
+          Sent.of(stored.messages(agent, frame)),
+          false,
+          true,
+          FrameCodec.write(delivered));
     }
     ServerFrame.Stored stored = expect(answer, ServerFrame.Stored.class);
-    return new Confirmation(
-        stored.id(),
-        stored.messages(agent, frame),
-        stored.fannedOut(),
-        false,
-        FrameCodec.write(stored));
+    List<Message> messages = stored.messages(agent, frame);
+    String thread = messages.isEmpty() ? null : messages.get(0).thread();
+    Sent sent =
+        new Sent(
+            messages,
+            stored.health() == null ? List.of() : stored.health(),
+            Boolean.TRUE.equals(stored.threadHeld())
+                ? (thread == null ? stored.id() : thread)
+                : null,
+            0);
+    return new Confirmation(stored.id(), sent, stored.fannedOut(), false, FrameCodec.write(stored));
   }
 
   /**

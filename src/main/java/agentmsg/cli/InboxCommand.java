@@ -77,7 +77,7 @@ final class InboxCommand extends Command {
                 : Output.plural(shown.size(), "new message") + " for " + messenger.agent() + ":");
         out.println();
       }
-      Output.messages(out, display, invocation.json(), all);
+      Output.heldMessages(out, display, messenger, invocation.json(), all);
       out.flush();
       if (out.checkError()) {
         invocation

@@ -63,6 +63,37 @@ final class Output {
     }
   }
 
+  /**
+   * Prints messages as {@link #messages} does, and what the loop guard says of their threads: with
+   * {@code json}, {@code "threadHeld":true} on each message of a held thread; else one line per
+   * held thread after the messages.
+   */
+  static void heldMessages(
+      PrintStream out,
+      List<Message> messages,
+      agentmsg.AgentMessenger messenger,
+      boolean json,
+      boolean showStatus) {
+    java.util.Set<String> threads = new java.util.LinkedHashSet<>();
+    for (Message message : messages) {
+      threads.add(message.thread());
+    }
+    java.util.Set<String> held = messenger.heldThreads(threads);
+    if (json) {
+      for (Message message : messages) {
+        out.println(agentmsg.json.HealthJson.line(message, null, held.contains(message.thread())));
+      }
+      out.flush();
+      return;
+    }
+    messages(out, messages, false, showStatus);
+    for (String thread : held) {
+      String notice = agentmsg.Sent.heldNotice(thread, 0);
+      out.println(Character.toUpperCase(notice.charAt(0)) + notice.substring(1));
+    }
+    out.flush();
+  }
+
   static void agent(PrintStream out, Agent agent) {
     out.println(AgentJson.toLine(agent));
   }

@@ -2,13 +2,18 @@ package agentmsg.cli;
 
 import agentmsg.AgentMessenger;
 import agentmsg.AgentNames;
+import agentmsg.InvalidMessageException;
 import agentmsg.Message;
 import agentmsg.MessageDraft;
 import agentmsg.MessageStatus;
 import agentmsg.Priority;
+import agentmsg.RecipientHealth;
+import agentmsg.Sent;
+import agentmsg.json.HealthJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -149,12 +154,12 @@ final class SendCommand extends Command {
     }
     try (AgentMessenger messenger = invocation.messenger(null)) {
       String id = invocation.line().getOptionValue("id");
-      Message message = id == null ? messenger.send(to, body) : messenger.send(to, body, id);
-      if (invocation.json()) {
-        Output.message(invocation.out(), message, true, true);
-      } else {
-        invocation.out().println("Message " + message.id() + " sent to " + message.to());
+      AgentNames.requireValid(to);
+      if (id != null && !AgentNames.isValid(id)) {
+        throw new InvalidMessageException(
+            "invalid-id", "invalid message id '" + id + "': use 1-64 of A-Z a-z 0-9 . _ -");
       }
+      printSent(invocation, messenger.submit(MessageDraft.to(to, body).withId(id)), true);
     }
     return ExitCodes.OK;
   }
@@ -190,14 +195,14 @@ final class SendCommand extends Command {
                 Duration.ZERO,
                 7 * 24 * 3600);
     if (target == null) {
-      List<Message> sent = messenger.send(draft);
-      printSent(invocation, sent, true);
+      printSent(invocation, messenger.submit(draft), true);
       return ExitCodes.OK;
     }
     // The watch is in place before the send, so that no receipt can slip in between.
     try (agentmsg.ReceiptWatch watch = messenger.watchReceipts()) {
-      List<Message> sent = messenger.send(draft);
-      printSent(invocation, sent, false);
+      Sent submitted = messenger.submit(draft);
+      List<Message> sent = submitted.messages();
+      printSent(invocation, submitted, false);
       List<Message> now = watch.await(sent, target, timeout);
       boolean reached = agentmsg.ReceiptWatch.reached(now, target);
       if (invocation.json()) {
@@ -240,12 +245,25 @@ final class SendCommand extends Command {
 
   /**
    * Prints what a send stored: a line (or with {@code --json}, unless {@code json} is false, a JSON
-   * object) per message, and for a fan-out a last line naming the copies' thread.
+   * object with its recipient's {@code health}) per message, and for a fan-out a last line naming
+   * the copies' thread; then the one line about recipients that nothing will wake, and the loop
+   * guard's notice when the send made it hold the thread.
    */
-  static void printSent(Invocation invocation, List<Message> sent, boolean json) {
+  static void printSent(Invocation invocation, Sent submitted, boolean json) {
+    List<Message> sent = submitted.messages();
+    List<RecipientHealth> health = submitted.recipients();
     if (invocation.json()) {
       if (json) {
-        Output.messages(invocation.out(), sent, true, true);
+        for (int i = 0; i < sent.size(); i++) {
+          invocation
+              .out()
+              .println(
+                  HealthJson.line(
+                      sent.get(i),
+                      i < health.size() ? health.get(i) : null,
+                      submitted.heldThread() != null));
+        }
+        invocation.out().flush();
       }
       return;
     }
@@ -265,5 +283,22 @@ final class SendCommand extends Command {
                   + ")");
     }
     invocation.out().flush();
+    warnings(invocation, submitted);
+  }
+
+  /**
+   * The sender's warnings on stderr, after what the send printed: recipients that nothing will
+   * wake, and the loop guard now holding the thread.
+   */
+  static void warnings(Invocation invocation, Sent submitted) {
+    String asleep = RecipientHealth.summary(submitted.recipients(), Instant.now());
+    if (asleep != null) {
+      invocation.err().println("warning: " + asleep);
+    }
+    if (submitted.heldThread() != null) {
+      invocation
+          .err()
+          .println("warning: " + Sent.heldNotice(submitted.heldThread(), submitted.holdLimit()));
+    }
   }
 }

@@ -106,7 +106,10 @@ final class WatchCommand extends Command {
         }
         return ExitCodes.ALREADY_ARMED;
       }
+      // Senders see the armed watcher as the agent's wake path (their send's recipient health).
+      java.io.Closeable armed = watching(messenger, mark, timeout);
       try (mark;
+          armed;
           InboxReader reader = messenger.openInbox()) {
         long watermark = WatchMark.watermark(home, agent);
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -153,6 +156,17 @@ final class WatchCommand extends Command {
         }
         return ExitCodes.TIMEOUT;
       }
+    }
+  }
+
+  /** Records the armed watcher in the store; releases the lock if that fails. */
+  private static java.io.Closeable watching(
+      AgentMessenger messenger, WatchMark mark, Duration timeout) throws IOException {
+    try {
+      return messenger.watching(timeout);
+    } catch (RuntimeException e) {
+      mark.close();
+      throw e;
     }
   }
 

@@ -127,11 +127,14 @@ final class WebSocketSend {
         for (Message copy : confirmation.copies()) {
           undelivered.put(copy.id(), copy.to());
         }
-        SendCommand.printSent(invocation, confirmation.copies(), true);
+        SendCommand.printSent(invocation, confirmation.sent(), true);
       } else {
         undelivered.put(storedId, to);
         if (!waitForDelivery) {
           report(confirmation.jsonLine(), "Message " + storedId + " stored for " + to);
+        }
+        if (!invocation.json()) {
+          SendCommand.warnings(invocation, confirmation.sent());
         }
       }
       if (!waitForDelivery) {

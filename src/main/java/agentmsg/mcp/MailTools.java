@@ -19,7 +19,10 @@ import agentmsg.MessageDraft;
 import agentmsg.Messenger;
 import agentmsg.Options;
 import agentmsg.Priority;
+import agentmsg.RecipientHealth;
+import agentmsg.Sent;
 import agentmsg.json.AgentJson;
+import agentmsg.json.HealthJson;
 import agentmsg.json.MessageJson;
 import java.time.Duration;
 import java.time.Instant;
@@ -126,7 +129,7 @@ final class MailTools implements AutoCloseable {
           if (thread != null) {
             draft = draft.withThread(thread);
           }
-          return sent(mailbox.send(draft.withPriority(priority(arguments))));
+          return sent(mailbox.submit(draft.withPriority(priority(arguments))));
         });
   }
 
@@ -177,7 +180,7 @@ final class MailTools implements AutoCloseable {
           String body = body(arguments);
           Priority priority = priority(arguments);
           MessageDraft draft = MessageDraft.reply(find(id), mailbox.agent(), body);
-          return sent(mailbox.send(draft.withPriority(priority)));
+          return sent(mailbox.submit(draft.withPriority(priority)));
         });
   }
 
@@ -262,9 +265,36 @@ final class MailTools implements AutoCloseable {
     return text == null || text.isBlank() ? null : text;
   }
 
-  /** One message as itself; the copies of a fan-out as a list. */
-  private static String sent(List<Message> copies) {
-    return copies.size() == 1 ? MessageJson.toLine(copies.get(0)) : messages(copies);
+  /**
+   * One message as itself, the copies of a fan-out as a list; each with its recipient's {@code
+   * health}, and a {@code notice} when nothing will wake a recipient or the loop guard now holds
+   * the thread.
+   */
+  private static String sent(Sent sent) {
+    List<Message> copies = sent.messages();
+    List<RecipientHealth> health = sent.recipients();
+    List<String> lines = new ArrayList<>(copies.size());
+    for (int i = 0; i < copies.size(); i++) {
+      lines.add(
+          HealthJson.line(
+              copies.get(i), i < health.size() ? health.get(i) : null, sent.heldThread() != null));
+    }
+    List<String> notices = new ArrayList<>();
+    String asleep = RecipientHealth.summary(health, Instant.now());
+    if (asleep != null) {
+      notices.add(asleep);
+    }
+    if (sent.heldThread() != null) {
+      notices.add(Sent.heldNotice(sent.heldThread(), sent.holdLimit()));
+    }
+    String notice =
+        notices.isEmpty() ? "" : ",\"notice\":" + HealthJson.quote(String.join("; ", notices));
+    if (copies.size() == 1) {
+      String line = lines.get(0);
+      return line.substring(0, line.length() - 1) + notice + "}";
+    }
+    String list = joined("messages", lines, null);
+    return list.substring(0, list.length() - 1) + notice + "}";
   }
 
   private static String body(ToolArguments arguments) {

@@ -89,7 +89,7 @@ public final class AgentMsgServer implements AutoCloseable {
     this.hub = new Hub(options, log, watch, timer);
     this.tokens = new AgentTokens(readStore, warning -> log.line("warning: " + warning));
     this.mirror = new MirrorQueue(mirrorWriter, layout, ownIds, log);
-    this.writer = new GroupWriter(writeStore, hub, mirror);
+    this.writer = new GroupWriter(writeStore, hub, mirror, options.loopLimit());
     this.pusher = new Pusher(readStore, log);
     // Its own connection: a search must not hold up pushes, nor a push a search.
     this.queryStore = Store.open(options.home(), options.storeTimeout(), Store.Mode.PREFER_OWNER);

@@ -1,6 +1,7 @@
 package agentmsg.server;
 
 import agentmsg.AgentMsgException;
+import agentmsg.RecipientHealth;
 import agentmsg.internal.store.FanOut;
 import agentmsg.internal.store.SendPipeline.Outcome;
 import agentmsg.internal.store.StoredMessage;
@@ -66,7 +67,7 @@ final class BatchOutcome {
     }
     for (WriterTask task : batch) {
       if (task instanceof Send send) {
-        answer(send, results.get(send));
+        answer(send, results.get(send), hub);
       } else if (task instanceof Register register) {
         register.connection().welcome();
         hub.pusher().request(register.connection());
@@ -103,7 +104,7 @@ final class BatchOutcome {
   }
 
   /** Tells a sender what became of its send: stored (and delivered already, for a resend). */
-  private static void answer(Send send, Outcome result) {
+  private static void answer(Send send, Outcome result, Hub hub) {
     Connection connection = send.connection();
     if (result.failure() != null) {
       connection.sendError(
@@ -125,11 +126,21 @@ final class BatchOutcome {
               send.frame().to(),
               timestamp,
               first.thread(),
-              copies));
+              copies,
+              health(result, hub),
+              result.heldThread() != null ? Boolean.TRUE : null));
     } else {
       connection.send(
           new ServerFrame.Stored(
-              first.id(), first.clientId(), first.seq(), first.recipient(), timestamp));
+              first.id(),
+              first.clientId(),
+              first.seq(),
+              first.recipient(),
+              timestamp,
+              null,
+              null,
+              health(result, hub),
+              result.heldThread() != null ? Boolean.TRUE : null));
     }
     if (!result.fresh()) {
       for (StoredMessage row : result.messages()) {
@@ -145,6 +156,24 @@ final class BatchOutcome {
         }
       }
     }
+  }
+
+  /**
+   * The recipients' health as the send pipeline read it, with "connected" from this server's own
+   * connections (the store's presence lags them by the writer's queue).
+   */
+  private static List<RecipientHealth> health(Outcome result, Hub hub) {
+    List<RecipientHealth> health = new ArrayList<>(result.health().size());
+    for (RecipientHealth recipient : result.health()) {
+      health.add(
+          new RecipientHealth(
+              recipient.agent(),
+              hub.isOnline(recipient.agent()),
+              recipient.wake(),
+              recipient.wakeSeenAt(),
+              recipient.lastSeenAt()));
+    }
+    return health;
   }
 
   /** Tells everyone in a batch that failed: senders to send again, acks released. */

@@ -1,6 +1,7 @@
 package agentmsg.server;
 
 import agentmsg.internal.store.DeliveryRows;
+import agentmsg.internal.store.Recipients;
 import agentmsg.internal.store.SendPipeline;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.store.StoredMessage;
@@ -8,6 +9,7 @@ import agentmsg.internal.store.WordIndex;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.server.WriterTask.Ack;
 import agentmsg.server.WriterTask.Flush;
+import agentmsg.server.WriterTask.Presence;
 import agentmsg.server.WriterTask.Register;
 import agentmsg.server.WriterTask.Send;
 import java.sql.SQLException;
@@ -61,10 +63,14 @@ final class GroupWriter implements AutoCloseable {
   /** Whether messages may be waiting for their words; written by the writer thread only. */
   private boolean wordsPending = true;
 
-  GroupWriter(Store store, Hub hub, MirrorQueue mirror) {
+  /** When the writer last wrote the server's beat ({@link Recipients#beat}); writer thread only. */
+  private long beatAt;
+
+  GroupWriter(Store store, Hub hub, MirrorQueue mirror, int loopLimit) {
     this.store = store;
     this.hub = hub;
     this.mirror = mirror;
+    pipeline.loopLimit(loopLimit).home(store.home());
     this.thread = new Thread(this::loop, "agent-msg-writer");
     thread.setDaemon(true);
   }
@@ -76,6 +82,13 @@ final class GroupWriter implements AutoCloseable {
       // Slower without it, never wrong.
       hub.log().line("warning: cannot enlarge the message sequence cache: " + e.getMessage());
     }
+    try {
+      beatAt = System.currentTimeMillis();
+      store.run(handle -> Recipients.serverStarted(handle, beatAt));
+    } catch (RuntimeException e) {
+      // Senders then see no one connected, which they would see anyway within a minute.
+      hub.log().line("warning: cannot record the server's presence: " + e.getMessage());
+    }
     thread.start();
   }
 
@@ -86,6 +99,11 @@ final class GroupWriter implements AutoCloseable {
 
   void send(Connection connection, ClientFrame.Send frame, String id) {
     queue.add(new Send(connection, frame, id));
+  }
+
+  /** Records whether {@code agent} has a receiving connection (since {@code since}) or none. */
+  void presence(String agent, Long since) {
+    queue.add(new Presence(agent, since));
   }
 
   /** Marks messages delivered (and read, if {@code alsoRead}) for the connection's agent. */
@@ -107,6 +125,7 @@ final class GroupWriter implements AutoCloseable {
     while (!stopping || !queue.isEmpty()) {
       try {
         WriterTask first = queue.poll(wordsPending ? IDLE_MILLIS : 200, TimeUnit.MILLISECONDS);
+        beatIfDue();
         if (first == null) {
           indexWords();
           continue;
@@ -125,6 +144,20 @@ final class GroupWriter implements AutoCloseable {
       } finally {
         batch.clear();
       }
+    }
+  }
+
+  /** Writes the server's beat when it is due: file-mode senders trust its presences while fresh. */
+  private void beatIfDue() {
+    long now = System.currentTimeMillis();
+    if (now - beatAt < Recipients.BEAT_EVERY_MILLIS) {
+      return;
+    }
+    beatAt = now;
+    try {
+      store.run(handle -> Recipients.beat(handle, now));
+    } catch (RuntimeException e) {
+      hub.log().line("warning: cannot record the server's presence: " + e.getMessage());
     }
   }
 
@@ -199,6 +232,8 @@ final class GroupWriter implements AutoCloseable {
       } else if (task instanceof Send send) {
         sends.add(send);
         submissions.add(send.submission(retry));
+      } else if (task instanceof Presence presence) {
+        Recipients.receiving(tx, presence.agent(), presence.since());
       } else if (task instanceof Ack ack) {
         acks.computeIfAbsent(ack.connection(), connection -> new HashMap<>())
             .computeIfAbsent(ack.alsoRead(), read -> new LinkedHashSet<>())
@@ -253,6 +288,11 @@ final class GroupWriter implements AutoCloseable {
       thread.join(10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    try {
+      store.run(Recipients::serverStopped);
+    } catch (RuntimeException e) {
+      hub.log().line("warning: cannot clear the server's presence: " + e.getMessage());
     }
   }
 }

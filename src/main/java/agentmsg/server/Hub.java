@@ -111,6 +111,7 @@ final class Hub {
     }
     receivers.put(agent, connection);
     watch.watch(agent);
+    writer.presence(agent, System.currentTimeMillis());
     if (holder != null && holder.isOpen()) {
       log.line(
           "takeover of " + agent + ": closing the receiving connection from " + holder.remote());
@@ -150,6 +151,7 @@ final class Hub {
     synchronized (this) {
       if (receivers.remove(agent, connection)) {
         watch.unwatch(agent);
+        writer.presence(agent, null);
       }
     }
     Delivery delivery = connection.delivery();

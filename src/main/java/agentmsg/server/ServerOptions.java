@@ -49,6 +49,8 @@ import java.util.Set;
  *   peer; over it the connection is closed with 1008 {@code slow-consumer} (pushes pause at a
  *   quarter of it)</td></tr>
  *   <tr><td>statsInterval</td><td>60 s: how often changed security counters are logged</td></tr>
+ *   <tr><td>loopLimit</td><td>30 ({@code AGENT_MSG_LOOP_LIMIT}): the loop guard's limit for
+ *   threads without their own, as {@link Options#loopLimit()}</td></tr>
  * </table>
  *
  * <p>{@link Builder#build()} refuses a non-loopback host with {@link Auth#NONE}, and without TLS
@@ -109,6 +111,7 @@ public final class ServerOptions {
   private final boolean rateLimitLoopback;
   private final long maxQueuedBytes;
   private final Duration statsInterval;
+  private final int loopLimit;
 
   private ServerOptions(Builder builder) {
     this.home = builder.home != null ? builder.home : Options.builder().build().home();
@@ -134,6 +137,7 @@ public final class ServerOptions {
     this.rateLimitLoopback = builder.rateLimitLoopback;
     this.maxQueuedBytes = builder.maxQueuedBytes;
     this.statsInterval = builder.statsInterval;
+    this.loopLimit = builder.loopLimit;
   }
 
   public static Builder builder() {
@@ -277,6 +281,11 @@ public final class ServerOptions {
     return maxQueuedBytes;
   }
 
+  /** The loop guard's limit for threads without one of their own; 0: off. */
+  public int loopLimit() {
+    return loopLimit;
+  }
+
   /** How often the security counters are logged when they changed (and once at stop). */
   public Duration statsInterval() {
     return statsInterval;
@@ -316,6 +325,8 @@ public final class ServerOptions {
         + maxFramesPerSecond
         + ", maxQueuedBytes="
         + maxQueuedBytes
+        + ", loopLimit="
+        + loopLimit
         + "}";
   }
 
@@ -345,12 +356,24 @@ public final class ServerOptions {
     private boolean rateLimitLoopback;
     private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
     private Duration statsInterval = Duration.ofSeconds(60);
+    private int loopLimit = Options.DEFAULT_LOOP_LIMIT;
 
     private Builder() {}
 
-    /** Takes the data home from {@code AGENT_MSG_HOME}, else {@code HOME}, like the CLI. */
+    /**
+     * Takes the data home from {@code AGENT_MSG_HOME}, else {@code HOME}, and the loop guard's
+     * limit from {@code AGENT_MSG_LOOP_LIMIT}, like the CLI.
+     */
     public Builder environment(Map<String, String> env) {
-      this.home = Options.builder().environment(env).build().home();
+      Options options = Options.builder().environment(env).build();
+      this.home = options.home();
+      this.loopLimit = options.loopLimit();
+      return this;
+    }
+
+    /** The loop guard's limit: 0 (off), or 2 to {@value Options#MAX_LOOP_LIMIT}. */
+    public Builder loopLimit(int limit) {
+      this.loopLimit = Options.Builder.parseLoopLimit("loopLimit", Integer.toString(limit));
       return this;
     }
 

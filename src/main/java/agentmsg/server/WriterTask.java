@@ -66,6 +66,13 @@ sealed interface WriterTask {
   /** The connection's agent acked messages (and read them, if {@code alsoRead}). */
   record Ack(Connection connection, List<String> ids, boolean alsoRead) implements WriterTask {}
 
+  /**
+   * {@code agent} has a receiving connection since {@code since}, or none any more (null): what a
+   * file-mode send reads as the recipient's "connected" (committed, never synced: a crash loses a
+   * presence that the next server start clears anyway).
+   */
+  record Presence(String agent, Long since) implements WriterTask {}
+
   /** Counted down once everything queued before it is committed and answered. */
   record Flush(CountDownLatch done) implements WriterTask {}
 }

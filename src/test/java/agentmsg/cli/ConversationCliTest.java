@@ -165,7 +165,9 @@ class ConversationCliTest {
     Result timedOut = cli.run("send", "bob", "anyone?", "-s", "alice", "--wait-read", "0.2");
     assertThat(timedOut.exitCode()).as(timedOut.toString()).isEqualTo(3);
     assertThat(timedOut.stdout()).matches("Message \\S+ sent to bob");
-    assertThat(timedOut.stderr()).startsWith("Not read by bob within").contains("status: stored");
+    assertThat(timedOut.stderr())
+        .startsWith("warning: bob: last seen ")
+        .contains("\nNot read by bob within", "status: stored");
     assertError(
         cli.run("send", "bob", "x", "-s", "alice", "--wait-read", "1", "--wait-ack", "1"),
         2,
@@ -392,6 +394,87 @@ class ConversationCliTest {
         : Arrays.stream(out.split("\n"))
             .map(line -> line.substring(7, line.indexOf('"', 7)))
             .toList();
+  }
+
+  @Test
+  void sendWarnsOfARecipientNothingWillWakeAndNotOfOneWithAHookSeenRecently() throws Exception {
+    Result asleep = cli.run("send", "bob", "are you there?", "-s", "alice");
+    assertThat(asleep.stdout()).matches("Message \\S+ sent to bob");
+    assertThat(asleep.stderr())
+        .matches(
+            "warning: bob: last seen [^,]+, nothing will wake it; it will see this on"
+                + " its next inbox");
+    String json = cli.run("send", "bob", "json", "-s", "alice", "--json").stdout();
+    assertThat(json)
+        .contains(
+            "\"health\":{\"agent\":\"bob\",\"connected\":false,\"wake\":null,\"wakeSeenAt\":null,")
+        .contains("\"awake\":false}");
+
+    // bob's CLI runs the hook: with nothing new, it leaves its mark (the folder settled first).
+    assertThat(cli.run("inbox", "bob").exitCode()).isZero();
+    Path inbox = home.resolve("inbox/bob");
+    Files.setLastModifiedTime(
+        inbox, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(5)));
+    Result hook = cli.runWithInput("{\"hook_event_name\":\"PostToolUse\"}", "hook", "-s", "bob");
+    assertThat(hook.exitCode()).as(hook.toString()).isZero();
+    assertThat(hook.stdout()).isEmpty();
+
+    Result awake = cli.run("send", "bob", "now?", "-s", "alice");
+    assertThat(awake.stderr()).as(awake.toString()).isEmpty();
+    assertThat(cli.run("send", "bob", "j", "-s", "alice", "--json").stdout())
+        .contains("\"connected\":false,\"wake\":\"hook\",\"wakeSeenAt\":\"")
+        .contains("\"awake\":true}");
+
+    Result all = cli.run("send", "@all", "stand-up", "-s", "alice");
+    assertThat(all.stderr())
+        .matches(
+            "warning: 1 awake, 1 with nothing to wake them \\(carol: last seen [^;]+\\); they"
+                + " will see this on their next inbox");
+  }
+
+  @Test
+  void theLoopGuardHoldsAThreadRefusesTheNextAgentSendAndAHumanReleasesIt() {
+    String first = id(cli.run("send", "bob", "ping", "-s", "alice"));
+    Result limit = cli.run("thread", first, "--hold-after", "3");
+    assertThat(limit.stdout())
+        .isEqualTo(
+            "Thread " + first + ": held after 3 agent messages in a row; 1 in a row now; not held");
+    String second = id(cli.run("reply", first, "pong", "-s", "bob"));
+    Result holds = cli.run("reply", second, "ping again", "-s", "alice");
+    assertThat(holds.exitCode()).as(holds.toString()).isZero();
+    assertThat(holds.stderr())
+        .endsWith(
+            "warning: thread "
+                + first
+                + " is held: 3 agent messages in a row with no human in between; a message from a"
+                + " human releases it (or raise its limit: agent-msg thread "
+                + first
+                + " --hold-after <n>)");
+
+    assertError(
+        cli.run("reply", second, "and again", "-s", "bob"),
+        1,
+        "error[thread-held]: thread " + first + " is held: 3 agent messages in a row");
+    assertThat(cli.run("inbox", "bob").stdout())
+        .endsWith(
+            "Thread "
+                + first
+                + " is held: its limit of agent messages in a row with no human in between; a"
+                + " message from a human releases it (or raise its limit: agent-msg thread "
+                + first
+                + " --hold-after <n>)");
+    assertThat(cli.run("thread", first, "--json").stdout().split("\n")).hasSize(3);
+    assertThat(cli.run("inbox", "alice", "--json").stdout()).contains("\"threadHeld\":true");
+    assertError(
+        cli.run("thread", first, "--hold-after", "1"),
+        2,
+        "error[usage]: --hold-after must be 0 (off) or 2 to 1000000, was '1' (or 'default')");
+
+    assertThat(cli.run("register", "carol", "-t", "human").exitCode()).isZero();
+    Result human = cli.run("reply", second, "go on", "-s", "carol");
+    assertThat(human.exitCode()).as(human.toString()).isZero();
+    assertThat(cli.run("thread", first).stdout()).doesNotContain("is held");
+    assertThat(cli.run("reply", second, "thanks", "-s", "bob").exitCode()).isZero();
   }
 
   private static String id(Result sent) {

@@ -135,7 +135,9 @@ class ServerCliIT {
       ChildJvm.Result timedOut =
           cli.run("send", "-w", "--wait", "0.5", "carol", "still there?", "-s", "bob", "-u", url);
       assertThat(timedOut.exitCode()).as(timedOut.toString()).isEqualTo(3);
-      assertThat(timedOut.stderr()).startsWith("error[timeout]: message ").contains("is stored");
+      assertThat(timedOut.stderr())
+          .startsWith("warning: carol: last seen ")
+          .contains("nothing will wake it", "\nerror[timeout]: message ", "is stored");
       ChildJvm.Result unknown = cli.run("send", "nobody", "hi", "-s", "bob", "-w", "-u", url);
       assertThat(unknown.exitCode()).isEqualTo(1);
       assertThat(unknown.stderr()).startsWith("error[unknown-agent]");
@@ -242,7 +244,9 @@ class ServerCliIT {
       assertThat(timedOut.stdout())
           .isEqualTo(first.stdout() + "\nMessage " + bobsCopy + " delivered to bob");
       assertThat(timedOut.stderr())
-          .startsWith("error[timeout]: the copies of ")
+          .matches(
+              "(?s)warning: 1 awake, 1 with nothing to wake them \\(carol: last seen [^;]+\\);"
+                  + " they will see this on their next inbox\nerror\\[timeout]: the copies of .*")
           .contains("carol (")
           .doesNotContain("bob (");
 

@@ -3,7 +3,11 @@ package agentmsg.internal.store;
 import agentmsg.AgentMsgException;
 import agentmsg.AgentType;
 import agentmsg.MessageDraft;
+import agentmsg.Options;
+import agentmsg.RecipientHealth;
+import agentmsg.ThreadHeldException;
 import agentmsg.UnknownAgentException;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,6 +28,10 @@ import org.jdbi.v3.core.Handle;
  * anyone hears of it. Drafts are checked before they get here ({@link agentmsg.MessageDraft}'s
  * rules, by the caller).
  *
+ * <p>On the way it reads each agent of the batch once ({@link Recipients}: one query by primary
+ * key), which tells whether it is registered, whether it is a human (for the loop guard, {@link
+ * ThreadGuard}, which refuses a send into a held thread) and each recipient's health.
+ *
  * <p>Not thread-safe: each writer has its own (it remembers the agents it saw, and when it last
  * wrote each sender's {@code last_seen_at}).
  */
@@ -32,6 +40,8 @@ public final class SendPipeline {
   private final Map<String, Long> touchedAt = new HashMap<>();
   private final long touchEveryMillis;
   private final boolean remembersAgents;
+  private int loopLimit = Options.DEFAULT_LOOP_LIMIT;
+  private Path home;
 
   private SendPipeline(long touchEveryMillis, boolean remembersAgents) {
     this.touchEveryMillis = touchEveryMillis;
@@ -49,6 +59,18 @@ public final class SendPipeline {
    */
   public static SendPipeline resident(long touchEveryMillis) {
     return new SendPipeline(touchEveryMillis, true);
+  }
+
+  /** The loop guard's limit for threads without their own; 0 turns the guard off. */
+  public SendPipeline loopLimit(int limit) {
+    this.loopLimit = limit;
+    return this;
+  }
+
+  /** The data home, where the recipients' hook marks are (their health's "hook seen"). */
+  public SendPipeline home(Path home) {
+    this.home = home;
+    return this;
   }
 
   /**
@@ -81,10 +103,27 @@ public final class SendPipeline {
    *
    * @param fresh whether this submission stored them (they are to be pushed and mirrored), not an
    *     earlier one
+   * @param health each message's recipient's health, in the order of {@code messages}
+   * @param heldThread the thread this send made the loop guard hold, or null
+   * @param holdLimit that thread's limit, or 0
    */
-  public record Outcome(List<StoredMessage> messages, boolean fresh, AgentMsgException failure) {
+  public record Outcome(
+      List<StoredMessage> messages,
+      boolean fresh,
+      AgentMsgException failure,
+      List<RecipientHealth> health,
+      String heldThread,
+      int holdLimit) {
+    Outcome(List<StoredMessage> messages, boolean fresh, AgentMsgException failure) {
+      this(messages, fresh, failure, List.of(), null, 0);
+    }
+
     static Outcome failed(AgentMsgException failure) {
       return new Outcome(List.of(), false, failure);
+    }
+
+    Outcome withHealth(List<RecipientHealth> health) {
+      return new Outcome(messages, fresh, failure, health, heldThread, holdLimit);
     }
   }
 
@@ -111,7 +150,12 @@ public final class SendPipeline {
     Batch batch = new Batch(tx, now);
     Map<String, Set<String>> clientIds = new HashMap<>();
     List<String> maybeStored = new ArrayList<>();
+    Set<String> names = new HashSet<>();
     for (Submission submission : submissions) {
+      names.add(submission.sender());
+      if (!submission.fansOut()) {
+        names.add(submission.draft().to());
+      }
       if (submission.clientId() != null && !submission.fansOut()) {
         clientIds
             .computeIfAbsent(submission.sender(), name -> new HashSet<>())
@@ -123,6 +167,7 @@ public final class SendPipeline {
     }
     Map<String, StoredMessage> byId =
         maybeStored.isEmpty() ? Map.of() : DeliveryRows.byIds(tx, maybeStored);
+    batch.states.putAll(Recipients.load(tx, names));
     Map<String, StoredMessage> byClientId = new HashMap<>();
     if (lookUp) {
       for (Map.Entry<String, Set<String>> entry : clientIds.entrySet()) {
@@ -150,6 +195,18 @@ public final class SendPipeline {
       }
       throw e;
     }
+    batch.guard.write();
+    // A resend's recipients were not read with the batch's agents: read them, in one query.
+    Set<String> unread = new HashSet<>();
+    for (Decision decision : decisions) {
+      if (decision.outcome() != null) {
+        for (StoredMessage message : decision.outcome().messages()) {
+          unread.add(message.recipient());
+        }
+      }
+    }
+    unread.removeAll(batch.states.keySet());
+    batch.states.putAll(Recipients.load(tx, unread));
     Map<String, StoredMessage> insertedById = new HashMap<>();
     for (StoredMessage message : inserted) {
       insertedById.put(message.id(), message);
@@ -158,7 +215,7 @@ public final class SendPipeline {
     for (int i = 0; i < submissions.size(); i++) {
       Decision decision = decisions.get(i);
       if (decision.outcome() != null) {
-        outcomes.add(decision.outcome());
+        outcomes.add(batch.withHealth(decision.outcome()));
         continue;
       }
       List<StoredMessage> messages = new ArrayList<>(decision.rows().size());
@@ -166,7 +223,15 @@ public final class SendPipeline {
         messages.add(insertedById.get(row.id()));
       }
       // A second send with the same client id in this batch gets the first one's messages.
-      outcomes.add(new Outcome(messages, submissions.get(i).owns(messages.get(0)), null));
+      Outcome outcome =
+          new Outcome(
+              messages,
+              submissions.get(i).owns(messages.get(0)),
+              null,
+              List.of(),
+              decision.heldThread(),
+              decision.heldThread() == null ? 0 : batch.guard.limit(decision.heldThread()));
+      outcomes.add(batch.withHealth(outcome));
     }
     for (String sender : batch.senders) {
       Long touched = touchedAt.get(sender);
@@ -211,8 +276,15 @@ public final class SendPipeline {
     knownAgents.clear();
   }
 
-  /** Either an outcome decided without inserting, or the new rows it inserts. */
-  private record Decision(Outcome outcome, List<NewMessage> rows) {}
+  /**
+   * Either an outcome decided without inserting, or the new rows it inserts (and the thread it
+   * makes the loop guard hold, or null).
+   */
+  private record Decision(Outcome outcome, List<NewMessage> rows, String heldThread) {
+    Decision(Outcome outcome, List<NewMessage> rows) {
+      this(outcome, rows, null);
+    }
+  }
 
   /** The decisions of one batch in progress. */
   private final class Batch {
@@ -227,13 +299,58 @@ public final class SendPipeline {
 
     final List<NewMessage> fresh = new ArrayList<>();
 
+    /** The agents this batch read or registered, by name. */
+    final Map<String, Recipients.State> states = new HashMap<>();
+
+    final ThreadGuard guard;
+
     Batch(Handle tx, long now) {
       this.tx = tx;
       this.now = now;
+      this.guard = new ThreadGuard(tx, loopLimit, now);
+    }
+
+    /** {@code outcome} with the health of each of its messages' recipients. */
+    Outcome withHealth(Outcome outcome) {
+      if (outcome.messages().isEmpty()) {
+        return outcome;
+      }
+      List<RecipientHealth> health = new ArrayList<>(outcome.messages().size());
+      for (StoredMessage message : outcome.messages()) {
+        Recipients.State state = states.get(message.recipient());
+        health.add(
+            state != null
+                ? state.health(now, home)
+                : new RecipientHealth(message.recipient(), false, null, null, null));
+      }
+      return outcome.withHealth(health);
+    }
+
+    /**
+     * The loop guard's word on a send into {@code thread}: the decision that refuses it, or null to
+     * go on ({@code held} then says whether it holds the thread).
+     */
+    Decision guard(Submission send, String thread, List<String> recipients, boolean[] held)
+        throws SQLException {
+      List<Recipients.State> to = new ArrayList<>(recipients.size());
+      for (String recipient : recipients) {
+        Recipients.State state = states.get(recipient);
+        if (state != null) {
+          to.add(state);
+        }
+      }
+      ThreadGuard.Verdict verdict = guard.admit(thread, states.get(send.sender()), to);
+      if (verdict == ThreadGuard.Verdict.REFUSED) {
+        return new Decision(
+            Outcome.failed(new ThreadHeldException(thread, guard.limit(thread))), null);
+      }
+      held[0] = verdict == ThreadGuard.Verdict.HOLDS;
+      return null;
     }
 
     Decision decideOne(
-        Submission send, Map<String, StoredMessage> byId, Map<String, StoredMessage> byClientId) {
+        Submission send, Map<String, StoredMessage> byId, Map<String, StoredMessage> byClientId)
+        throws SQLException {
       StoredMessage stored = byId.get(send.id());
       if (stored != null) {
         return new Decision(new Outcome(List.of(stored), send.owns(stored), null), null);
@@ -251,6 +368,11 @@ public final class SendPipeline {
       if (!agentExists(to)) {
         return new Decision(Outcome.failed(new UnknownAgentException(to)), null);
       }
+      boolean[] held = {false};
+      Decision refused = guard(send, send.draft().thread(), List.of(to), held);
+      if (refused != null) {
+        return refused;
+      }
       ensureAgent(send.sender());
       senders.add(send.sender());
       List<NewMessage> rows =
@@ -259,7 +381,7 @@ public final class SendPipeline {
       if (send.clientId() != null) {
         pending.put(key, rows);
       }
-      return new Decision(null, rows);
+      return new Decision(null, rows, held[0] ? send.draft().thread() : null);
     }
 
     /**
@@ -298,6 +420,15 @@ public final class SendPipeline {
           return new Decision(new Outcome(ours, true, null), null);
         }
       }
+      Set<String> unread = new HashSet<>(recipients);
+      unread.add(send.sender());
+      unread.removeAll(states.keySet());
+      states.putAll(Recipients.load(tx, unread));
+      boolean[] held = {false};
+      Decision refused = guard(send, send.draft().thread(), recipients, held);
+      if (refused != null) {
+        return refused;
+      }
       ensureAgent(send.sender());
       senders.add(send.sender());
       String thread = FanOut.thread(send.id(), send.draft().thread());
@@ -315,7 +446,7 @@ public final class SendPipeline {
       if (clientId != null) {
         pending.put(key, copies);
       }
-      return new Decision(null, copies);
+      return new Decision(null, copies, held[0] ? send.draft().thread() : null);
     }
 
     NewMessage row(Submission send, String id, String to, String clientId, String thread) {
@@ -334,11 +465,14 @@ public final class SendPipeline {
           draft.ackRequired());
     }
 
+    /** Whether {@code name} is registered: read with the batch's agents ({@link #states}). */
     boolean agentExists(String name) {
-      if (knownAgents.contains(name) || agents.contains(name)) {
+      if (states.containsKey(name) || agents.contains(name)) {
+        agents.add(name);
         return true;
       }
-      if (AgentRows.exists(tx, name)) {
+      // Only a registration (ensureAgent) comes here without reading the agent first.
+      if (knownAgents.contains(name) || AgentRows.exists(tx, name)) {
         agents.add(name);
         return true;
       }
@@ -350,6 +484,7 @@ public final class SendPipeline {
         AgentRows.upsert(tx, name, AgentType.OTHER, now);
         agents.add(name);
         registered.add(name);
+        states.put(name, new Recipients.State(name, AgentType.OTHER, now, null, null, null));
       }
     }
   }

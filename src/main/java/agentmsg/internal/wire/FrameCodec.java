@@ -3,6 +3,7 @@ package agentmsg.internal.wire;
 import agentmsg.Agent;
 import agentmsg.Message;
 import agentmsg.json.AgentJson;
+import agentmsg.json.HealthJson;
 import agentmsg.json.MessageJson;
 import agentmsg.json.Timestamps;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -56,6 +57,16 @@ public final class FrameCodec {
             json.writeEndObject();
           }
           json.writeEndArray();
+        }
+        if (stored.health() != null) {
+          json.writeArrayFieldStart("health");
+          for (agentmsg.RecipientHealth health : stored.health()) {
+            HealthJson.write(json, health);
+          }
+          json.writeEndArray();
+        }
+        if (stored.threadHeld() != null) {
+          json.writeBooleanField("threadHeld", stored.threadHeld());
         }
       } else if (frame instanceof ServerFrame.Push push) {
         json.writeStringField("type", "message");
@@ -365,7 +376,9 @@ public final class FrameCodec {
               string(root, "to", false, null),
               string(root, "timestamp", false, null),
               string(root, "thread", false, null),
-              root.has("copies") ? copies(root) : null);
+              root.has("copies") ? copies(root) : null,
+              root.has("health") ? HealthJson.parse(root.get("health")) : null,
+              root.path("threadHeld").asBoolean(false) ? Boolean.TRUE : null);
       case "message" ->
           new ServerFrame.Push(
               string(root, "id", true, null),

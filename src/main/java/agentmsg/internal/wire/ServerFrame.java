@@ -3,6 +3,7 @@ package agentmsg.internal.wire;
 import agentmsg.Agent;
 import agentmsg.Message;
 import agentmsg.Priority;
+import agentmsg.RecipientHealth;
 import agentmsg.json.Timestamps;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +27,10 @@ public sealed interface ServerFrame {
    * A sent message is durably stored (committed and synced) under {@code id}. For a fan-out ({@code
    * to} is {@code @all} or {@code @<group>}), {@code id} is the shared id, {@code thread} the
    * copies' thread, and {@code copies} every copy stored, in one transaction; {@code seq} is then
-   * each copy's own. For one recipient, {@code thread} and {@code copies} are null.
+   * each copy's own. For one recipient, {@code thread} and {@code copies} are null. {@code health}
+   * is each recipient's health when it was stored (null from a server that does not tell), {@code
+   * threadHeld} true when the send made the loop guard hold its thread (else null); both were added
+   * within version 1, and clients that do not know them skip them.
    */
   record Stored(
       String id,
@@ -35,12 +39,26 @@ public sealed interface ServerFrame {
       String to,
       String timestamp,
       String thread,
-      List<Copy> copies)
+      List<Copy> copies,
+      List<RecipientHealth> health,
+      Boolean threadHeld)
       implements ServerFrame {
 
     /** The answer to a send to one agent. */
     public Stored(String id, String clientId, long seq, String to, String timestamp) {
-      this(id, clientId, seq, to, timestamp, null, null);
+      this(id, clientId, seq, to, timestamp, null, null, null, null);
+    }
+
+    /** The answer to a send, without health. */
+    public Stored(
+        String id,
+        String clientId,
+        long seq,
+        String to,
+        String timestamp,
+        String thread,
+        List<Copy> copies) {
+      this(id, clientId, seq, to, timestamp, thread, copies, null, null);
     }
 
     /** Whether it answers a fan-out. */
