@@ -263,8 +263,8 @@ public final class RemoteMessenger implements Messenger {
             events::warning,
             new ServerLink.Handler() {
               @Override
-              public void welcomed(boolean again, boolean original) {
-                events.welcomed(messenger.link.where(), again, original);
+              public void welcomed(String where, boolean again, boolean original) {
+                events.welcomed(where, again, original);
               }
 
               @Override

@@ -90,8 +90,11 @@ public final class ServerLink implements AutoCloseable {
     /** A message this agent sent was delivered (acked by its recipient). */
     default void delivered(ServerFrame.Delivered delivered) {}
 
-    /** The server welcomed a connection; {@code original} if it is an original server. */
-    default void welcomed(boolean again, boolean original) {}
+    /**
+     * The server at {@code server} (its URL without the query) welcomed a connection; {@code
+     * original} if it is an original server.
+     */
+    default void welcomed(String server, boolean again, boolean original) {}
 
     /** The link connected, lost its connection, failed for good or closed. */
     default void changed() {}
@@ -264,6 +267,9 @@ public final class ServerLink implements AutoCloseable {
           });
     } catch (AgentMsgException e) {
       fail(e); // a refused credential or a wrong URL does not get better by retrying
+    } catch (RuntimeException e) {
+      // A bug here or in a handler: end the link with a clear failure rather than hang its callers.
+      fail(new AgentMsgException("internal", "the connection to " + where + " failed: " + e, e));
     } catch (InterruptedException e) {
       // Closed while connecting or waiting: nothing more to do.
     }
@@ -365,7 +371,7 @@ public final class ServerLink implements AutoCloseable {
       lastFailure = null;
       lock.notifyAll();
     }
-    handler.welcomed(again, connection.original());
+    handler.welcomed(where, again, connection.original());
     handler.changed();
     if (again) {
       warnings.accept("reconnected to " + where + " as " + settings.agent());
