@@ -20,6 +20,7 @@ public final class QuickStart {
     if (args.length > 0) {
       base.home(Path.of(args[0]));
     }
+    // README: begin
     try (AgentMessenger claude = AgentMessenger.open(base.agent("claude").build());
         AgentMessenger opencode = AgentMessenger.open(base.agent("opencode").build())) {
       claude.register(AgentType.CLAUDE_CODE);
@@ -41,5 +42,6 @@ public final class QuickStart {
         System.out.println(reply.to() + " got from " + reply.from() + ": " + reply.body());
       }
     }
+    // README: end
   }
 }
