@@ -3,6 +3,7 @@ package agentmsg;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import agentmsg.examples.QuickStart;
+import agentmsg.examples.RemoteQuickStart;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,20 @@ class ExamplesTest {
         .contains(
             "opencode got from claude: Can you run the tests?",
             "claude got from opencode: All 212 tests pass.");
+  }
+
+  @Test
+  void remoteQuickStartExchangesAMessageThroughAnEmbeddedServer() throws Exception {
+    PrintStream original = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      RemoteQuickStart.main(new String[] {home.toString()});
+    } finally {
+      System.setOut(original);
+    }
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("opencode got from claude: Can you run the tests?");
   }
 
   @Test
