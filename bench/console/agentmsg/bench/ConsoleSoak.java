@@ -180,15 +180,15 @@ final class ConsoleSoak {
   }
 
   /**
-   * The memory of the renderers of the browser that runs on {@code profile}: their proportional
-   * set size (each shared page split among the processes that map it), and how many there are.
+   * The memory of the renderers of the browser that runs on {@code profile}: their proportional set
+   * size (each shared page split among the processes that map it), and how many there are.
    */
   private static String renderers(Path profile) {
     List<ProcessHandle> browsers = new ArrayList<>();
     ProcessHandle.allProcesses()
         .filter(
             process -> {
-                      String line = commandLine(process.pid());
+              String line = commandLine(process.pid());
               return line.contains("--user-data-dir=" + profile) && !line.contains("--type=");
             })
         .forEach(browsers::add);
@@ -209,7 +209,9 @@ final class ConsoleSoak {
 
   private static String commandLine(long pid) {
     try {
-      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
+      return new String(
+              Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+              StandardCharsets.UTF_8)
           .replace('\0', ' ');
     } catch (IOException e) {
       return ""; // gone, or not ours to read

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The soak's traffic, run as its own process beside the server: {@code --rate} messages a second
  * between agents of the data home (a third of them replies in a recent thread), and every few
- * seconds one agent reads its inbox, so receipts change too. Runs until killed.
- * Usage: {@code SoakTraffic <home> <agents> <rate>}.
+ * seconds one agent reads its inbox, so receipts change too. Runs until killed. Usage: {@code
+ * SoakTraffic <home> <agents> <rate>}.
  */
 public final class SoakTraffic {
   private static final int SENDERS = 20;

@@ -7,8 +7,8 @@ let oldestSeq = Infinity;
 let replyTo = null;
 let socket = null;
 const pending = new Set(); // threads touched by live updates since the last frame
-const SHOWN = 20;
-const MAX_THREADS = 200; // threads kept in the page while live traffic comes in // messages shown per thread until "Whole thread" is asked for
+const SHOWN = 20; // messages shown per thread until "Whole thread" is asked for
+const MAX_THREADS = 200; // threads kept in the page while live traffic comes in
 
 function $(id) {
   return document.getElementById(id);
@@ -70,28 +70,61 @@ async function signIn() {
   }
 }
 
+// The roster is updated in place: a live page gets it every few seconds, and rebuilding a
+// thousand rows each time would keep the page busy and its memory high for nothing.
+const agentRows = new Map(); // name -> { row, cells: [td...] }
+let agentNames = "";
+
 function renderAgents(agents) {
   const body = $("agents").tBodies[0];
-  const rows = document.createDocumentFragment();
-  const names = document.createDocumentFragment();
+  const seen = new Set();
+  let previous = null;
   for (const agent of agents) {
-    const row = el("tr");
-    row.dataset.agent = agent.name;
-    row.append(
-      el("td", "name", agent.name),
-      el("td", "", agent.type),
-      el("td", agent.connected ? "on" : "off", agent.connected ? "yes" : "no"),
-      el("td", "", when(agent.lastSeen)),
-      el("td", "count", agent.unread),
-      el("td", "count", agent.acksOwed)
-    );
-    rows.append(row);
-    const option = el("option");
-    option.value = agent.name;
-    names.append(option);
+    seen.add(agent.name);
+    let entry = agentRows.get(agent.name);
+    if (!entry) {
+      const row = el("tr");
+      row.dataset.agent = agent.name;
+      const cells = [];
+      for (let i = 0; i < 6; i++) cells.push(row.appendChild(el("td")));
+      entry = { row, cells, values: [] };
+      agentRows.set(agent.name, entry);
+    }
+    const values = [
+      agent.name,
+      agent.type,
+      agent.connected ? "yes" : "no",
+      when(agent.lastSeen),
+      String(agent.unread),
+      String(agent.acksOwed),
+    ];
+    const classes = ["name", "", agent.connected ? "on" : "off", "", "count", "count"];
+    for (let i = 0; i < values.length; i++) {
+      if (entry.values[i] !== values[i]) entry.cells[i].textContent = values[i];
+      if (entry.cells[i].className !== classes[i]) entry.cells[i].className = classes[i];
+    }
+    entry.values = values;
+    const expected = previous ? previous.nextSibling : body.firstChild;
+    if (expected !== entry.row) body.insertBefore(entry.row, expected);
+    previous = entry.row;
   }
-  body.replaceChildren(rows);
-  $("agent-names").replaceChildren(names);
+  for (const [name, entry] of agentRows) {
+    if (!seen.has(name)) {
+      entry.row.remove();
+      agentRows.delete(name);
+    }
+  }
+  const names = agents.map((agent) => agent.name).join("\n");
+  if (names !== agentNames) {
+    agentNames = names;
+    const options = document.createDocumentFragment();
+    for (const agent of agents) {
+      const option = el("option");
+      option.value = agent.name;
+      options.append(option);
+    }
+    $("agent-names").replaceChildren(options);
+  }
 }
 
 function receiptsText(message) {
@@ -137,28 +170,52 @@ function threadTitle(thread) {
   return first.subject || first.body.split("\n")[0].slice(0, 80);
 }
 
+// A thread's element and its messages' elements are made once and reused: a live message adds
+// one element, and whatever falls out of view is dropped with its data.
 function renderThread(id) {
   const thread = threads.get(id);
-  const item = thread.element || el("li", "thread");
-  thread.element = item;
-  item.dataset.thread = id;
+  if (!thread.element) {
+    const item = el("li", "thread");
+    item.dataset.thread = id;
+    const whole = el("button", "whole", "Whole thread");
+    whole.type = "button";
+    whole.addEventListener("click", () => loadThread(id));
+    thread.parts = { title: el("h3", "title"), meta: el("p", "muted"), list: el("ol", "messages") };
+    item.append(thread.parts.title, thread.parts.meta, thread.parts.list, whole);
+    thread.element = item;
+    thread.nodes = new Map(); // message id -> li
+  }
   let messages = [...thread.messages.values()].sort((a, b) => a.seq - b.seq);
   if (!thread.whole && messages.length > SHOWN) {
     // Keep only what is shown, so that an hour of live traffic does not pile up in the page.
     messages = messages.slice(-SHOWN);
     thread.messages = new Map(messages.map((message) => [message.id, message]));
   }
+  for (const [messageId, node] of thread.nodes) {
+    if (!thread.messages.has(messageId)) {
+      node.remove();
+      thread.nodes.delete(messageId);
+    }
+  }
   const people = new Set();
-  for (const message of messages) people.add(message.from).add(message.to);
-  const title = el("h3", "title", threadTitle(thread));
-  const meta = el("p", "muted", [...people].join(", ") + " · " + messages.length + " shown");
-  const list = el("ol", "messages");
-  for (const message of messages) list.append(messageElement(message));
-  const whole = el("button", "whole", "Whole thread");
-  whole.type = "button";
-  whole.addEventListener("click", () => loadThread(id));
-  item.replaceChildren(title, meta, list, whole);
-  return item;
+  let previous = null;
+  for (const message of messages) {
+    people.add(message.from).add(message.to);
+    let node = thread.nodes.get(message.id);
+    if (!node) {
+      node = messageElement(message);
+      thread.nodes.set(message.id, node);
+    } else if (node.shown !== message) {
+      node.querySelector(".receipts").textContent = receiptsText(message); // read again since
+    }
+    node.shown = message;
+    const expected = previous ? previous.nextSibling : thread.parts.list.firstChild;
+    if (expected !== node) thread.parts.list.insertBefore(node, expected);
+    previous = node;
+  }
+  thread.parts.title.textContent = threadTitle(thread);
+  thread.parts.meta.textContent = [...people].join(", ") + " · " + messages.length + " shown";
+  return thread.element;
 }
 
 function addMessage(message, live) {
@@ -203,12 +260,10 @@ async function loadThread(id) {
 
 function updateReceipts(message) {
   const thread = threads.get(message.thread);
-  if (thread && thread.messages.has(message.id)) thread.messages.set(message.id, message);
-  for (const node of document.querySelectorAll("li.message")) {
-    if (node.dataset.id === message.id) {
-      node.querySelector(".receipts").textContent = receiptsText(message);
-    }
-  }
+  if (!thread || !thread.messages.has(message.id)) return;
+  thread.messages.set(message.id, message);
+  const node = thread.nodes && thread.nodes.get(message.id);
+  if (node) node.querySelector(".receipts").textContent = receiptsText(message);
 }
 
 function connect() {
@@ -316,6 +371,17 @@ document.addEventListener("DOMContentLoaded", () => {
   $("more").addEventListener("click", loadOlder);
   $("compose").addEventListener("submit", send);
   $("compose-cancel-reply").addEventListener("click", cancelReply);
+  $("compose-body").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      $("compose").requestSubmit();
+    }
+  });
+  $("skip").addEventListener("click", (event) => {
+    // To the first field still to fill: who it goes to, else the message.
+    event.preventDefault();
+    ($("compose-to").value.trim() || replyTo ? $("compose-body") : $("compose-to")).focus();
+  });
   $("compose-from").value = localStorage.getItem("agent-msg-console-from") || "human";
   signIn();
 });
