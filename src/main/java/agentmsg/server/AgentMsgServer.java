@@ -116,6 +116,7 @@ public final class AgentMsgServer implements AutoCloseable {
             options.home(),
             options.storeTimeout(),
             hub::isOnline,
+            new ConsoleSendPath(hub),
             line -> log.line("warning: " + line));
     jetty.setHandler(
         console.handler(

@@ -5,7 +5,6 @@ import agentmsg.internal.store.SendPipeline;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.store.StoredMessage;
 import agentmsg.internal.store.WordIndex;
-import agentmsg.internal.wire.ClientFrame;
 import agentmsg.server.WriterTask.Ack;
 import agentmsg.server.WriterTask.Flush;
 import agentmsg.server.WriterTask.Register;
@@ -84,8 +83,8 @@ final class GroupWriter implements AutoCloseable {
     queue.add(new Register(connection, agent));
   }
 
-  void send(Connection connection, ClientFrame.Send frame, String id) {
-    queue.add(new Send(connection, frame, id));
+  void send(Send send) {
+    queue.add(send);
   }
 
   /** Marks messages delivered (and read, if {@code alsoRead}) for the connection's agent. */

@@ -4,6 +4,7 @@ import agentmsg.AgentMsgException;
 import agentmsg.internal.server.PublicListener;
 import agentmsg.internal.store.ConsoleRows;
 import agentmsg.internal.store.Store;
+import agentmsg.internal.wire.FrameException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpCookie;
@@ -52,16 +54,22 @@ public final class Console implements AutoCloseable {
 
   /**
    * @param online whether an agent has a live receiving connection
+   * @param sendPath the server's send path, which the page's sends take
    * @param log where the console's warnings go
    */
-  public Console(Path home, Duration storeTimeout, Predicate<String> online, Consumer<String> log) {
+  public Console(
+      Path home,
+      Duration storeTimeout,
+      Predicate<String> online,
+      SendPath sendPath,
+      Consumer<String> log) {
     this.home = home;
     this.store = Store.open(home, storeTimeout, Store.Mode.PREFER_OWNER);
     this.online = online;
     this.feedStore = Store.open(home, storeTimeout, Store.Mode.PREFER_OWNER);
     this.rosterStore = Store.open(home, storeTimeout, Store.Mode.PREFER_OWNER);
     this.feed = new ConsoleFeed(feedStore, rosterStore, online, log);
-    this.sender = new ConsoleSender(home, storeTimeout);
+    this.sender = new ConsoleSender(store, sendPath);
   }
 
   public void start() {
@@ -161,15 +169,30 @@ public final class Console implements AutoCloseable {
       }
       try {
         return api(path.substring("/console/api/".length()), request, response, callback);
-      } catch (IllegalArgumentException | AgentMsgException e) {
-        return error(response, callback, 400, code(e), e.getMessage());
+      } catch (IllegalArgumentException | AgentMsgException | FrameException e) {
+        return refused(response, callback, e);
       }
     }
     return asset(path, response, callback);
   }
 
-  private static String code(RuntimeException e) {
-    return e instanceof AgentMsgException failure ? failure.code() : "invalid-request";
+  /**
+   * Answers a refused call with the code a WebSocket client would get: 400 for the caller's
+   * mistake, 503 when the store failed (send again).
+   */
+  private static boolean refused(Response response, Callback callback, Throwable failure) {
+    String code;
+    if (failure instanceof FrameException frame) {
+      code = frame.code();
+    } else if (failure instanceof AgentMsgException known) {
+      code = known.code();
+    } else if (failure instanceof IllegalArgumentException) {
+      code = "invalid-request";
+    } else {
+      code = "internal";
+    }
+    int status = code.startsWith("store-") || code.equals("internal") ? 503 : 400;
+    return error(response, callback, status, code, String.valueOf(failure.getMessage()));
   }
 
   private boolean api(String call, Request request, Response response, Callback callback)
@@ -212,8 +235,23 @@ public final class Console implements AutoCloseable {
           return error(response, callback, 405, "method", "send is a POST");
         }
         JsonNode body = ConsoleJson.read(Content.Source.asString(request, StandardCharsets.UTF_8));
-        List<agentmsg.Message> sent = sender.send(body);
-        return json(response, callback, 200, ConsoleJson.messages(sent));
+        // Answered once the writer has committed it (on the writer's thread: a short write).
+        var unusedAnswered =
+            sender
+                .send(body)
+                .whenComplete(
+                    (sent, failure) -> {
+                      if (failure == null) {
+                        json(response, callback, 200, ConsoleJson.messages(sent));
+                      } else {
+                        Throwable cause =
+                            failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure;
+                        refused(response, callback, cause);
+                      }
+                    });
+        return true;
       }
       default -> {
         return error(response, callback, 404, "not-found", "no console call '" + call + "'");
