@@ -117,6 +117,7 @@ public final class AgentMsgServer implements AutoCloseable {
             options.storeTimeout(),
             hub::isOnline,
             new ConsoleSendPath(hub),
+            new ConsoleAdmission(hub),
             line -> log.line("warning: " + line));
     jetty.setHandler(
         console.handler(

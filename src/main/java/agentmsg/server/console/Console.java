@@ -8,6 +8,9 @@ import agentmsg.internal.wire.FrameException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,6 +29,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.server.WebSocketCreator;
 
 /**
@@ -51,10 +55,12 @@ public final class Console implements AutoCloseable {
   private final ConsoleSessions sessions = new ConsoleSessions();
   private final ConsoleFeed feed;
   private final ConsoleSender sender;
+  private final Admission admission;
 
   /**
    * @param online whether an agent has a live receiving connection
    * @param sendPath the server's send path, which the page's sends take
+   * @param admission the server's address rules, checked before every request and socket
    * @param log where the console's warnings go
    */
   public Console(
@@ -62,7 +68,9 @@ public final class Console implements AutoCloseable {
       Duration storeTimeout,
       Predicate<String> online,
       SendPath sendPath,
+      Admission admission,
       Consumer<String> log) {
+    this.admission = admission;
     this.home = home;
     this.store = Store.open(home, storeTimeout, Store.Mode.PREFER_OWNER);
     this.online = online;
@@ -94,27 +102,39 @@ public final class Console implements AutoCloseable {
 
   /** The creator of live sockets; the handler let the upgrade through only with a session. */
   public WebSocketCreator liveCreator() {
-    return (request, response, callback) ->
-        new PublicListener(
-            new Session.Listener.AutoDemanding() {
-              private Session session;
+    return (request, response, callback) -> {
+      InetAddress address = remoteAddress(request);
+      return new PublicListener(
+          new Session.Listener.AutoDemanding() {
+            private Session session;
 
-              @Override
-              public void onWebSocketOpen(Session opened) {
-                session = opened;
-                feed.opened(opened);
+            @Override
+            public void onWebSocketOpen(Session opened) {
+              session = opened;
+              Admission.Refusal refusal = admission.opened(address);
+              if (refusal != null) {
+                // Sockets racing through the upgrade overshot the address's limit.
+                opened.close(
+                    StatusCode.POLICY_VIOLATION,
+                    refusal.code(),
+                    org.eclipse.jetty.websocket.api.Callback.NOOP);
+                return;
               }
+              feed.opened(opened);
+            }
 
-              @Override
-              // PublicListener forwards this callback (see there); moving to the one with a
-              // Callback goes with it.
-              @SuppressWarnings("removal")
-              public void onWebSocketClose(int statusCode, String reason) {
-                if (session != null) {
-                  feed.closed(session);
-                }
+            @Override
+            // PublicListener forwards this callback (see there); moving to the one with a
+            // Callback goes with it.
+            @SuppressWarnings("removal")
+            public void onWebSocketClose(int statusCode, String reason) {
+              if (session != null) {
+                admission.closed(address);
+                feed.closed(session);
               }
-            });
+            }
+          });
+    };
   }
 
   private interface Upgrade {
@@ -125,6 +145,14 @@ public final class Console implements AutoCloseable {
       String path, Request request, Response response, Callback callback, Upgrade upgrade)
       throws Exception {
     securityHeaders(response);
+    InetAddress address = remoteAddress(request);
+    Admission.Refusal refusal = admission.request(address); // a socket's upgrade is one too
+    if (refusal == null && path.equals(LIVE_PATH)) {
+      refusal = admission.socket(address);
+    }
+    if (refusal != null) {
+      return error(response, callback, refusal.status(), refusal.code(), refusal.message());
+    }
     if (!originAllowed(request)) {
       return error(
           response, callback, 403, "forbidden-origin", "requests from other origins are refused");
@@ -279,6 +307,11 @@ public final class Console implements AutoCloseable {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a number: '" + value + "'");
     }
+  }
+
+  private static InetAddress remoteAddress(Request request) {
+    SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+    return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
   }
 
   private static String sessionId(Request request) {
