@@ -1,5 +1,6 @@
 package agentmsg.server;
 
+import agentmsg.internal.security.Tokens;
 import agentmsg.server.SecurityCounters.Counter;
 import agentmsg.server.console.Admission;
 import java.net.InetAddress;
@@ -82,6 +83,15 @@ final class ConsoleAdmission implements Admission {
     if (address != null) {
       hub.closedOther(address);
     }
+  }
+
+  @Override
+  public boolean isTeamSecret(String token) {
+    byte[] secret = options.sharedSecretHash();
+    return secret != null
+        && token != null
+        && Tokens.isWellFormed(token)
+        && Tokens.sameHash(Tokens.hash(token), secret);
   }
 
   private Refusal tooMany() {

@@ -2,22 +2,45 @@ package agentmsg.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import agentmsg.internal.security.Tokens;
 import agentmsg.server.console.ConsoleCodes;
+import agentmsg.testing.ChildJvm;
+import agentmsg.testing.InProcessCli;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The console honours the server's {@code --allow} list and its per-address limits. */
+/**
+ * The console honours the server's {@code --allow} list and its per-address limits, and from
+ * another data home only the team secret gets a sign-in link.
+ */
 class ConsoleAdmissionIT {
   @RegisterExtension static final SharedClient CLIENT = new SharedClient();
 
   @RegisterExtension final RunningServer running = new RunningServer(CLIENT);
 
+  private static final Pattern LINK =
+      Pattern.compile("\\{\"url\":\"(http://[^#]+)#code=([0-9a-f]{48})\"\\}");
+
   private final HttpClient http = HttpClient.newHttpClient();
+
+  @TempDir Path otherHome;
+
+  @AfterEach
+  void stopHosts() {
+    InProcessCli.stopHosts();
+  }
 
   @Test
   void anAddressOutsideTheAllowListGetsNoPageNoSignInNoDataAndNoSocket() throws Exception {
@@ -76,6 +99,43 @@ class ConsoleAdmissionIT {
     }
     assertThat(refused).isPositive();
     assertThat(body).contains("\"rate-limited\"");
+  }
+
+  @Test
+  void fromAnotherDataHomeOnlyTheTeamSecretGetsALink() throws Exception {
+    String secret = Tokens.generate();
+    running.restart(ServerOptions.builder().sharedSecret(secret));
+    InProcessCli elsewhere = new InProcessCli(otherHome);
+    String server = running.server().uri().toString();
+
+    ChildJvm.Result link =
+        elsewhere.run("console", "--json", "-u", server, "--token-file", secretFile(secret));
+    assertThat(link.exitCode()).as(link.toString()).isZero();
+    Matcher url = LINK.matcher(link.stdout().trim());
+    assertThat(url.matches()).as(link.stdout()).isTrue();
+    assertThat(url.group(1)).isEqualTo(base() + "/console/");
+    String cookie = cookie(signIn(url.group(2)));
+    assertThat(get("/console/api/agents", cookie).body()).contains("alice", "bob");
+
+    // An agent's own token reaches the wire, not the console: a console reads everything.
+    String aliceToken = TestSocket.token(running.home(), "alice");
+    ChildJvm.Result agent =
+        elsewhere.run("console", "-u", server, "--token-file", secretFile(aliceToken));
+    assertThat(agent.exitCode()).isEqualTo(1);
+    assertThat(agent.stderr()).startsWith("error[forbidden]: ").contains("team secret");
+    ChildJvm.Result header =
+        elsewhere.run(
+            "console", "-u", server, "--header", "Authorization: Bearer " + Tokens.generate());
+    assertThat(header.exitCode()).isEqualTo(1);
+    assertThat(header.stderr()).startsWith("error[forbidden]: ");
+    assertThat(header.stdout()).doesNotContain("#code=");
+  }
+
+  private String secretFile(String secret) throws Exception {
+    Path file = Files.createTempFile(otherHome, "secret", ".token");
+    Files.writeString(file, secret + "\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    return file.toString();
   }
 
   private URI liveUri() {

@@ -25,6 +25,12 @@ public interface Admission {
   void closed(InetAddress address);
 
   /**
+   * Whether {@code token} is the server's team secret (false when it has none): its holder may have
+   * a sign-in code minted from afar. A per-agent token may not: a console reads everything.
+   */
+  boolean isTeamSecret(String token);
+
+  /**
    * A refusal: the HTTP status, the error code (the wire's) and a one-line message.
    *
    * @param status 403 for an address outside the allow list, 429 over a limit

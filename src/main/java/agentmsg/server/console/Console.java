@@ -158,6 +158,19 @@ public final class Console implements AutoCloseable {
           response, callback, 403, "forbidden-origin", "requests from other origins are refused");
     }
     long now = System.currentTimeMillis();
+    if (path.equals("/console/api/code") && request.getMethod().equals("POST")) {
+      // From another machine: the team secret's holder gets a code the owner would have minted.
+      if (!admission.isTeamSecret(bearer(request))) {
+        return error(
+            response,
+            callback,
+            403,
+            "forbidden",
+            "a console reads every message: only the team secret opens one from another machine"
+                + " (or run agent-msg console on the server's machine)");
+      }
+      return json(response, callback, 200, Map.of("code", ConsoleCodes.mint(home)));
+    }
     if (path.equals("/console/api/session") && request.getMethod().equals("POST")) {
       JsonNode body = ConsoleJson.read(Content.Source.asString(request, StandardCharsets.UTF_8));
       if (!ConsoleCodes.redeem(home, body.path("code").asText(null), now)) {
@@ -307,6 +320,14 @@ public final class Console implements AutoCloseable {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a number: '" + value + "'");
     }
+  }
+
+  private static String bearer(Request request) {
+    String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    return authorization.substring(7).strip();
   }
 
   private static InetAddress remoteAddress(Request request) {
