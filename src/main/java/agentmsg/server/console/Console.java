@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpCookie;
@@ -46,6 +48,9 @@ public final class Console implements AutoCloseable {
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
           + " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
   private static final int PAGE = 50;
+
+  /** How long a send from the page waits for the writer's commit. */
+  private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
   private final Path home;
   private final Store store;
@@ -223,6 +228,16 @@ public final class Console implements AutoCloseable {
    */
   private static boolean refused(Response response, Callback callback, Throwable failure) {
     String code;
+    if (failure instanceof TimeoutException) {
+      return error(
+          response,
+          callback,
+          504,
+          "timeout",
+          "the server did not answer the send within "
+              + SEND_TIMEOUT.toSeconds()
+              + " s; it may still be stored: look before sending again");
+    }
     if (failure instanceof FrameException frame) {
       code = frame.code();
     } else if (failure instanceof AgentMsgException known) {
@@ -280,6 +295,7 @@ public final class Console implements AutoCloseable {
         var unusedAnswered =
             sender
                 .send(body)
+                .orTimeout(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete(
                     (sent, failure) -> {
                       if (failure == null) {
