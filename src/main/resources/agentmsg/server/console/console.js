@@ -260,10 +260,14 @@ async function loadThread(id) {
 
 function updateReceipts(message) {
   const thread = threads.get(message.thread);
-  if (!thread || !thread.messages.has(message.id)) return;
-  thread.messages.set(message.id, message);
-  const node = thread.nodes && thread.nodes.get(message.id);
-  if (node) node.querySelector(".receipts").textContent = receiptsText(message);
+  if (thread && thread.messages.has(message.id)) {
+    thread.messages.set(message.id, message);
+    const node = thread.nodes && thread.nodes.get(message.id);
+    if (node) node.querySelector(".receipts").textContent = receiptsText(message);
+  }
+  // Search results are not threads: found by id (at most a page of them).
+  const found = document.querySelector('li.results li.message[data-id="' + CSS.escape(message.id) + '"]');
+  if (found) found.querySelector(".receipts").textContent = receiptsText(message);
 }
 
 function connect() {
