@@ -70,23 +70,69 @@ async function signIn() {
   }
 }
 
-// The roster is updated in place: a live page gets it every few seconds, and rebuilding a
-// thousand rows each time would keep the page busy and its memory high for nothing.
-const agentRows = new Map(); // name -> { row, cells: [td...] }
+// The roster is virtualised: only the rows in (and near) its scroll box are in the page, each
+// updated in place. A live page gets the roster every few seconds; a thousand rows rebuilt each
+// time kept the page busy and its memory high for nothing.
+const agentRows = new Map(); // name -> { row, cells: [td...], values: [text...] }
+let agentList = [];
 let agentNames = "";
+let rowHeight = 0; // measured from the first row drawn
+let rosterQueued = false;
+const ROSTER_MARGIN = 20; // rows drawn beyond each edge of the box
 
 function renderAgents(agents) {
+  agentList = agents;
+  drawRoster();
+  const names = agents.map((agent) => agent.name).join("\n");
+  if (names !== agentNames) {
+    agentNames = names;
+    const options = document.createDocumentFragment();
+    for (const agent of agents) {
+      const option = el("option");
+      option.value = agent.name;
+      options.append(option);
+    }
+    $("agent-names").replaceChildren(options);
+  }
+}
+
+function spacer(id) {
+  let row = $(id);
+  if (!row) {
+    row = el("tr", "spacer");
+    row.id = id;
+    row.setAttribute("aria-hidden", "true");
+    const cell = row.appendChild(el("td"));
+    cell.colSpan = 6;
+  }
+  return row;
+}
+
+function drawRoster() {
+  rosterQueued = false;
   const body = $("agents").tBodies[0];
-  const seen = new Set();
-  let previous = null;
-  for (const agent of agents) {
-    seen.add(agent.name);
+  const box = $("agents").parentElement;
+  const top = spacer("roster-top");
+  const bottom = spacer("roster-bottom");
+  let first = 0;
+  let last = agentList.length;
+  if (rowHeight > 0) {
+    first = Math.max(0, Math.floor(box.scrollTop / rowHeight) - ROSTER_MARGIN);
+    last = Math.min(agentList.length, first + Math.ceil(box.clientHeight / rowHeight) + 2 * ROSTER_MARGIN);
+  } else {
+    last = Math.min(agentList.length, 2 * ROSTER_MARGIN);
+  }
+  const shown = new Set();
+  const rows = [top];
+  for (let i = first; i < last; i++) {
+    const agent = agentList[i];
+    shown.add(agent.name);
     let entry = agentRows.get(agent.name);
     if (!entry) {
       const row = el("tr");
       row.dataset.agent = agent.name;
       const cells = [];
-      for (let i = 0; i < 6; i++) cells.push(row.appendChild(el("td")));
+      for (let c = 0; c < 6; c++) cells.push(row.appendChild(el("td")));
       entry = { row, cells, values: [] };
       agentRows.set(agent.name, entry);
     }
@@ -99,31 +145,45 @@ function renderAgents(agents) {
       String(agent.acksOwed),
     ];
     const classes = ["name", "", agent.connected ? "on" : "off", "", "count", "count"];
-    for (let i = 0; i < values.length; i++) {
-      if (entry.values[i] !== values[i]) entry.cells[i].textContent = values[i];
-      if (entry.cells[i].className !== classes[i]) entry.cells[i].className = classes[i];
+    for (let c = 0; c < values.length; c++) {
+      if (entry.values[c] !== values[c]) entry.cells[c].textContent = values[c];
+      if (entry.cells[c].className !== classes[c]) entry.cells[c].className = classes[c];
     }
     entry.values = values;
-    const expected = previous ? previous.nextSibling : body.firstChild;
-    if (expected !== entry.row) body.insertBefore(entry.row, expected);
-    previous = entry.row;
+    rows.push(entry.row);
   }
+  rows.push(bottom);
   for (const [name, entry] of agentRows) {
-    if (!seen.has(name)) {
+    if (!shown.has(name)) {
       entry.row.remove();
       agentRows.delete(name);
     }
   }
-  const names = agents.map((agent) => agent.name).join("\n");
-  if (names !== agentNames) {
-    agentNames = names;
-    const options = document.createDocumentFragment();
-    for (const agent of agents) {
-      const option = el("option");
-      option.value = agent.name;
-      options.append(option);
+  // Put the rows in order, moving only those out of place.
+  let previous = null;
+  for (const row of rows) {
+    const expected = previous ? previous.nextSibling : body.firstChild;
+    if (expected !== row) body.insertBefore(row, expected);
+    previous = row;
+  }
+  while (bottom.nextSibling) bottom.nextSibling.remove();
+  if (rowHeight === 0 && last > first) {
+    rowHeight = agentRows.get(agentList[first].name).row.getBoundingClientRect().height;
+    if (rowHeight > 0 && last < agentList.length) {
+      drawRoster(); // now that the rows' height is known, draw the right window
+      return;
     }
-    $("agent-names").replaceChildren(options);
+  }
+  top.firstChild.style.height = first * rowHeight + "px";
+  bottom.firstChild.style.height = (agentList.length - last) * rowHeight + "px";
+  top.hidden = first === 0;
+  bottom.hidden = last === agentList.length;
+}
+
+function queueRoster() {
+  if (!rosterQueued) {
+    rosterQueued = true;
+    requestAnimationFrame(drawRoster);
   }
 }
 
@@ -373,6 +433,8 @@ document.addEventListener("DOMContentLoaded", () => {
   $("search").addEventListener("submit", search);
   $("search-clear").addEventListener("click", clearSearch);
   $("more").addEventListener("click", loadOlder);
+  $("agents").parentElement.addEventListener("scroll", queueRoster, { passive: true });
+  window.addEventListener("resize", queueRoster);
   $("compose").addEventListener("submit", send);
   $("compose-cancel-reply").addEventListener("click", cancelReply);
   $("compose-body").addEventListener("keydown", (event) => {

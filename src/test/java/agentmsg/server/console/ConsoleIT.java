@@ -270,6 +270,28 @@ class ConsoleIT {
   }
 
   @Test
+  void aLongRosterDrawsOnlyTheRowsInViewAndFollowsTheScroll() {
+    try (AgentMessenger messenger =
+        AgentMessenger.open(Options.builder().home(home).agent("alice").build())) {
+      for (int i = 0; i < 300; i++) {
+        messenger.register(String.format("worker-%03d", i), AgentType.OTHER);
+      }
+    }
+    signIn();
+    int drawn = browser.findElements(By.cssSelector("#agents tr[data-agent]")).size();
+    assertThat(drawn).as("rows in the page of 302").isBetween(2, 150);
+    assertThat(browser.findElements(By.cssSelector("tr[data-agent='worker-299']"))).isEmpty();
+    browser.executeScript(
+        "const box = document.getElementById('agents').parentElement;"
+            + " box.scrollTop = box.scrollHeight;");
+    WebElement last = waitFor("tr[data-agent='worker-299']");
+    assertThat(last.getText()).contains("worker-299", "other");
+    assertThat(browser.findElements(By.cssSelector("tr[data-agent='alice']")))
+        .as("scrolled out of view, dropped")
+        .isEmpty();
+  }
+
+  @Test
   void aBodyOfHtmlIsShownAsText() {
     String body = "<img src=x onerror=alert(1)><script>window.injected=1</script>";
     send("alice", "bob", body);
