@@ -38,7 +38,10 @@ import org.eclipse.jetty.websocket.server.WebSocketCreator;
  * The console, served under {@code /console/} beside the WebSocket upgrade: its page (from the
  * jar), its JSON API under {@code /console/api/}, and its live socket at {@link #LIVE_PATH}. Every
  * API call and the socket need a session cookie, got by trading a one-time code from {@code
- * agent-msg console}; every request that names an origin must name this server's. Thread-safe.
+ * agent-msg console} (minted into the data home by its owner, or by this server for the holder of
+ * its team secret: {@code POST /console/api/code}); every request that names an origin must name
+ * this server's, and every request and socket passes the server's {@link Admission} first.
+ * Thread-safe.
  */
 public final class Console implements AutoCloseable {
   /** Where the live socket is upgraded. */
