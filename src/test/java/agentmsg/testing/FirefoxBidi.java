@@ -244,7 +244,7 @@ public final class FirefoxBidi implements Session.Listener.AutoDemanding, AutoCl
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     try {
       if (session != null && session.isOpen()) {
         try {
@@ -256,7 +256,15 @@ public final class FirefoxBidi implements Session.Listener.AutoDemanding, AutoCl
       if (client != null) {
         client.stop();
       }
+    } catch (Exception e) {
+      throw new IOException("cannot stop the BiDi client: " + e, e);
     } finally {
+      stopFirefox();
+    }
+  }
+
+  private void stopFirefox() throws IOException {
+    try {
       if (process != null) {
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -264,6 +272,10 @@ public final class FirefoxBidi implements Session.Listener.AutoDemanding, AutoCl
           process.waitFor(10, TimeUnit.SECONDS);
         }
       }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    } finally {
       if (profile != null) {
         try (Stream<Path> paths = Files.walk(profile)) {
           paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
