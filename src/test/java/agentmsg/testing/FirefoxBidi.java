@@ -207,6 +207,50 @@ public final class FirefoxBidi implements Session.Listener.AutoDemanding, AutoCl
     command("browsingContext.setViewport", params);
   }
 
+  /** The WebDriver key values of Tab, Enter and Control. */
+  public static final String TAB = "\uE004";
+
+  public static final String ENTER = "\uE007";
+  public static final String CONTROL = "\uE009";
+
+  /**
+   * Presses and releases each key of {@code text} in turn, as a person typing ({@code
+   * input.performActions}): a character, or {@link #TAB} or {@link #ENTER}.
+   */
+  public void type(String text) throws Exception {
+    ObjectNode keyboard = keyboard();
+    for (int i = 0; i < text.length(); ) {
+      int codePoint = text.codePointAt(i);
+      String key = new String(Character.toChars(codePoint));
+      keyboard.withArray("actions").addObject().put("type", "keyDown").put("value", key);
+      keyboard.withArray("actions").addObject().put("type", "keyUp").put("value", key);
+      i += Character.charCount(codePoint);
+    }
+    perform(keyboard);
+  }
+
+  /** Holds Control while pressing {@code key}. */
+  public void control(String key) throws Exception {
+    ObjectNode keyboard = keyboard();
+    keyboard.withArray("actions").addObject().put("type", "keyDown").put("value", CONTROL);
+    keyboard.withArray("actions").addObject().put("type", "keyDown").put("value", key);
+    keyboard.withArray("actions").addObject().put("type", "keyUp").put("value", key);
+    keyboard.withArray("actions").addObject().put("type", "keyUp").put("value", CONTROL);
+    perform(keyboard);
+  }
+
+  private static ObjectNode keyboard() {
+    ObjectNode keyboard = JSON.createObjectNode();
+    keyboard.put("type", "key").put("id", "keyboard").putArray("actions");
+    return keyboard;
+  }
+
+  private void perform(ObjectNode source) throws Exception {
+    ObjectNode params = JSON.createObjectNode();
+    params.put("context", context).putArray("actions").add(source);
+    command("input.performActions", params);
+  }
+
   /** Forgets every cookie (a signed-out browser). */
   public void deleteCookies() throws Exception {
     command("storage.deleteCookies", JSON.createObjectNode());

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The console's core checks in a real headless Firefox (Debian's {@code firefox-esr}), driven over
  * WebDriver BiDi, against a real server on port 0: sign-in, a CLI send appearing live, an
- * injected-HTML body shown as text, no data without a session, and a phone's width.
+ * injected-HTML body shown as text, no data without a session, the keyboard, and a phone's width.
  */
 class ConsoleFirefoxIT {
   private static FirefoxBidi firefox;
@@ -103,6 +103,30 @@ class ConsoleFirefoxIT {
     assertThat(firefox.evaluate("window.notReloaded === true").asBoolean()).isTrue();
     assertThat(firefox.text("document.querySelector('li.message').textContent"))
         .contains("alice", "bob", "stored");
+  }
+
+  @Test
+  void theKeyboardReachesTheComposerAndCtrlEnterSends() throws Exception {
+    signIn();
+    firefox.type(FirefoxBidi.TAB);
+    assertThat(activeId()).as("the first Tab lands on the skip link").isEqualTo("skip");
+    firefox.type(FirefoxBidi.ENTER);
+    assertThat(activeId()).isEqualTo("compose-to");
+    firefox.type("bob");
+    for (int i = 0; i < 5 && !activeId().equals("compose-body"); i++) {
+      firefox.type(FirefoxBidi.TAB);
+    }
+    assertThat(activeId()).isEqualTo("compose-body");
+    firefox.type("typed in Firefox");
+    firefox.control(FirefoxBidi.ENTER);
+    firefox.waitUntil(
+        "the send answers",
+        "document.getElementById('compose-status').textContent.startsWith('Sent')");
+    assertThat(cli.run("inbox", "bob").stdout()).contains("typed in Firefox");
+  }
+
+  private String activeId() throws Exception {
+    return firefox.text("document.activeElement.id");
   }
 
   @Test
