@@ -35,23 +35,38 @@ public final class ConsoleBench {
     int agents = 1_000;
     int messages = 100_000;
     int sends = 30;
+    Duration soak = null;
+    Duration every = Duration.ofMinutes(1);
+    double rate = 3;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--root" -> root = Path.of(args[++i]);
         case "--agents" -> agents = Integer.parseInt(args[++i]);
         case "--messages" -> messages = Integer.parseInt(args[++i]);
         case "--sends" -> sends = Integer.parseInt(args[++i]);
+        case "--soak" -> soak = duration(args[++i]);
+        case "--every" -> every = duration(args[++i]);
+        case "--rate" -> rate = Double.parseDouble(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     Path home = Files.createTempDirectory("agent-msg-console-bench");
     try {
-      run(root, home, agents, messages, sends);
+      if (soak == null) {
+        run(root, home, agents, messages, sends);
+      } else {
+        ConsoleSoak.run(home, agents, messages, soak, every, rate);
+      }
     } finally {
       try (var paths = Files.walk(home)) {
         paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
       }
     }
+  }
+
+  /** {@code 60m}, {@code 90s}, {@code 1h}. */
+  private static Duration duration(String text) {
+    return Duration.parse("PT" + text.toUpperCase(java.util.Locale.ROOT));
   }
 
   private static void run(Path root, Path home, int agents, int messages, int sends)
@@ -132,7 +147,7 @@ public final class ConsoleBench {
   }
 
   /** Registers the agents, then fans out to all of them until there are enough messages. */
-  private static void seed(Path home, int agents, int messages) {
+  static void seed(Path home, int agents, int messages) {
     try (AgentMessenger sender =
         AgentMessenger.open(Options.builder().home(home).agent("agent-0").build())) {
       for (int i = 0; i < agents; i++) {

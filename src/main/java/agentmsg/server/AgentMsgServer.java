@@ -116,6 +116,8 @@ public final class AgentMsgServer implements AutoCloseable {
             options.home(),
             options.storeTimeout(),
             hub::isOnline,
+            new ConsoleSendPath(hub),
+            new ConsoleAdmission(hub),
             line -> log.line("warning: " + line));
     jetty.setHandler(
         console.handler(

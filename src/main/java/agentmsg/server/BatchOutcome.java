@@ -1,11 +1,8 @@
 package agentmsg.server;
 
 import agentmsg.AgentMsgException;
-import agentmsg.RecipientHealth;
-import agentmsg.internal.store.FanOut;
 import agentmsg.internal.store.SendPipeline.Outcome;
 import agentmsg.internal.store.StoredMessage;
-import agentmsg.internal.wire.ServerFrame;
 import agentmsg.json.Timestamps;
 import agentmsg.server.WriterTask.Ack;
 import agentmsg.server.WriterTask.Flush;
@@ -67,7 +64,7 @@ final class BatchOutcome {
     }
     for (WriterTask task : batch) {
       if (task instanceof Send send) {
-        answer(send, results.get(send), hub);
+        send.answer().answer(send, results.get(send));
       } else if (task instanceof Register register) {
         register.connection().welcome();
         hub.pusher().request(register.connection());
@@ -103,90 +100,15 @@ final class BatchOutcome {
     hub.log().flush();
   }
 
-  /** Tells a sender what became of its send: stored (and delivered already, for a resend). */
-  private static void answer(Send send, Outcome result, Hub hub) {
-    Connection connection = send.connection();
-    if (result.failure() != null) {
-      connection.sendError(
-          result.failure().code(), result.failure().getMessage(), send.frame().clientId());
-      return;
-    }
-    StoredMessage first = result.messages().get(0);
-    String timestamp = Timestamps.format(Instant.ofEpochMilli(first.createdAtMillis()));
-    if (send.fansOut()) {
-      List<ServerFrame.Copy> copies = new ArrayList<>(result.messages().size());
-      for (StoredMessage row : result.messages()) {
-        copies.add(new ServerFrame.Copy(row.recipient(), row.id(), row.seq()));
-      }
-      connection.send(
-          new ServerFrame.Stored(
-              FanOut.base(first.id(), first.recipient()),
-              send.frame().clientId(),
-              0,
-              send.frame().to(),
-              timestamp,
-              first.thread(),
-              copies,
-              health(result, hub),
-              result.heldThread() != null ? Boolean.TRUE : null));
-    } else {
-      connection.send(
-          new ServerFrame.Stored(
-              first.id(),
-              first.clientId(),
-              first.seq(),
-              first.recipient(),
-              timestamp,
-              null,
-              null,
-              health(result, hub),
-              result.heldThread() != null ? Boolean.TRUE : null));
-    }
-    if (!result.fresh()) {
-      for (StoredMessage row : result.messages()) {
-        if (row.deliveredAtMillis() != null) {
-          String id = connection.legacy() && row.clientId() != null ? row.clientId() : row.id();
-          connection.send(
-              new ServerFrame.Delivered(
-                  id,
-                  row.clientId(),
-                  row.recipient(),
-                  row.seq(),
-                  Timestamps.format(Instant.ofEpochMilli(row.deliveredAtMillis()))));
-        }
-      }
-    }
-  }
-
-  /**
-   * The recipients' health as the send pipeline read it, with "connected" from this server's own
-   * connections (the store's presence lags them by the writer's queue).
-   */
-  private static List<RecipientHealth> health(Outcome result, Hub hub) {
-    List<RecipientHealth> health = new ArrayList<>(result.health().size());
-    for (RecipientHealth recipient : result.health()) {
-      health.add(
-          new RecipientHealth(
-              recipient.agent(),
-              hub.isOnline(recipient.agent()),
-              recipient.wake(),
-              recipient.wakeSeenAt(),
-              recipient.lastSeenAt()));
-    }
-    return health;
-  }
-
   /** Tells everyone in a batch that failed: senders to send again, acks released. */
   static void fail(List<WriterTask> batch, RuntimeException failure, Hub hub) {
     String code = failure instanceof AgentMsgException known ? known.code() : "store-unavailable";
     hub.log().line("store failure on a batch of " + batch.size() + ": " + failure.getMessage());
     for (WriterTask task : batch) {
       if (task instanceof Send send) {
-        send.connection()
-            .sendError(
-                code,
-                "not stored, send again (same clientId): " + failure.getMessage(),
-                send.frame().clientId());
+        send.answer()
+            .notStored(
+                send, code, "not stored, send again (same clientId): " + failure.getMessage());
       } else if (task instanceof Register register) {
         register.connection().sendError(code, "cannot register: " + failure.getMessage(), null);
         register.connection().close(StatusCode.SERVER_ERROR, code);

@@ -1,8 +1,6 @@
 package agentmsg.server;
 
 import agentmsg.AgentNames;
-import agentmsg.MessageDraft;
-import agentmsg.Priority;
 import agentmsg.internal.Ids;
 import agentmsg.internal.store.StoredMessage;
 import agentmsg.internal.wire.ClientFrame;
@@ -12,7 +10,6 @@ import agentmsg.internal.wire.ServerFrame;
 import agentmsg.server.SecurityCounters.Counter;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +36,7 @@ final class Connection implements Session.Listener.AutoDemanding {
   private final Identity identity;
   private final InetAddress address;
   private final RateLimit rateLimit;
+  private final SendAnswer answer;
 
   /** How long a peer closed for abuse has to finish the close before its socket is dropped. */
   static final long CLOSE_GRACE_SECONDS = 10;
@@ -64,6 +62,7 @@ final class Connection implements Session.Listener.AutoDemanding {
 
   Connection(Hub hub, Identity identity, InetAddress address) {
     this.hub = hub;
+    this.answer = new WireAnswer(this, hub);
     this.identity = identity;
     this.address = address;
     int frameLimit = hub.options().frameLimit(address);
@@ -267,7 +266,7 @@ final class Connection implements Session.Listener.AutoDemanding {
       throw new FrameException(
           "already-registered", "this connection is already " + agent + "; open another one");
     }
-    requireName(hello.agent(), "agent", null);
+    SendRules.requireName(hello.agent(), "agent", null);
     if (identity.agent() != null && !identity.agent().equals(hello.agent())) {
       hub.counters().increment(Counter.AUTH_MISMATCH);
       sendError(
@@ -358,55 +357,8 @@ final class Connection implements Session.Listener.AutoDemanding {
           "this connection is agent '" + agent + "' and cannot send as '" + send.from() + "'",
           ref);
     }
-    if (AgentNames.fansOut(send.to())) {
-      // @all or @<group>: the writer fans it out as file mode does.
-      if (!AgentNames.isValid(send.to().substring(1))) {
-        throw new FrameException(
-            "invalid-agent-name",
-            "field 'to' is not @all, @<group> or a valid agent name: '"
-                + send.to()
-                + "' (use 1-64 of A-Z a-z 0-9 . _ -)",
-            ref);
-      }
-    } else {
-      requireName(send.to(), "to", ref);
-    }
-    if (ref != null && !AgentNames.isValid(ref)) {
-      throw new FrameException(
-          "invalid-id", "the client id must be 1-64 of [A-Za-z0-9._-] not starting with '.'", ref);
-    }
-    if (send.message().isEmpty()) {
-      throw new FrameException("empty-message", "the message is empty", ref);
-    }
-    if (send.thread() != null && !AgentNames.isValid(send.thread())) {
-      throw new FrameException("invalid-id", "field 'thread' is not a valid thread id", ref);
-    }
-    if (send.replyTo() != null && !AgentNames.isValid(send.replyTo())) {
-      throw new FrameException("invalid-id", "field 'replyTo' is not a valid message id", ref);
-    }
-    if (send.subject() != null && send.subject().length() > MessageDraft.MAX_SUBJECT) {
-      throw new FrameException(
-          "invalid-field",
-          "field 'subject' is over " + MessageDraft.MAX_SUBJECT + " characters",
-          ref);
-    }
-    if (send.priority() != null) {
-      try {
-        Priority.parse(send.priority());
-      } catch (IllegalArgumentException e) {
-        throw new FrameException("invalid-field", e.getMessage(), ref);
-      }
-    }
-    int size = send.message().getBytes(StandardCharsets.UTF_8).length;
-    int limit = hub.options().maxMessageBytes();
-    if (size > limit) {
-      hub.counters().increment(Counter.TOO_LARGE);
-      throw new FrameException(
-          "message-too-large",
-          "message is " + size + " bytes, over the limit of " + limit + " bytes",
-          ref);
-    }
-    hub.writer().send(this, send, Ids.newId());
+    SendRules.check(send, hub);
+    hub.writer().send(new WriterTask.Send(agent, send, Ids.newId(), answer));
   }
 
   private void handleAck(ClientFrame.Ack ack) {
@@ -427,22 +379,9 @@ final class Connection implements Session.Listener.AutoDemanding {
       send(new ServerFrame.Pong(null, null, System.currentTimeMillis()));
       return;
     }
-    requireName(ping.agent(), "agent", null);
+    SendRules.requireName(ping.agent(), "agent", null);
     send(
         new ServerFrame.Pong(ping.agent(), hub.isOnline(ping.agent()), System.currentTimeMillis()));
-  }
-
-  private static void requireName(String name, String field, String ref) {
-    if (!AgentNames.isValid(name)) {
-      throw new FrameException(
-          "invalid-agent-name",
-          "field '"
-              + field
-              + "' is not a valid agent name: '"
-              + name
-              + "' (use 1-64 of A-Z a-z 0-9 . _ -)",
-          ref);
-    }
   }
 
   void sendError(String code, String message, String ref) {

@@ -6,7 +6,6 @@ import agentmsg.internal.store.SendPipeline;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.store.StoredMessage;
 import agentmsg.internal.store.WordIndex;
-import agentmsg.internal.wire.ClientFrame;
 import agentmsg.server.WriterTask.Ack;
 import agentmsg.server.WriterTask.Flush;
 import agentmsg.server.WriterTask.Presence;
@@ -97,8 +96,8 @@ final class GroupWriter implements AutoCloseable {
     queue.add(new Register(connection, agent));
   }
 
-  void send(Connection connection, ClientFrame.Send frame, String id) {
-    queue.add(new Send(connection, frame, id));
+  void send(Send send) {
+    queue.add(send);
   }
 
   /** Records whether {@code agent} has a receiving connection (since {@code since}) or none. */

@@ -90,6 +90,20 @@ final class Hub {
     return perAddress.merge(address, 1, Integer::sum) <= options.connectionLimit(address);
   }
 
+  /**
+   * Another kind of connection from {@code address} opened (a console's live socket): it counts
+   * toward the address's limit; false if it takes the address over (the caller closes it, and still
+   * calls {@link #closedOther}).
+   */
+  boolean openedOther(InetAddress address) {
+    return perAddress.merge(address, 1, Integer::sum) <= options.connectionLimit(address);
+  }
+
+  /** A connection counted by {@link #openedOther} closed. */
+  void closedOther(InetAddress address) {
+    perAddress.computeIfPresent(address, (key, count) -> count <= 1 ? null : count - 1);
+  }
+
   /** Open connections from {@code address}. */
   int connectionsFrom(InetAddress address) {
     return perAddress.getOrDefault(address, 0);

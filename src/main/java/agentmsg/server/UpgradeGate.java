@@ -45,7 +45,7 @@ final class UpgradeGate implements WebSocketCreator {
   public Object createWebSocket(
       ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
     InetAddress address = remoteAddress(request);
-    if (!allowed(address)) {
+    if (!allowed(options, address)) {
       counters.increment(Counter.REFUSED_ALLOWLIST);
       return refuse(
           response, callback, 403, "forbidden: this address may not connect (see server --allow)");
@@ -131,7 +131,8 @@ final class UpgradeGate implements WebSocketCreator {
     return null;
   }
 
-  private boolean allowed(InetAddress address) {
+  /** Whether {@code address} (null: unknown) is in the allow list, when there is one. */
+  static boolean allowed(ServerOptions options, InetAddress address) {
     List<AddressRange> ranges = options.allowRanges();
     if (ranges.isEmpty()) {
       return true;

@@ -15,18 +15,26 @@ sealed interface WriterTask {
 
   /** Not a record: equal frames from one connection are still two sends. */
   final class Send implements WriterTask {
-    private final Connection connection;
+    private final String sender;
     private final ClientFrame.Send frame;
     private final String id;
+    private final SendAnswer answer;
 
-    Send(Connection connection, ClientFrame.Send frame, String id) {
-      this.connection = connection;
+    /**
+     * @param sender the agent it is sent as, checked by whoever queues it
+     * @param frame the send, checked by {@link SendRules}
+     * @param id the id it gets
+     * @param answer who is told once it is stored or failed
+     */
+    Send(String sender, ClientFrame.Send frame, String id, SendAnswer answer) {
+      this.sender = sender;
       this.frame = frame;
       this.id = id;
+      this.answer = answer;
     }
 
-    Connection connection() {
-      return connection;
+    SendAnswer answer() {
+      return answer;
     }
 
     ClientFrame.Send frame() {
@@ -38,7 +46,7 @@ sealed interface WriterTask {
     }
 
     String sender() {
-      return connection.agent();
+      return sender;
     }
 
     /** Whether it goes to {@code @all} or a group. */

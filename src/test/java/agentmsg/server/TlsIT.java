@@ -9,6 +9,8 @@ import agentmsg.AgentType;
 import agentmsg.Options;
 import agentmsg.internal.client.WireClient;
 import agentmsg.internal.client.WireConnection;
+import agentmsg.internal.security.Pem;
+import agentmsg.internal.security.Tokens;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.ServerFrame;
 import agentmsg.testing.ChildJvm;
@@ -16,15 +18,22 @@ import agentmsg.testing.InProcessCli;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +48,7 @@ class TlsIT {
 
   @TempDir static Path keys;
   @TempDir Path home;
+  @TempDir Path otherHome;
 
   private static Path keystore;
   private static Path certPem;
@@ -132,6 +142,65 @@ class TlsIT {
   private AgentMsgServer start(ServerOptions.Builder builder) {
     return AgentMsgServer.start(
         builder.home(home).port(0).log(new PrintStream(OutputStream.nullOutputStream())).build());
+  }
+
+  @Test
+  void theTeamSecretGetsAnHttpsConsoleLinkFromAnotherDataHomeWithTheCaOption() throws Exception {
+    String secret = Tokens.generate();
+    try (AgentMsgServer server =
+        start(ServerOptions.builder().tls(certPem, keyPem).sharedSecret(secret))) {
+      Path secretFile = keys.resolve("team.secret");
+      Files.writeString(secretFile, secret + "\n");
+      Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
+      String url = "wss://localhost:" + server.port();
+      InProcessCli elsewhere = new InProcessCli(otherHome);
+
+      ChildJvm.Result untrusted =
+          elsewhere.run("console", "-u", url, "--token-file", secretFile.toString());
+      assertThat(untrusted.exitCode()).isEqualTo(1);
+      assertThat(untrusted.stderr()).startsWith("error[tls-failed]").contains("--ca");
+
+      ChildJvm.Result link =
+          elsewhere.run(
+              "console",
+              "--json",
+              "-u",
+              url,
+              "--token-file",
+              secretFile.toString(),
+              "--ca",
+              certPem.toString());
+      assertThat(link.exitCode()).as(link.toString()).isZero();
+      String prefix = "{\"url\":\"https://localhost:" + server.port() + "/console/#code=";
+      assertThat(link.stdout().trim()).startsWith(prefix);
+      String code = link.stdout().trim().substring(prefix.length()).replace("\"}", "");
+
+      TrustManagerFactory trust =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(Pem.trustStore(certPem));
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(null, trust.getTrustManagers(), null);
+      HttpClient http = HttpClient.newBuilder().sslContext(tls).build();
+      String base = "https://localhost:" + server.port() + "/console/api/";
+      HttpResponse<String> session =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "session"))
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"code\":\"" + code + "\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(session.statusCode()).as(session.body()).isEqualTo(200);
+      String cookie = session.headers().firstValue("set-cookie").orElseThrow();
+      assertThat(cookie).contains("Secure", "HttpOnly");
+      HttpResponse<String> agents =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "agents"))
+                  .header("Cookie", cookie.split(";")[0])
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(agents.body()).contains("alice", "bob");
+    } finally {
+      InProcessCli.stopHosts();
+    }
   }
 
   @Test

@@ -17,8 +17,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.StringRequestContent;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -130,6 +133,41 @@ public final class WireClient implements AutoCloseable {
       throw new AgentMsgException("client-failed", "cannot start the WebSocket client: " + e, e);
     }
     return started;
+  }
+
+  /** The status and body of an HTTP answer. */
+  public record HttpAnswer(int status, String body) {}
+
+  /**
+   * POSTs {@code json} to {@code url} ({@code http://} or {@code https://}, e.g. the server's
+   * console API) with {@code headers}, trusting what {@link #connect} trusts.
+   *
+   * @throws AgentMsgException with code {@code server-unavailable} if the server cannot be reached
+   *     in time, {@code tls-failed} if the TLS handshake fails
+   */
+  public HttpAnswer post(URI url, Map<String, String> headers, String json, Duration timeout)
+      throws InterruptedException {
+    URI wire = URI.create(url.toString().replaceFirst("^http", "ws")); // https: wss, http: ws
+    Jetty started = jettyFor(wire);
+    try {
+      ContentResponse response =
+          started
+              .http()
+              .newRequest(url)
+              .method(HttpMethod.POST)
+              .timeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)
+              .headers(fields -> headers.forEach(fields::put))
+              .body(new StringRequestContent("application/json", json))
+              .send();
+      return new HttpAnswer(response.getStatus(), response.getContentAsString());
+    } catch (ExecutionException e) {
+      throw unavailable(wire, e.getCause(), "check the credential");
+    } catch (TimeoutException e) {
+      throw new AgentMsgException(
+          "server-unavailable",
+          "no answer from " + withoutQuery(url) + " within " + timeout.toMillis() + " ms",
+          e);
+    }
   }
 
   /** {@link #connect(URI, Map, Duration, String)} with no hint for a refused credential. */

@@ -4,15 +4,22 @@ import agentmsg.AgentMsgException;
 import agentmsg.internal.server.PublicListener;
 import agentmsg.internal.store.ConsoleRows;
 import agentmsg.internal.store.Store;
+import agentmsg.internal.wire.FrameException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpCookie;
@@ -24,13 +31,17 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.server.WebSocketCreator;
 
 /**
  * The console, served under {@code /console/} beside the WebSocket upgrade: its page (from the
  * jar), its JSON API under {@code /console/api/}, and its live socket at {@link #LIVE_PATH}. Every
  * API call and the socket need a session cookie, got by trading a one-time code from {@code
- * agent-msg console}; every request that names an origin must name this server's. Thread-safe.
+ * agent-msg console} (minted into the data home by its owner, or by this server for the holder of
+ * its team secret: {@code POST /console/api/code}); every request that names an origin must name
+ * this server's, and every request and socket passes the server's {@link Admission} first.
+ * Thread-safe.
  */
 public final class Console implements AutoCloseable {
   /** Where the live socket is upgraded. */
@@ -41,6 +52,9 @@ public final class Console implements AutoCloseable {
           + " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
   private static final int PAGE = 50;
 
+  /** How long a send from the page waits for the writer's commit. */
+  private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+
   private final Path home;
   private final Store store;
   private final Store feedStore;
@@ -49,19 +63,29 @@ public final class Console implements AutoCloseable {
   private final ConsoleSessions sessions = new ConsoleSessions();
   private final ConsoleFeed feed;
   private final ConsoleSender sender;
+  private final Admission admission;
 
   /**
    * @param online whether an agent has a live receiving connection
+   * @param sendPath the server's send path, which the page's sends take
+   * @param admission the server's address rules, checked before every request and socket
    * @param log where the console's warnings go
    */
-  public Console(Path home, Duration storeTimeout, Predicate<String> online, Consumer<String> log) {
+  public Console(
+      Path home,
+      Duration storeTimeout,
+      Predicate<String> online,
+      SendPath sendPath,
+      Admission admission,
+      Consumer<String> log) {
+    this.admission = admission;
     this.home = home;
     this.store = Store.open(home, storeTimeout, Store.Mode.PREFER_OWNER);
     this.online = online;
     this.feedStore = Store.open(home, storeTimeout, Store.Mode.PREFER_OWNER);
     this.rosterStore = Store.open(home, storeTimeout, Store.Mode.PREFER_OWNER);
     this.feed = new ConsoleFeed(feedStore, rosterStore, online, log);
-    this.sender = new ConsoleSender(home, storeTimeout);
+    this.sender = new ConsoleSender(store, sendPath);
   }
 
   public void start() {
@@ -86,27 +110,39 @@ public final class Console implements AutoCloseable {
 
   /** The creator of live sockets; the handler let the upgrade through only with a session. */
   public WebSocketCreator liveCreator() {
-    return (request, response, callback) ->
-        new PublicListener(
-            new Session.Listener.AutoDemanding() {
-              private Session session;
+    return (request, response, callback) -> {
+      InetAddress address = remoteAddress(request);
+      return new PublicListener(
+          new Session.Listener.AutoDemanding() {
+            private Session session;
 
-              @Override
-              public void onWebSocketOpen(Session opened) {
-                session = opened;
-                feed.opened(opened);
+            @Override
+            public void onWebSocketOpen(Session opened) {
+              session = opened;
+              Admission.Refusal refusal = admission.opened(address);
+              if (refusal != null) {
+                // Sockets racing through the upgrade overshot the address's limit.
+                opened.close(
+                    StatusCode.POLICY_VIOLATION,
+                    refusal.code(),
+                    org.eclipse.jetty.websocket.api.Callback.NOOP);
+                return;
               }
+              feed.opened(opened);
+            }
 
-              @Override
-              // PublicListener forwards this callback (see there); moving to the one with a
-              // Callback goes with it.
-              @SuppressWarnings("removal")
-              public void onWebSocketClose(int statusCode, String reason) {
-                if (session != null) {
-                  feed.closed(session);
-                }
+            @Override
+            // PublicListener forwards this callback (see there); moving to the one with a
+            // Callback goes with it.
+            @SuppressWarnings("removal")
+            public void onWebSocketClose(int statusCode, String reason) {
+              if (session != null) {
+                admission.closed(address);
+                feed.closed(session);
               }
-            });
+            }
+          });
+    };
   }
 
   private interface Upgrade {
@@ -117,11 +153,32 @@ public final class Console implements AutoCloseable {
       String path, Request request, Response response, Callback callback, Upgrade upgrade)
       throws Exception {
     securityHeaders(response);
+    InetAddress address = remoteAddress(request);
+    Admission.Refusal refusal = admission.request(address); // a socket's upgrade is one too
+    if (refusal == null && path.equals(LIVE_PATH)) {
+      refusal = admission.socket(address);
+    }
+    if (refusal != null) {
+      return error(response, callback, refusal.status(), refusal.code(), refusal.message());
+    }
     if (!originAllowed(request)) {
       return error(
           response, callback, 403, "forbidden-origin", "requests from other origins are refused");
     }
     long now = System.currentTimeMillis();
+    if (path.equals("/console/api/code") && request.getMethod().equals("POST")) {
+      // From another machine: the team secret's holder gets a code the owner would have minted.
+      if (!admission.isTeamSecret(bearer(request))) {
+        return error(
+            response,
+            callback,
+            403,
+            "forbidden",
+            "a console reads every message: only the team secret opens one from another machine"
+                + " (or run agent-msg console on the server's machine)");
+      }
+      return json(response, callback, 200, Map.of("code", ConsoleCodes.mint(home)));
+    }
     if (path.equals("/console/api/session") && request.getMethod().equals("POST")) {
       JsonNode body = ConsoleJson.read(Content.Source.asString(request, StandardCharsets.UTF_8));
       if (!ConsoleCodes.redeem(home, body.path("code").asText(null), now)) {
@@ -161,15 +218,40 @@ public final class Console implements AutoCloseable {
       }
       try {
         return api(path.substring("/console/api/".length()), request, response, callback);
-      } catch (IllegalArgumentException | AgentMsgException e) {
-        return error(response, callback, 400, code(e), e.getMessage());
+      } catch (IllegalArgumentException | AgentMsgException | FrameException e) {
+        return refused(response, callback, e);
       }
     }
     return asset(path, response, callback);
   }
 
-  private static String code(RuntimeException e) {
-    return e instanceof AgentMsgException failure ? failure.code() : "invalid-request";
+  /**
+   * Answers a refused call with the code a WebSocket client would get: 400 for the caller's
+   * mistake, 503 when the store failed (send again).
+   */
+  private static boolean refused(Response response, Callback callback, Throwable failure) {
+    String code;
+    if (failure instanceof TimeoutException) {
+      return error(
+          response,
+          callback,
+          504,
+          "timeout",
+          "the server did not answer the send within "
+              + SEND_TIMEOUT.toSeconds()
+              + " s; it may still be stored: look before sending again");
+    }
+    if (failure instanceof FrameException frame) {
+      code = frame.code();
+    } else if (failure instanceof AgentMsgException known) {
+      code = known.code();
+    } else if (failure instanceof IllegalArgumentException) {
+      code = "invalid-request";
+    } else {
+      code = "internal";
+    }
+    int status = code.startsWith("store-") || code.equals("internal") ? 503 : 400;
+    return error(response, callback, status, code, String.valueOf(failure.getMessage()));
   }
 
   private boolean api(String call, Request request, Response response, Callback callback)
@@ -212,8 +294,24 @@ public final class Console implements AutoCloseable {
           return error(response, callback, 405, "method", "send is a POST");
         }
         JsonNode body = ConsoleJson.read(Content.Source.asString(request, StandardCharsets.UTF_8));
-        List<agentmsg.Message> sent = sender.send(body);
-        return json(response, callback, 200, ConsoleJson.messages(sent));
+        // Answered once the writer has committed it (on the writer's thread: a short write).
+        var unusedAnswered =
+            sender
+                .send(body)
+                .orTimeout(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete(
+                    (sent, failure) -> {
+                      if (failure == null) {
+                        json(response, callback, 200, ConsoleJson.messages(sent));
+                      } else {
+                        Throwable cause =
+                            failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure;
+                        refused(response, callback, cause);
+                      }
+                    });
+        return true;
       }
       default -> {
         return error(response, callback, 404, "not-found", "no console call '" + call + "'");
@@ -241,6 +339,19 @@ public final class Console implements AutoCloseable {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a number: '" + value + "'");
     }
+  }
+
+  private static String bearer(Request request) {
+    String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    return authorization.substring(7).strip();
+  }
+
+  private static InetAddress remoteAddress(Request request) {
+    SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+    return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
   }
 
   private static String sessionId(Request request) {

@@ -1,73 +1,80 @@
 package agentmsg.server.console;
 
-import agentmsg.AgentMessenger;
+import agentmsg.AgentMsgException;
 import agentmsg.AgentNames;
 import agentmsg.AgentType;
 import agentmsg.Message;
-import agentmsg.MessageDraft;
-import agentmsg.Options;
-import agentmsg.Priority;
+import agentmsg.internal.store.AgentRows;
+import agentmsg.internal.store.DeliveryRows;
+import agentmsg.internal.store.Store;
+import agentmsg.internal.store.StoredMessage;
+import agentmsg.internal.wire.ClientFrame;
+import agentmsg.internal.wire.FrameException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Sends from the page as a person: the sender is registered as a {@code human} agent if it is new,
- * and the message goes through the library's send, with the checks of {@code agent-msg send}
- * (names, size, subject, priority). It lands in the store and the mirror like a file-mode send, so
- * the server pushes it to a connected recipient as it pushes any other. Thread-safe.
+ * Sends from the page as a person, through the server's own {@link SendPath}: a send a WebSocket
+ * client would have made, checked by the same rules and answered with the same error codes, stored
+ * in the same group commit and pushed at once to a connected recipient. The sender is registered as
+ * a {@code human} agent first if it is new; a reply is addressed as {@code agent-msg reply}
+ * addresses it (to the original's other party, in its thread, with its subject). Thread-safe.
  */
 final class ConsoleSender {
-  private final Path home;
-  private final Duration storeTimeout;
+  private final Store store;
+  private final SendPath path;
 
-  ConsoleSender(Path home, Duration storeTimeout) {
-    this.home = home;
-    this.storeTimeout = storeTimeout;
+  ConsoleSender(Store store, SendPath path) {
+    this.store = store;
+    this.path = path;
   }
 
-  List<Message> send(JsonNode request) {
+  CompletableFuture<List<Message>> send(JsonNode request) {
     String from = text(request, "from");
-    String body = text(request, "body");
     String to = text(request, "to");
     String replyTo = text(request, "replyTo");
     String subject = text(request, "subject");
     String priority = text(request, "priority");
+    // The body as typed: the wire refuses an empty one, and keeps one of blanks.
+    String body = request.path("body").isTextual() ? request.path("body").asText() : "";
+    String thread = null;
     if (from == null) {
-      throw new IllegalArgumentException("missing who sends (from)");
+      throw new FrameException("missing-field", "missing field 'from' (who sends)");
     }
-    AgentNames.requireValid(from);
-    if (body == null) {
-      throw new IllegalArgumentException("missing the message (body)");
+    if (!AgentNames.isValid(from)) {
+      throw new FrameException(
+          "invalid-agent-name",
+          "field 'from' is not a valid agent name: '" + from + "' (use 1-64 of A-Z a-z 0-9 . _ -)");
     }
-    Options options = Options.builder().home(home).agent(from).storeTimeout(storeTimeout).build();
-    try (AgentMessenger messenger = AgentMessenger.open(options)) {
-      if (messenger.findAgent(from).isEmpty()) {
-        messenger.register(from, AgentType.HUMAN);
-      }
-      MessageDraft draft;
-      if (replyTo != null) {
-        Message original =
-            messenger
-                .message(replyTo)
-                .orElseThrow(
-                    () -> new IllegalArgumentException("no message with id '" + replyTo + "'"));
-        draft = MessageDraft.reply(original, from, body);
-      } else {
-        if (to == null) {
-          throw new IllegalArgumentException("missing the recipient (to)");
-        }
-        draft = MessageDraft.to(to, body);
-      }
-      if (subject != null) {
-        draft = draft.withSubject(subject);
-      }
-      if (priority != null) {
-        draft = draft.withPriority(Priority.parse(priority));
-      }
-      return messenger.send(draft);
+    if (replyTo != null && AgentNames.isValid(replyTo)) {
+      Message original =
+          store.call(handle -> DeliveryRows.byIds(handle, List.of(replyTo))).values().stream()
+              .map(StoredMessage::message)
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new AgentMsgException(
+                          "unknown-message", "no message with id '" + replyTo + "' to reply to"));
+      to = original.from().equals(from) ? original.to() : original.from();
+      thread = original.thread();
+      subject = subject != null ? subject : original.subject();
     }
+    if (to == null) {
+      throw new FrameException("missing-field", "missing field 'to'");
+    }
+    ClientFrame.Send frame =
+        new ClientFrame.Send(
+            null, from, to, body, thread, replyTo, false, priority, subject, false);
+    path.check(from, frame); // before the sender is registered: a refused send leaves no trace
+    long now = System.currentTimeMillis();
+    store.run(
+        handle -> {
+          if (!AgentRows.exists(handle, from)) {
+            AgentRows.upsert(handle, from, AgentType.HUMAN, now);
+          }
+        });
+    return path.send(from, frame);
   }
 
   private static String text(JsonNode request, String field) {

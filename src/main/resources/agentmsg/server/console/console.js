@@ -7,8 +7,8 @@ let oldestSeq = Infinity;
 let replyTo = null;
 let socket = null;
 const pending = new Set(); // threads touched by live updates since the last frame
-const SHOWN = 20;
-const MAX_THREADS = 200; // threads kept in the page while live traffic comes in // messages shown per thread until "Whole thread" is asked for
+const SHOWN = 20; // messages shown per thread until "Whole thread" is asked for
+const MAX_THREADS = 200; // threads kept in the page while live traffic comes in
 
 function $(id) {
   return document.getElementById(id);
@@ -70,28 +70,121 @@ async function signIn() {
   }
 }
 
+// The roster is virtualised: only the rows in (and near) its scroll box are in the page, each
+// updated in place. A live page gets the roster every few seconds; a thousand rows rebuilt each
+// time kept the page busy and its memory high for nothing.
+const agentRows = new Map(); // name -> { row, cells: [td...], values: [text...] }
+let agentList = [];
+let agentNames = "";
+let rowHeight = 0; // measured from the first row drawn
+let rosterQueued = false;
+const ROSTER_MARGIN = 20; // rows drawn beyond each edge of the box
+
 function renderAgents(agents) {
-  const body = $("agents").tBodies[0];
-  const rows = document.createDocumentFragment();
-  const names = document.createDocumentFragment();
-  for (const agent of agents) {
-    const row = el("tr");
-    row.dataset.agent = agent.name;
-    row.append(
-      el("td", "name", agent.name),
-      el("td", "", agent.type),
-      el("td", agent.connected ? "on" : "off", agent.connected ? "yes" : "no"),
-      el("td", "", when(agent.lastSeen)),
-      el("td", "count", agent.unread),
-      el("td", "count", agent.acksOwed)
-    );
-    rows.append(row);
-    const option = el("option");
-    option.value = agent.name;
-    names.append(option);
+  agentList = agents;
+  drawRoster();
+  const names = agents.map((agent) => agent.name).join("\n");
+  if (names !== agentNames) {
+    agentNames = names;
+    const options = document.createDocumentFragment();
+    for (const agent of agents) {
+      const option = el("option");
+      option.value = agent.name;
+      options.append(option);
+    }
+    $("agent-names").replaceChildren(options);
   }
-  body.replaceChildren(rows);
-  $("agent-names").replaceChildren(names);
+}
+
+function spacer(id) {
+  let row = $(id);
+  if (!row) {
+    row = el("tr", "spacer");
+    row.id = id;
+    row.setAttribute("aria-hidden", "true");
+    const cell = row.appendChild(el("td"));
+    cell.colSpan = 6;
+  }
+  return row;
+}
+
+function drawRoster() {
+  rosterQueued = false;
+  const body = $("agents").tBodies[0];
+  const box = $("agents").parentElement;
+  const top = spacer("roster-top");
+  const bottom = spacer("roster-bottom");
+  let first = 0;
+  let last = agentList.length;
+  if (rowHeight > 0) {
+    first = Math.max(0, Math.floor(box.scrollTop / rowHeight) - ROSTER_MARGIN);
+    last = Math.min(agentList.length, first + Math.ceil(box.clientHeight / rowHeight) + 2 * ROSTER_MARGIN);
+  } else {
+    last = Math.min(agentList.length, 2 * ROSTER_MARGIN);
+  }
+  const shown = new Set();
+  const rows = [top];
+  for (let i = first; i < last; i++) {
+    const agent = agentList[i];
+    shown.add(agent.name);
+    let entry = agentRows.get(agent.name);
+    if (!entry) {
+      const row = el("tr");
+      row.dataset.agent = agent.name;
+      const cells = [];
+      for (let c = 0; c < 6; c++) cells.push(row.appendChild(el("td")));
+      entry = { row, cells, values: [] };
+      agentRows.set(agent.name, entry);
+    }
+    const values = [
+      agent.name,
+      agent.type,
+      agent.connected ? "yes" : "no",
+      when(agent.lastSeen),
+      String(agent.unread),
+      String(agent.acksOwed),
+    ];
+    const classes = ["name", "", agent.connected ? "on" : "off", "", "count", "count"];
+    for (let c = 0; c < values.length; c++) {
+      if (entry.values[c] !== values[c]) entry.cells[c].textContent = values[c];
+      if (entry.cells[c].className !== classes[c]) entry.cells[c].className = classes[c];
+    }
+    entry.values = values;
+    rows.push(entry.row);
+  }
+  rows.push(bottom);
+  for (const [name, entry] of agentRows) {
+    if (!shown.has(name)) {
+      entry.row.remove();
+      agentRows.delete(name);
+    }
+  }
+  // Put the rows in order, moving only those out of place.
+  let previous = null;
+  for (const row of rows) {
+    const expected = previous ? previous.nextSibling : body.firstChild;
+    if (expected !== row) body.insertBefore(row, expected);
+    previous = row;
+  }
+  while (bottom.nextSibling) bottom.nextSibling.remove();
+  if (rowHeight === 0 && last > first) {
+    rowHeight = agentRows.get(agentList[first].name).row.getBoundingClientRect().height;
+    if (rowHeight > 0 && last < agentList.length) {
+      drawRoster(); // now that the rows' height is known, draw the right window
+      return;
+    }
+  }
+  top.firstChild.style.height = first * rowHeight + "px";
+  bottom.firstChild.style.height = (agentList.length - last) * rowHeight + "px";
+  top.hidden = first === 0;
+  bottom.hidden = last === agentList.length;
+}
+
+function queueRoster() {
+  if (!rosterQueued) {
+    rosterQueued = true;
+    requestAnimationFrame(drawRoster);
+  }
 }
 
 function receiptsText(message) {
@@ -137,28 +230,52 @@ function threadTitle(thread) {
   return first.subject || first.body.split("\n")[0].slice(0, 80);
 }
 
+// A thread's element and its messages' elements are made once and reused: a live message adds
+// one element, and whatever falls out of view is dropped with its data.
 function renderThread(id) {
   const thread = threads.get(id);
-  const item = thread.element || el("li", "thread");
-  thread.element = item;
-  item.dataset.thread = id;
+  if (!thread.element) {
+    const item = el("li", "thread");
+    item.dataset.thread = id;
+    const whole = el("button", "whole", "Whole thread");
+    whole.type = "button";
+    whole.addEventListener("click", () => loadThread(id));
+    thread.parts = { title: el("h3", "title"), meta: el("p", "muted"), list: el("ol", "messages") };
+    item.append(thread.parts.title, thread.parts.meta, thread.parts.list, whole);
+    thread.element = item;
+    thread.nodes = new Map(); // message id -> li
+  }
   let messages = [...thread.messages.values()].sort((a, b) => a.seq - b.seq);
   if (!thread.whole && messages.length > SHOWN) {
     // Keep only what is shown, so that an hour of live traffic does not pile up in the page.
     messages = messages.slice(-SHOWN);
     thread.messages = new Map(messages.map((message) => [message.id, message]));
   }
+  for (const [messageId, node] of thread.nodes) {
+    if (!thread.messages.has(messageId)) {
+      node.remove();
+      thread.nodes.delete(messageId);
+    }
+  }
   const people = new Set();
-  for (const message of messages) people.add(message.from).add(message.to);
-  const title = el("h3", "title", threadTitle(thread));
-  const meta = el("p", "muted", [...people].join(", ") + " · " + messages.length + " shown");
-  const list = el("ol", "messages");
-  for (const message of messages) list.append(messageElement(message));
-  const whole = el("button", "whole", "Whole thread");
-  whole.type = "button";
-  whole.addEventListener("click", () => loadThread(id));
-  item.replaceChildren(title, meta, list, whole);
-  return item;
+  let previous = null;
+  for (const message of messages) {
+    people.add(message.from).add(message.to);
+    let node = thread.nodes.get(message.id);
+    if (!node) {
+      node = messageElement(message);
+      thread.nodes.set(message.id, node);
+    } else if (node.shown !== message) {
+      node.querySelector(".receipts").textContent = receiptsText(message); // read again since
+    }
+    node.shown = message;
+    const expected = previous ? previous.nextSibling : thread.parts.list.firstChild;
+    if (expected !== node) thread.parts.list.insertBefore(node, expected);
+    previous = node;
+  }
+  thread.parts.title.textContent = threadTitle(thread);
+  thread.parts.meta.textContent = [...people].join(", ") + " · " + messages.length + " shown";
+  return thread.element;
 }
 
 function addMessage(message, live) {
@@ -203,12 +320,14 @@ async function loadThread(id) {
 
 function updateReceipts(message) {
   const thread = threads.get(message.thread);
-  if (thread && thread.messages.has(message.id)) thread.messages.set(message.id, message);
-  for (const node of document.querySelectorAll("li.message")) {
-    if (node.dataset.id === message.id) {
-      node.querySelector(".receipts").textContent = receiptsText(message);
-    }
+  if (thread && thread.messages.has(message.id)) {
+    thread.messages.set(message.id, message);
+    const node = thread.nodes && thread.nodes.get(message.id);
+    if (node) node.querySelector(".receipts").textContent = receiptsText(message);
   }
+  // Search results are not threads: found by id (at most a page of them).
+  const found = document.querySelector('li.results li.message[data-id="' + CSS.escape(message.id) + '"]');
+  if (found) found.querySelector(".receipts").textContent = receiptsText(message);
 }
 
 function connect() {
@@ -314,8 +433,21 @@ document.addEventListener("DOMContentLoaded", () => {
   $("search").addEventListener("submit", search);
   $("search-clear").addEventListener("click", clearSearch);
   $("more").addEventListener("click", loadOlder);
+  $("agents").parentElement.addEventListener("scroll", queueRoster, { passive: true });
+  window.addEventListener("resize", queueRoster);
   $("compose").addEventListener("submit", send);
   $("compose-cancel-reply").addEventListener("click", cancelReply);
+  $("compose-body").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      $("compose").requestSubmit();
+    }
+  });
+  $("skip").addEventListener("click", (event) => {
+    // To the first field still to fill: who it goes to, else the message.
+    event.preventDefault();
+    ($("compose-to").value.trim() || replyTo ? $("compose-body") : $("compose-to")).focus();
+  });
   $("compose-from").value = localStorage.getItem("agent-msg-console-from") || "human";
   signIn();
 });

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -28,12 +29,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** The console in a real headless Chromium, against a real server on port 0. */
@@ -183,6 +186,109 @@ class ConsoleIT {
     assertThat(inbox.stdout()).contains("I will, tonight", "carla");
     assertThat(cli.run("list").stdout()).contains("carla", "human");
     waitUntil("the reply shows live", () -> text("#threads").contains("I will, tonight"));
+  }
+
+  @Test
+  void theKeyboardReachesTheComposerAndCtrlEnterSends() {
+    signIn();
+    Actions keys = new Actions(browser);
+    keys.sendKeys(Keys.TAB).perform();
+    assertThat(activeId()).as("the first Tab lands on the skip link").isEqualTo("skip");
+    keys.sendKeys(Keys.ENTER).perform();
+    assertThat(activeId()).isEqualTo("compose-to");
+    keys.sendKeys("bob").perform();
+    for (int i = 0; i < 5 && !activeId().equals("compose-body"); i++) {
+      keys.sendKeys(Keys.TAB).perform();
+    }
+    assertThat(activeId()).isEqualTo("compose-body");
+    keys.sendKeys("typed, never clicked").perform();
+    keys.keyDown(Keys.CONTROL).sendKeys(Keys.ENTER).keyUp(Keys.CONTROL).perform();
+    waitUntil("the send answers", () -> text("#compose-status").startsWith("Sent"));
+    assertThat(cli.run("inbox", "bob").stdout()).contains("typed, never clicked");
+  }
+
+  @Test
+  void theLookFollowsTheSystemsDarkOrLightScheme() {
+    signIn();
+    try {
+      assertThat(colorsUnder("dark")).isEqualTo(List.of("rgb(18, 20, 23)", "rgb(230, 230, 230)"));
+      assertThat(colorsUnder("light")).isEqualTo(List.of("rgb(250, 250, 250)", "rgb(27, 27, 27)"));
+    } finally {
+      browser.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+    }
+  }
+
+  @Test
+  void atAPhonesWidthNothingOverflowsAndTheComposerIsReachable() {
+    send("alice", "bob", "a long line " + "with many words ".repeat(30));
+    browser.executeCdpCommand(
+        "Emulation.setDeviceMetricsOverride",
+        Map.of("width", 390, "height", 844, "deviceScaleFactor", 3, "mobile", true));
+    try {
+      signIn();
+      waitFor("li.message");
+      assertThat(browser.executeScript("return innerWidth")).isEqualTo(390L);
+      assertThat(
+              browser.executeScript(
+                  "return document.documentElement.scrollWidth <= window.innerWidth"))
+          .as("no horizontal overflow at 390 px")
+          .isEqualTo(true);
+      WebElement sendButton = browser.findElement(By.id("compose-send"));
+      browser.executeScript("arguments[0].scrollIntoView()", sendButton);
+      assertThat(
+              browser.executeScript(
+                  "const box = arguments[0].getBoundingClientRect();"
+                      + " return box.left >= 0 && box.right <= innerWidth"
+                      + " && document.elementFromPoint(box.left + box.width / 2,"
+                      + " box.top + box.height / 2) === arguments[0];",
+                  sendButton))
+          .as("the send button is on screen and not covered")
+          .isEqualTo(true);
+    } finally {
+      browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+    }
+  }
+
+  private String activeId() {
+    return String.valueOf(browser.executeScript("return document.activeElement.id"));
+  }
+
+  /** The page's background and text colours while the system prefers {@code scheme}. */
+  private List<Object> colorsUnder(String scheme) {
+    browser.executeCdpCommand(
+        "Emulation.setEmulatedMedia",
+        Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+    assertThat(
+            browser.executeScript(
+                "return matchMedia('(prefers-color-scheme: " + scheme + ")').matches"))
+        .isEqualTo(true);
+    Object colors =
+        browser.executeScript(
+            "const style = getComputedStyle(document.body);"
+                + " return [style.backgroundColor, style.color];");
+    return new java.util.ArrayList<>((List<?>) colors);
+  }
+
+  @Test
+  void aLongRosterDrawsOnlyTheRowsInViewAndFollowsTheScroll() {
+    try (AgentMessenger messenger =
+        AgentMessenger.open(Options.builder().home(home).agent("alice").build())) {
+      for (int i = 0; i < 300; i++) {
+        messenger.register(String.format("worker-%03d", i), AgentType.OTHER);
+      }
+    }
+    signIn();
+    int drawn = browser.findElements(By.cssSelector("#agents tr[data-agent]")).size();
+    assertThat(drawn).as("rows in the page of 302").isBetween(2, 150);
+    assertThat(browser.findElements(By.cssSelector("tr[data-agent='worker-299']"))).isEmpty();
+    browser.executeScript(
+        "const box = document.getElementById('agents').parentElement;"
+            + " box.scrollTop = box.scrollHeight;");
+    WebElement last = waitFor("tr[data-agent='worker-299']");
+    assertThat(last.getText()).contains("worker-299", "other");
+    assertThat(browser.findElements(By.cssSelector("tr[data-agent='alice']")))
+        .as("scrolled out of view, dropped")
+        .isEmpty();
   }
 
   @Test
