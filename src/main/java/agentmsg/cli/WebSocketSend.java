@@ -133,7 +133,8 @@ final class WebSocketSend {
         if (!waitForDelivery) {
           report(confirmation.jsonLine(), "Message " + storedId + " stored for " + to);
         }
-        if (!invocation.json()) {
+        if (!waitForDelivery && !invocation.json()) {
+          // With --wait the outcome says it: delivered, or not within the wait (and why).
           SendCommand.warnings(invocation, confirmation.sent());
         }
       }
