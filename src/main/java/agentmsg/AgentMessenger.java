@@ -6,6 +6,7 @@ import agentmsg.internal.mailbox.MailboxLayout;
 import agentmsg.internal.mailbox.MirrorWriter;
 import agentmsg.internal.store.AgentRows;
 import agentmsg.internal.store.ConversationRows;
+import agentmsg.internal.store.Database;
 import agentmsg.internal.store.FanOut;
 import agentmsg.internal.store.GroupRows;
 import agentmsg.internal.store.HistoryRows;
@@ -67,6 +68,9 @@ public final class AgentMessenger implements Messenger {
     this.store =
         Store.open(
             options.home(),
+            options.databaseUrl() == null
+                ? null
+                : Database.parse(options.databaseUrl(), options.databasePasswordFile()),
             options.storeTimeout(),
             Store.Mode.shared(options.storeHost()),
             options.warningListener());

@@ -4,6 +4,7 @@ import agentmsg.internal.host.CallListener;
 import agentmsg.internal.mailbox.Housekeeping;
 import agentmsg.internal.mailbox.MailboxLayout;
 import agentmsg.internal.security.AgentTokens;
+import agentmsg.internal.store.Database;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.store.StoreHost;
 import java.io.PrintStream;
@@ -38,6 +39,9 @@ public final class DataHome implements AutoCloseable {
         options.home(),
         Store.open(
             options.home(),
+            options.databaseUrl() == null
+                ? null
+                : Database.parse(options.databaseUrl(), options.databasePasswordFile()),
             options.storeTimeout(),
             Store.Mode.shared(options.storeHost()),
             options.warningListener()));

@@ -45,6 +45,15 @@ public final class Options {
   /** Environment variable setting the loop guard's default limit ({@link #loopLimit()}). */
   public static final String ENV_LOOP_LIMIT = "AGENT_MSG_LOOP_LIMIT";
 
+  /**
+   * A PostgreSQL JDBC URL that servers share ({@code --db}); read by the server and by the commands
+   * that manage agents, never by the CLI's own mailbox, which stays on the data home's H2 file.
+   */
+  public static final String ENV_DB = "AGENT_MSG_DB";
+
+  /** A file whose first line is the password of {@link #ENV_DB} ({@code --db-password-file}). */
+  public static final String ENV_DB_PASSWORD_FILE = "AGENT_MSG_DB_PASSWORD_FILE";
+
   /** The loop guard's default limit. */
   public static final int DEFAULT_LOOP_LIMIT = 30;
 
@@ -62,6 +71,8 @@ public final class Options {
   private final boolean storeHost;
   private final int loopLimit;
   private final Consumer<String> warningListener;
+  private final String databaseUrl;
+  private final Path databasePasswordFile;
 
   private Options(Builder builder) {
     this.home = builder.home != null ? builder.home : defaultHome(System.getProperty("user.home"));
@@ -72,6 +83,8 @@ public final class Options {
     this.storeHost = builder.storeHost;
     this.loopLimit = builder.loopLimit;
     this.warningListener = builder.warningListener;
+    this.databaseUrl = builder.databaseUrl;
+    this.databasePasswordFile = builder.databasePasswordFile;
   }
 
   /** A builder with every option at its default. */
@@ -138,6 +151,19 @@ public final class Options {
     return warningListener;
   }
 
+  /**
+   * The PostgreSQL JDBC URL of a database shared by servers, or null: the data home's H2 file (the
+   * default, and always for the CLI's own mailbox commands).
+   */
+  public String databaseUrl() {
+    return databaseUrl;
+  }
+
+  /** The file holding {@link #databaseUrl}'s password, or null. */
+  public Path databasePasswordFile() {
+    return databasePasswordFile;
+  }
+
   /** A builder holding this object's values, to derive a changed copy. */
   public Builder toBuilder() {
     return builder()
@@ -148,7 +174,8 @@ public final class Options {
         .storeTimeout(storeTimeout)
         .storeHost(storeHost)
         .loopLimit(loopLimit)
-        .warningListener(warningListener);
+        .warningListener(warningListener)
+        .database(databaseUrl, databasePasswordFile);
   }
 
   @Override
@@ -213,6 +240,8 @@ public final class Options {
     private boolean storeHost;
     private int loopLimit = DEFAULT_LOOP_LIMIT;
     private Consumer<String> warningListener = warning -> System.err.println("warning: " + warning);
+    private String databaseUrl;
+    private Path databasePasswordFile;
 
     private Builder() {}
 
@@ -312,6 +341,22 @@ public final class Options {
             "loopLimit must be 0 (off) or 2 to " + MAX_LOOP_LIMIT + ", was " + limit);
       }
       this.loopLimit = limit;
+      return this;
+    }
+
+    /**
+     * A PostgreSQL database shared by servers ({@code jdbc:postgresql://...}) and the file with its
+     * password (or null: in the URL, or none); a null URL means the data home's H2 file.
+     *
+     * @throws IllegalArgumentException if the URL is not a PostgreSQL JDBC URL
+     */
+    public Builder database(String url, Path passwordFile) {
+      if (url != null && !url.startsWith("jdbc:postgresql:")) {
+        throw new IllegalArgumentException(
+            "--db takes a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database?user=...)");
+      }
+      this.databaseUrl = url;
+      this.databasePasswordFile = passwordFile;
       return this;
     }
 

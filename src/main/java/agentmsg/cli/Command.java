@@ -33,6 +33,28 @@ abstract class Command {
   /** Runs the command; returns the exit code. */
   abstract int run(Invocation invocation) throws Exception;
 
+  /**
+   * Adds {@code --db} and {@code --db-password-file}: the commands that manage agents and the
+   * server take a PostgreSQL database shared by servers instead of the data home's H2 file.
+   */
+  static Options withDatabase(Options options) {
+    return options
+        .addOption(
+            value(
+                null,
+                "db",
+                "jdbc-url",
+                "A PostgreSQL database shared by servers, jdbc:postgresql://host:port/db?user=..."
+                    + " (default: $AGENT_MSG_DB, else the data home's own H2 file)"))
+        .addOption(
+            value(
+                null,
+                "db-password-file",
+                "file",
+                "The file whose first line is the database's password"
+                    + " (default: $AGENT_MSG_DB_PASSWORD_FILE, else the URL's own)"));
+  }
+
   static Option flag(String shortName, String longName, String description) {
     return Option.builder(shortName).longOpt(longName).desc(description).get();
   }

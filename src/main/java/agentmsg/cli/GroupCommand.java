@@ -36,7 +36,7 @@ final class GroupCommand extends Command {
 
   @Override
   Options options() {
-    return new Options();
+    return withDatabase(new Options());
   }
 
   @Override
@@ -49,7 +49,7 @@ final class GroupCommand extends Command {
     String name = args.size() > 1 ? args.get(1) : null;
     List<String> members = args.size() > 2 ? args.subList(2, args.size()) : List.of();
     PrintStream out = invocation.out();
-    try (AgentMessenger messenger = invocation.messenger(null)) {
+    try (AgentMessenger messenger = invocation.managingMessenger(null)) {
       switch (action) {
         case "create" -> {
           requireMembers(name, members);

@@ -100,6 +100,33 @@ final class Invocation {
     return builder.build();
   }
 
+  /**
+   * Like {@link #options}, on the PostgreSQL database of {@code --db} (else {@code AGENT_MSG_DB})
+   * where one is given: for the commands that manage agents, which {@link Command#withDatabase}
+   * gives those options.
+   */
+  Options optionsWithDatabase(String agent) {
+    String url = line.getOptionValue("db", env.get(Options.ENV_DB));
+    if (url == null || url.isBlank()) {
+      return options(agent);
+    }
+    String file = line.getOptionValue("db-password-file", env.get(Options.ENV_DB_PASSWORD_FILE));
+    try {
+      return options(agent).toBuilder()
+          // A store host keeps an H2 file open; a database server needs none.
+          .storeHost(false)
+          .database(url.trim(), file == null || file.isBlank() ? null : path(file))
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  /** A messenger on {@link #optionsWithDatabase}: for the commands that manage agents. */
+  AgentMessenger managingMessenger(String agent) {
+    return AgentMessenger.open(optionsWithDatabase(agent));
+  }
+
   AgentMessenger messenger(String agent) {
     return AgentMessenger.open(options(agent));
   }

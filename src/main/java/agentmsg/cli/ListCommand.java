@@ -24,14 +24,14 @@ final class ListCommand extends Command {
 
   @Override
   Options options() {
-    return new Options();
+    return withDatabase(new Options());
   }
 
   @Override
   int run(Invocation invocation) {
     invocation.allowPositional(0);
     List<Agent> agents;
-    try (AgentMessenger messenger = invocation.messenger(null)) {
+    try (AgentMessenger messenger = invocation.managingMessenger(null)) {
       agents = messenger.agents();
     }
     if (invocation.json()) {

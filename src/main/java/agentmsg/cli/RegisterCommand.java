@@ -36,9 +36,10 @@ final class RegisterCommand extends Command {
 
   @Override
   Options options() {
-    return new Options()
-        .addOption(value("t", "type", "type", "Agent type: " + AgentType.allIds()))
-        .addOption(value("s", "from", "name", "The agent to register, if no name is given"));
+    return withDatabase(
+        new Options()
+            .addOption(value("t", "type", "type", "Agent type: " + AgentType.allIds()))
+            .addOption(value("s", "from", "name", "The agent to register, if no name is given")));
   }
 
   @Override
@@ -46,7 +47,7 @@ final class RegisterCommand extends Command {
     invocation.allowPositional(1);
     String typeText = invocation.line().getOptionValue("type");
     AgentType requested = typeText == null ? null : AgentType.parse(typeText);
-    try (AgentMessenger messenger = invocation.messenger(invocation.positional(0))) {
+    try (AgentMessenger messenger = invocation.managingMessenger(invocation.positional(0))) {
       Optional<Agent> before = messenger.findAgent(messenger.agent());
       AgentType type =
           requested != null ? requested : before.map(Agent::type).orElse(AgentType.OTHER);
@@ -67,7 +68,7 @@ final class RegisterCommand extends Command {
 
   /** Gives a new agent its server token (kept on re-registering), never printing it. */
   private static void issueToken(Invocation invocation, String agent) {
-    agentmsg.Options options = invocation.options(agent);
+    agentmsg.Options options = invocation.optionsWithDatabase(agent);
     try (DataHome dataHome = Invocation.dataHome(options)) {
       dataHome.tokens(invocation::warn).ensure(agent);
     }

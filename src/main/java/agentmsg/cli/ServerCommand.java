@@ -46,7 +46,7 @@ final class ServerCommand extends Command {
 
   @Override
   Options options() {
-    return new Options()
+    return withDatabase(new Options())
         .addOption(
             value("p", "port", "port", "Port to listen on (default: 18790; 0: any free port)"))
         .addOption(value(null, "host", "address", "Address to listen on (default: 127.0.0.1)"))
@@ -124,6 +124,20 @@ final class ServerCommand extends Command {
     ServerOptions.Builder builder =
         ServerOptions.builder().environment(invocation.env()).log(invocation.err());
     builder.logDeliveries(!line.hasOption("quiet"));
+    if (line.hasOption("db") || line.hasOption("db-password-file")) {
+      String file =
+          line.getOptionValue(
+              "db-password-file", invocation.env().get(agentmsg.Options.ENV_DB_PASSWORD_FILE));
+      String url = line.getOptionValue("db", invocation.env().get(agentmsg.Options.ENV_DB));
+      if (url == null || url.isBlank()) {
+        throw new UsageException("--db-password-file needs --db (or AGENT_MSG_DB)");
+      }
+      try {
+        builder.database(url.trim(), file == null || file.isBlank() ? null : invocation.path(file));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(e.getMessage());
+      }
+    }
     if (line.hasOption("port")) {
       builder.port((int) invocation.longValue("port", 0, 65535));
     }

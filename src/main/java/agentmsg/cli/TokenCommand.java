@@ -50,7 +50,8 @@ final class TokenCommand extends Command {
 
   @Override
   Options options() {
-    return new Options().addOption(value("s", "from", "name", "The agent, if none is given"));
+    return withDatabase(
+        new Options().addOption(value("s", "from", "name", "The agent, if none is given")));
   }
 
   @Override
@@ -70,7 +71,7 @@ final class TokenCommand extends Command {
 
   private int show(Invocation invocation) {
     invocation.allowPositional(2);
-    agentmsg.Options options = invocation.options(invocation.positional(1));
+    agentmsg.Options options = invocation.optionsWithDatabase(invocation.positional(1));
     try (DataHome dataHome = Invocation.dataHome(options)) {
       AgentTokens tokens = dataHome.tokens(invocation::warn);
       String token = tokens.show(options.agent());
@@ -94,7 +95,7 @@ final class TokenCommand extends Command {
 
   private int rotate(Invocation invocation) {
     invocation.allowPositional(2);
-    agentmsg.Options options = invocation.options(invocation.positional(1));
+    agentmsg.Options options = invocation.optionsWithDatabase(invocation.positional(1));
     try (DataHome dataHome = Invocation.dataHome(options)) {
       AgentTokens tokens = dataHome.tokens(invocation::warn);
       tokens.rotate(options.agent());
@@ -143,7 +144,7 @@ final class TokenCommand extends Command {
       throw new InvalidMessageException(
           "invalid-token", "that is not a token: 16-512 printable characters without spaces");
     }
-    agentmsg.Options options = invocation.options(agent);
+    agentmsg.Options options = invocation.optionsWithDatabase(agent);
     Path file = TokenFiles.file(options.home(), agent);
     TokenFiles.write(file, token, invocation::warn);
     String hash = Tokens.hashHex(token);

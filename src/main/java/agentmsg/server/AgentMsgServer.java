@@ -58,6 +58,7 @@ public final class AgentMsgServer implements AutoCloseable {
   private final MirrorQueue mirror;
   private final GroupWriter writer;
   private final Pusher pusher;
+  private final Cluster cluster;
   private final Store queryStore;
   private final Reads reads;
   private final MailboxWatcher watcher;
@@ -69,12 +70,22 @@ public final class AgentMsgServer implements AutoCloseable {
   private boolean stopping;
   private volatile boolean listening;
 
+  /** A store of the server's: one connection of its own (a role that must not wait on another). */
+  private static Store openStore(ServerOptions options) {
+    return Store.open(
+        options.home(),
+        options.database(),
+        options.storeTimeout(),
+        Store.Mode.PREFER_OWNER,
+        warning -> options.log().println("warning: " + warning));
+  }
+
   private AgentMsgServer(ServerOptions options) {
     this.options = options;
     this.log = new ServerLog(options.log(), options.logDeliveries());
     // The server writes the most: it takes the file over from a store host, if one holds it.
-    this.writeStore = Store.open(options.home(), options.storeTimeout(), Store.Mode.PREFER_OWNER);
-    this.readStore = Store.open(options.home(), options.storeTimeout(), Store.Mode.PREFER_OWNER);
+    this.writeStore = openStore(options);
+    this.readStore = openStore(options);
     MailboxLayout layout = new MailboxLayout(options.home());
     MirrorWriter mirrorWriter = new MirrorWriter(layout);
     RecentIds ownIds = new RecentIds(200_000);
@@ -89,12 +100,13 @@ public final class AgentMsgServer implements AutoCloseable {
     this.hub = new Hub(options, log, watch, timer);
     this.tokens = new AgentTokens(readStore, warning -> log.line("warning: " + warning));
     this.mirror = new MirrorQueue(mirrorWriter, layout, ownIds, log);
-    this.writer = new GroupWriter(writeStore, hub, mirror, options.loopLimit());
+    this.cluster = new Cluster(readStore, log);
+    this.writer = new GroupWriter(writeStore, cluster.node(), hub, mirror, options.loopLimit());
     this.pusher = new Pusher(readStore, log);
     // Its own connection: a search must not hold up pushes, nor a push a search.
-    this.queryStore = Store.open(options.home(), options.storeTimeout(), Store.Mode.PREFER_OWNER);
+    this.queryStore = openStore(options);
     this.reads = new Reads(queryStore, log);
-    hub.attach(writer, pusher, reads);
+    hub.attach(writer, pusher, reads, cluster);
     InboxImporter importer =
         new InboxImporter(
             readStore,
@@ -114,6 +126,7 @@ public final class AgentMsgServer implements AutoCloseable {
     this.console =
         new Console(
             options.home(),
+            options.database(),
             options.storeTimeout(),
             hub::isOnline,
             new ConsoleSendPath(hub),
@@ -169,6 +182,7 @@ public final class AgentMsgServer implements AutoCloseable {
     mirror.start();
     writer.start();
     pusher.start();
+    cluster.start(hub);
     watcher.start();
     console.start();
     try {
@@ -205,6 +219,9 @@ public final class AgentMsgServer implements AutoCloseable {
             + uri()
             + " (data home "
             + options.home()
+            + (options.database() == null
+                ? ""
+                : "; database " + options.database().safeUrl() + ", server " + cluster.node())
             + "; auth: "
             + describeAuth()
             + ")");
@@ -306,7 +323,7 @@ public final class AgentMsgServer implements AutoCloseable {
     }
     timer.shutdownNow();
     for (AutoCloseable part :
-        List.<AutoCloseable>of(console, watcher, pusher, reads, writer, mirror)) {
+        List.<AutoCloseable>of(console, cluster, watcher, pusher, reads, writer, mirror)) {
       try {
         part.close();
       } catch (Exception e) {

@@ -292,14 +292,14 @@ final class Connection implements Session.Listener.AutoDemanding {
       welcome();
       return;
     }
-    Connection holder = hub.claimReceiver(this, hello.agent(), hello.takeover(), hello.instance());
+    String holder = hub.claimReceiver(this, hello.agent(), hello.takeover(), hello.instance());
     if (holder != null && !legacy) {
       sendError(
           "already-connected",
           "agent '"
               + hello.agent()
               + "' already has a receiving connection (from "
-              + holder.remote()
+              + holder
               + "); connect with --takeover to replace it, or as send-only",
           null);
       hub.log()
@@ -309,7 +309,7 @@ final class Connection implements Session.Listener.AutoDemanding {
                   + " from "
                   + remote
                   + " (held from "
-                  + holder.remote()
+                  + holder
                   + ")");
       close(StatusCode.POLICY_VIOLATION, "already-connected");
       return;
@@ -381,7 +381,8 @@ final class Connection implements Session.Listener.AutoDemanding {
     }
     SendRules.requireName(ping.agent(), "agent", null);
     send(
-        new ServerFrame.Pong(ping.agent(), hub.isOnline(ping.agent()), System.currentTimeMillis()));
+        new ServerFrame.Pong(
+            ping.agent(), hub.isOnlineAnywhere(ping.agent()), System.currentTimeMillis()));
   }
 
   void sendError(String code, String message, String ref) {

@@ -1,5 +1,8 @@
 package agentmsg.server;
 
+import agentmsg.internal.store.ClusterHints;
+import agentmsg.internal.store.ClusterHints.Hint;
+import agentmsg.internal.store.ClusterHints.Kind;
 import agentmsg.internal.store.DeliveryRows;
 import agentmsg.internal.store.Recipients;
 import agentmsg.internal.store.SendPipeline;
@@ -53,6 +56,10 @@ final class GroupWriter implements AutoCloseable {
   private final SendPipeline pipeline = SendPipeline.resident(TOUCH_EVERY_MILLIS);
 
   private final Store store;
+
+  /** This server's id among the servers sharing the store ({@code server_node}). */
+  private final String node;
+
   private final Hub hub;
   private final MirrorQueue mirror;
   private final LinkedBlockingQueue<WriterTask> queue = new LinkedBlockingQueue<>();
@@ -65,8 +72,9 @@ final class GroupWriter implements AutoCloseable {
   /** When the writer last wrote the server's beat ({@link Recipients#beat}); writer thread only. */
   private long beatAt;
 
-  GroupWriter(Store store, Hub hub, MirrorQueue mirror, int loopLimit) {
+  GroupWriter(Store store, String node, Hub hub, MirrorQueue mirror, int loopLimit) {
     this.store = store;
+    this.node = node;
     this.hub = hub;
     this.mirror = mirror;
     pipeline.loopLimit(loopLimit).home(store.home());
@@ -83,7 +91,7 @@ final class GroupWriter implements AutoCloseable {
     }
     try {
       beatAt = System.currentTimeMillis();
-      store.run(handle -> Recipients.serverStarted(handle, beatAt));
+      store.run(handle -> Recipients.serverStarted(handle, node, beatAt));
     } catch (RuntimeException e) {
       // Senders then see no one connected, which they would see anyway within a minute.
       hub.log().line("warning: cannot record the server's presence: " + e.getMessage());
@@ -100,9 +108,12 @@ final class GroupWriter implements AutoCloseable {
     queue.add(send);
   }
 
-  /** Records whether {@code agent} has a receiving connection (since {@code since}) or none. */
-  void presence(String agent, Long since) {
-    queue.add(new Presence(agent, since));
+  /**
+   * Records whether {@code agent} has a receiving connection (since {@code since}, from client
+   * {@code instance}) or none.
+   */
+  void presence(String agent, String instance, Long since) {
+    queue.add(new Presence(agent, instance, since));
   }
 
   /** Marks messages delivered (and read, if {@code alsoRead}) for the connection's agent. */
@@ -154,7 +165,7 @@ final class GroupWriter implements AutoCloseable {
     }
     beatAt = now;
     try {
-      store.run(handle -> Recipients.beat(handle, now));
+      store.run(handle -> Recipients.beat(handle, node, now));
     } catch (RuntimeException e) {
       hub.log().line("warning: cannot record the server's presence: " + e.getMessage());
     }
@@ -220,19 +231,25 @@ final class GroupWriter implements AutoCloseable {
       Handle tx, List<WriterTask> batch, long now, boolean retry, boolean lookUp)
       throws SQLException {
     BatchOutcome out = new BatchOutcome();
+    List<Hint> hints = new ArrayList<>();
+    List<Presence> presences = new ArrayList<>();
     List<Send> sends = new ArrayList<>();
     List<SendPipeline.Submission> submissions = new ArrayList<>();
     Map<Connection, Map<Boolean, Set<String>>> acks = new LinkedHashMap<>();
     for (WriterTask task : batch) {
       if (task instanceof Register register) {
         out.agents.addAll(pipeline.ensureAgent(tx, register.agent(), now));
+        if (hub.receiver(register.agent()) == register.connection()) {
+          // Its claim was queued before the agent's row existed: record it once the row does.
+          presences.add(new Presence(register.agent(), register.connection().instance(), now));
+        }
         out.wrote = true;
         out.mustSync = true;
       } else if (task instanceof Send send) {
         sends.add(send);
         submissions.add(send.submission(retry));
       } else if (task instanceof Presence presence) {
-        Recipients.receiving(tx, presence.agent(), presence.since());
+        presences.add(presence);
       } else if (task instanceof Ack ack) {
         acks.computeIfAbsent(ack.connection(), connection -> new HashMap<>())
             .computeIfAbsent(ack.alsoRead(), read -> new LinkedHashSet<>())
@@ -245,8 +262,26 @@ final class GroupWriter implements AutoCloseable {
         out.results.put(sends.get(i), sent.outcomes().get(i));
       }
       out.agents.addAll(sent.agents());
+      Map<String, Long> newest = new LinkedHashMap<>();
+      for (SendPipeline.Outcome outcome : sent.outcomes()) {
+        if (outcome.failure() == null && outcome.fresh()) {
+          for (StoredMessage message : outcome.messages()) {
+            newest.merge(message.recipient(), message.seq(), Math::max);
+          }
+        }
+      }
+      newest.forEach(
+          (recipient, seq) -> hints.add(new Hint(Kind.STORED, node, recipient, seq, null)));
       out.wrote |= sent.stored();
       out.mustSync |= sent.stored() || !sent.registered().isEmpty();
+    }
+    // After the registrations: the first connection of a new agent claims it before its row exists.
+    for (Presence presence : presences) {
+      Recipients.receiving(tx, presence.agent(), node, presence.instance(), presence.since());
+      if (presence.since() != null) {
+        hints.add(
+            new Hint(Kind.CLAIMED, node, presence.agent(), presence.since(), presence.instance()));
+      }
     }
     for (Map.Entry<Connection, Map<Boolean, Set<String>>> byConnection : acks.entrySet()) {
       Connection connection = byConnection.getKey();
@@ -275,6 +310,11 @@ final class GroupWriter implements AutoCloseable {
         }
       }
     }
+    for (StoredMessage message : out.delivered) {
+      hints.add(new Hint(Kind.DELIVERED, node, message.sender(), message.seq(), message.id()));
+    }
+    // The other servers sharing the database hear of it once this commits (nothing on H2).
+    ClusterHints.publish(tx, hints);
     return out;
   }
 
@@ -289,7 +329,7 @@ final class GroupWriter implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     try {
-      store.run(Recipients::serverStopped);
+      store.run(handle -> Recipients.serverStopped(handle, node));
     } catch (RuntimeException e) {
       hub.log().line("warning: cannot clear the server's presence: " + e.getMessage());
     }

@@ -26,12 +26,17 @@ final class Hub {
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
   private final Map<String, Set<Connection>> byAgent = new ConcurrentHashMap<>();
   private final Map<String, Connection> receivers = new ConcurrentHashMap<>();
+
+  /** When each receiving connection was claimed: the later claim wins across servers. */
+  private final Map<Connection, Long> claimedAt = new ConcurrentHashMap<>();
+
   private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
   private final SecurityCounters counters = new SecurityCounters();
   private final ScheduledExecutorService timer;
   private GroupWriter writer;
   private Pusher pusher;
   private Reads reads;
+  private Cluster cluster;
 
   Hub(ServerOptions options, ServerLog log, AgentInboxWatch watch, ScheduledExecutorService timer) {
     this.options = options;
@@ -41,10 +46,11 @@ final class Hub {
   }
 
   /** Completes the wiring; called once, before the first connection. */
-  void attach(GroupWriter writer, Pusher pusher, Reads reads) {
+  void attach(GroupWriter writer, Pusher pusher, Reads reads, Cluster cluster) {
     this.writer = writer;
     this.pusher = pusher;
     this.reads = reads;
+    this.cluster = cluster;
   }
 
   ServerOptions options() {
@@ -113,19 +119,31 @@ final class Hub {
    * Makes {@code connection} the receiving connection of {@code agent}, unless another live one
    * holds it and neither {@code takeover} nor the same client {@code instance} allows replacing it.
    *
-   * @return the connection that holds the name and was kept, or null if {@code connection} got it
+   * <p>On a database shared by servers, a live receiving connection on another server counts too:
+   * it is closed there when this one takes over.
+   *
+   * @return where the connection that holds the name and was kept is from, or null if {@code
+   *     connection} got it
    */
-  synchronized Connection claimReceiver(
+  synchronized String claimReceiver(
       Connection connection, String agent, boolean takeover, String instance) {
     Connection holder = receivers.get(agent);
     boolean sameClient =
         instance != null && instance.equals(holder == null ? null : holder.instance());
     if (holder != null && holder.isOpen() && !takeover && !sameClient) {
-      return holder;
+      return holder.remote();
     }
+    if (!takeover && (holder == null || !holder.isOpen())) {
+      String elsewhere = cluster.heldElsewhere(agent, instance);
+      if (elsewhere != null) {
+        return elsewhere;
+      }
+    }
+    long now = System.currentTimeMillis();
     receivers.put(agent, connection);
+    claimedAt.put(connection, now);
     watch.watch(agent);
-    writer.presence(agent, System.currentTimeMillis());
+    writer.presence(agent, instance, now);
     if (holder != null && holder.isOpen()) {
       log.line(
           "takeover of " + agent + ": closing the receiving connection from " + holder.remote());
@@ -163,9 +181,10 @@ final class Hub {
       connections.remove(connection);
     }
     synchronized (this) {
+      claimedAt.remove(connection);
       if (receivers.remove(agent, connection)) {
         watch.unwatch(agent);
-        writer.presence(agent, null);
+        writer.presence(agent, null, null);
       }
     }
     Delivery delivery = connection.delivery();
@@ -179,6 +198,45 @@ final class Hub {
             + unacked);
   }
 
+  /** Another server stored a message for {@code agent}: its receiver here, if any, reads. */
+  void storedElsewhere(String agent) {
+    Connection receiver = receivers.get(agent);
+    if (receiver != null && receiver.delivery() != null) {
+      pusher.request(receiver);
+    }
+  }
+
+  /**
+   * Server {@code node} took a receiving connection of {@code agent} at {@code since}: the one here
+   * is closed, unless it was claimed later (or at the same moment by a server of a greater id), so
+   * that of two servers claiming at once exactly one keeps it.
+   */
+  synchronized void claimedElsewhere(String agent, long since, String node) {
+    Connection holder = receivers.get(agent);
+    if (holder == null || !holder.isOpen()) {
+      return;
+    }
+    long mine = claimedAt.getOrDefault(holder, 0L);
+    if (mine > since || (mine == since && cluster.node().compareTo(node) > 0)) {
+      return;
+    }
+    receivers.remove(agent, holder);
+    claimedAt.remove(holder);
+    watch.unwatch(agent);
+    log.line("takeover of " + agent + " by another server: closing " + holder.remote());
+    holder.sendError(
+        "taken-over",
+        "another connection (on another server) took over agent '" + agent + "'",
+        null);
+    holder.close(StatusCode.POLICY_VIOLATION, "taken-over");
+  }
+
+  /** Whether {@code agent} has any open connection here. */
+  boolean hasConnections(String agent) {
+    Set<Connection> connections = byAgent.get(agent);
+    return connections != null && !connections.isEmpty();
+  }
+
   /** The receiving connection of {@code agent}, or null. */
   Connection receiver(String agent) {
     return receivers.get(agent);
@@ -187,6 +245,19 @@ final class Hub {
   boolean isOnline(String agent) {
     Connection receiver = receivers.get(agent);
     return receiver != null && receiver.isOpen();
+  }
+
+  /**
+   * Whether {@code agent} has a receiving connection here or, on a database shared by servers, on
+   * another live server.
+   */
+  boolean isOnlineAnywhere(String agent) {
+    return isOnline(agent) || cluster.heldElsewhere(agent, null) != null;
+  }
+
+  /** Whether other servers may share this one's database. */
+  boolean shared() {
+    return cluster.shared();
   }
 
   Collection<Connection> receivers() {

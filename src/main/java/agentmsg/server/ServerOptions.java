@@ -4,6 +4,7 @@ import agentmsg.AgentMsgException;
 import agentmsg.Options;
 import agentmsg.internal.security.Pem;
 import agentmsg.internal.security.Tokens;
+import agentmsg.internal.store.Database;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -89,6 +90,7 @@ public final class ServerOptions {
   }
 
   private final Path home;
+  private final Database database;
   private final String host;
   private final int port;
   private final Duration idleTimeout;
@@ -115,6 +117,7 @@ public final class ServerOptions {
 
   private ServerOptions(Builder builder) {
     this.home = builder.home != null ? builder.home : Options.builder().build().home();
+    this.database = builder.database;
     this.host = builder.host;
     this.port = builder.port;
     this.idleTimeout = builder.idleTimeout;
@@ -152,6 +155,14 @@ public final class ServerOptions {
   /** The data home shared with the command line. Absolute. */
   public Path home() {
     return home;
+  }
+
+  /**
+   * The PostgreSQL database this server shares with others ({@code --db}), or null: the data home's
+   * H2 file.
+   */
+  public Database database() {
+    return database;
   }
 
   /** The address to listen on. */
@@ -295,6 +306,7 @@ public final class ServerOptions {
   public String toString() {
     return "ServerOptions{home="
         + home
+        + (database == null ? "" : ", database=" + database.safeUrl())
         + ", host="
         + host
         + ", port="
@@ -333,6 +345,7 @@ public final class ServerOptions {
   /** Makes {@link ServerOptions}. Not thread-safe. Every setter rejects a bad value at once. */
   public static final class Builder {
     private Path home;
+    private Database database;
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
     private Duration idleTimeout = Duration.ofSeconds(60);
@@ -368,6 +381,24 @@ public final class ServerOptions {
       Options options = Options.builder().environment(env).build();
       this.home = options.home();
       this.loopLimit = options.loopLimit();
+      String url = env.get(Options.ENV_DB);
+      if (url != null && !url.isBlank()) {
+        String file = env.get(Options.ENV_DB_PASSWORD_FILE);
+        database(url.trim(), file == null || file.isBlank() ? null : Path.of(file));
+      }
+      return this;
+    }
+
+    /**
+     * A PostgreSQL database to share with other servers ({@code jdbc:postgresql://...}) and the
+     * file holding its password (null: in the URL, or none); a null URL means the data home's H2
+     * file.
+     *
+     * @throws IllegalArgumentException if the URL is not a PostgreSQL JDBC URL, or the file cannot
+     *     be read
+     */
+    public Builder database(String url, Path passwordFile) {
+      this.database = url == null ? null : Database.parse(url, passwordFile);
       return this;
     }
 

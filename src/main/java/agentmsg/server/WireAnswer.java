@@ -86,7 +86,7 @@ final class WireAnswer implements SendAnswer {
       health.add(
           new RecipientHealth(
               recipient.agent(),
-              hub.isOnline(recipient.agent()),
+              hub.isOnline(recipient.agent()) || (hub.shared() && recipient.connected()),
               recipient.wake(),
               recipient.wakeSeenAt(),
               recipient.lastSeenAt()));

@@ -75,11 +75,13 @@ sealed interface WriterTask {
   record Ack(Connection connection, List<String> ids, boolean alsoRead) implements WriterTask {}
 
   /**
-   * {@code agent} has a receiving connection since {@code since}, or none any more (null): what a
-   * file-mode send reads as the recipient's "connected" (committed, never synced: a crash loses a
+   * {@code agent} has a receiving connection since {@code since}, from client {@code instance}
+   * (null if it gave none), or none any more (a null {@code since}): what a file-mode send reads as
+   * the recipient's "connected", and what the other servers of a shared database check before they
+   * take a receiving connection of the same agent (committed, never synced: a crash loses a
    * presence that the next server start clears anyway).
    */
-  record Presence(String agent, Long since) implements WriterTask {}
+  record Presence(String agent, String instance, Long since) implements WriterTask {}
 
   /** Counted down once everything queued before it is committed and answered. */
   record Flush(CountDownLatch done) implements WriterTask {}

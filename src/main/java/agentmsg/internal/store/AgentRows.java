@@ -38,11 +38,15 @@ public final class AgentRows {
             .bind("name", name)
             .execute();
     if (updated == 0) {
-      // MERGE ... KEY keeps concurrent first registrations of one name from failing on the key.
+      // Keeps concurrent first registrations of one name from failing on the key.
       handle
           .createUpdate(
-              "MERGE INTO agent (name, type, registered_at, last_seen_at) KEY (name)"
-                  + " VALUES (:name, :type, :now, :now)")
+              Dialect.of(handle)
+                  .insertIfAbsent(
+                      "agent",
+                      "name, type, registered_at, last_seen_at",
+                      "name",
+                      ":name, :type, :now, :now"))
           .bind("type", type.id())
           .bind("now", nowMillis)
           .bind("name", name)

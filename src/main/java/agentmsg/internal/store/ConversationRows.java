@@ -157,8 +157,13 @@ public final class ConversationRows {
     }
     PreparedBatch remember =
         handle.prepareBatch(
-            "MERGE INTO pruned_message (id, sender, recipient, pruned_at) KEY (id)"
-                + " VALUES (:id, :sender, :recipient, :prunedAt)");
+            Dialect.of(handle)
+                .upsert(
+                    "pruned_message",
+                    "id, sender, recipient, pruned_at",
+                    "id",
+                    ":id, :sender, :recipient, :prunedAt",
+                    "pruned_at"));
     for (Message message : messages) {
       remember
           .bind("id", message.id())

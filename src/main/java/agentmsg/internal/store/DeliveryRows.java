@@ -27,6 +27,9 @@ public final class DeliveryRows {
       (rows, context) ->
           new StoredMessage(MessageRows.MAPPER.map(rows, context), rows.getString("client_id"));
 
+  /** The SQL standard's state of a unique key violation (PostgreSQL reports only the state). */
+  private static final String UNIQUE_VIOLATION = "23505";
+
   private DeliveryRows() {}
 
   /**
@@ -80,7 +83,7 @@ public final class DeliveryRows {
             "INSERT INTO message (id, sender, recipient, body, created_at, client_id, thread_id,"
                 + " reply_to, priority, subject, ack_required) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                 + " ?)",
-            new String[] {"ID", "SEQ"})) {
+            Dialect.of(handle).columnNames("id", "seq"))) {
       for (NewMessage row : rows) {
         insert.setString(1, row.id());
         insert.setString(2, row.sender());
@@ -119,6 +122,9 @@ public final class DeliveryRows {
    * belongs in a migration once the migrations in progress have landed.
    */
   public static void reserveSeqs(Handle handle) {
+    if (Dialect.of(handle) != Dialect.H2) {
+      return; // PostgreSQL's sequences take no system transaction per block
+    }
     Long cache =
         handle
             .createQuery(
@@ -137,7 +143,8 @@ public final class DeliveryRows {
    * that failed): for the server's writer, a resend under a client id already stored.
    */
   public static boolean isDuplicateKey(SQLException e) {
-    return TransientErrors.errorCode(e) == MessageRows.DUPLICATE_KEY;
+    return TransientErrors.errorCode(e) == MessageRows.DUPLICATE_KEY
+        || UNIQUE_VIOLATION.equals(TransientErrors.sqlState(e));
   }
 
   /**

@@ -54,8 +54,12 @@ public final class GroupRows {
       added +=
           handle
               .createUpdate(
-                  "MERGE INTO group_member (group_name, member) KEY (group_name, member)"
-                      + " VALUES (:name, :member)")
+                  Dialect.of(handle)
+                      .insertIfAbsent(
+                          "group_member",
+                          "group_name, member",
+                          "group_name, member",
+                          ":name, :member"))
               .bind("name", name)
               .bind("member", member)
               .execute();

@@ -47,9 +47,17 @@ public final class InboxScanRows {
   public static void save(Handle handle, String agent, Mark mark) {
     handle
         .createUpdate(
-            "MERGE INTO inbox_scan (agent, folder_id, folder_stamp, checked_before, full_at,"
-                + " scanned_at) KEY (agent) VALUES (:agent, :folderId, :folderStamp,"
-                + " :checkedBefore, :fullAt, :scannedAt)")
+            Dialect.of(handle)
+                .upsert(
+                    "inbox_scan",
+                    "agent, folder_id, folder_stamp, checked_before, full_at, scanned_at",
+                    "agent",
+                    ":agent, :folderId, :folderStamp, :checkedBefore, :fullAt, :scannedAt",
+                    "folder_id",
+                    "folder_stamp",
+                    "checked_before",
+                    "full_at",
+                    "scanned_at"))
         .bind("agent", agent)
         .bind("folderId", mark.folderId())
         .bind("folderStamp", mark.folderStamp())

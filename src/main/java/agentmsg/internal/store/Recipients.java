@@ -91,8 +91,8 @@ public final class Recipients {
       StringBuilder sql =
           new StringBuilder(
               "SELECT name, type, last_seen_at, receiving_at, watch_until,"
-                  + " (SELECT beat_at FROM server_beat WHERE id = 1) AS beat_at"
-                  + " FROM agent WHERE name IN (");
+                  + " (SELECT beat_at FROM server_node s WHERE s.id = agent.receiving_server)"
+                  + " AS beat_at FROM agent WHERE name IN (");
       for (int i = 0; i < chunk.size(); i++) {
         sql.append(i == 0 ? "?" : ", ?");
       }
@@ -125,42 +125,107 @@ public final class Recipients {
     return rows.wasNull() ? null : value;
   }
 
-  /** The server's beat: it holds the receiving connections it recorded. */
-  public static void beat(Handle handle, long now) {
+  /** The beat of server {@code node}: it lives, and holds the receiving connections it recorded. */
+  public static void beat(Handle handle, String node, long now) {
     if (handle
-            .createUpdate("UPDATE server_beat SET beat_at = :now WHERE id = 1")
+            .createUpdate("UPDATE server_node SET beat_at = :now WHERE id = :node")
             .bind("now", now)
+            .bind("node", node)
             .execute()
         == 0) {
       handle
-          .createUpdate("MERGE INTO server_beat (id, beat_at) KEY (id) VALUES (1, :now)")
+          .createUpdate(
+              Dialect.of(handle)
+                  .insertIfAbsent(
+                      "server_node", "id, started_at, beat_at", "id", ":node, :now, :now"))
           .bind("now", now)
+          .bind("node", node)
           .execute();
     }
   }
 
   /**
-   * A server starts: no receiving connection recorded before is live (a server that died left
-   * them), and it beats from now on.
+   * Server {@code node} starts: it beats from now on, and the receiving connections recorded by
+   * servers that no longer beat are not live (a server that died left them). On H2 a data home has
+   * one server, so every recorded connection went with the previous one; on a shared database the
+   * other servers' fresh records stand.
    */
-  public static void serverStarted(Handle handle, long now) {
-    handle.execute("UPDATE agent SET receiving_at = NULL WHERE receiving_at IS NOT NULL");
-    beat(handle, now);
+  public static void serverStarted(Handle handle, String node, long now) {
+    if (Dialect.of(handle) == Dialect.H2) {
+      handle.execute("DELETE FROM server_node");
+    } else {
+      handle
+          .createUpdate("DELETE FROM server_node WHERE beat_at < :stale")
+          .bind("stale", now - BEAT_FRESH_MILLIS)
+          .execute();
+    }
+    handle.execute(
+        "UPDATE agent SET receiving_at = NULL, receiving_server = NULL, receiving_instance = NULL"
+            + " WHERE receiving_at IS NOT NULL AND (receiving_server IS NULL OR receiving_server"
+            + " NOT IN (SELECT id FROM server_node))");
+    beat(handle, node, now);
   }
 
-  /** A server stops: none of its connections is live any more, and it beats no longer. */
-  public static void serverStopped(Handle handle) {
-    handle.execute("UPDATE agent SET receiving_at = NULL WHERE receiving_at IS NOT NULL");
-    handle.execute("DELETE FROM server_beat");
-  }
-
-  /** Records that {@code agent} has a receiving connection since {@code now}, or none (null). */
-  public static void receiving(Handle handle, String agent, Long since) {
+  /** Server {@code node} stops: none of its connections is live any more, and it beats no more. */
+  public static void serverStopped(Handle handle, String node) {
     handle
-        .createUpdate("UPDATE agent SET receiving_at = :since WHERE name = :name")
-        .bind("since", since)
-        .bind("name", agent)
+        .createUpdate(
+            "UPDATE agent SET receiving_at = NULL, receiving_server = NULL, receiving_instance ="
+                + " NULL WHERE receiving_server = :node")
+        .bind("node", node)
         .execute();
+    handle.createUpdate("DELETE FROM server_node WHERE id = :node").bind("node", node).execute();
+  }
+
+  /**
+   * Records that {@code agent} has a receiving connection on server {@code node} since {@code
+   * since}, from client {@code instance} (null if it gave none); or, with a null {@code since},
+   * that its connection on {@code node} closed (a record another server made since stands).
+   */
+  public static void receiving(
+      Handle handle, String agent, String node, String instance, Long since) {
+    if (since != null) {
+      handle
+          .createUpdate(
+              "UPDATE agent SET receiving_at = :since, receiving_server = :node,"
+                  + " receiving_instance = :instance WHERE name = :name")
+          .bind("since", since)
+          .bind("node", node)
+          .bind("instance", instance)
+          .bind("name", agent)
+          .execute();
+    } else {
+      handle
+          .createUpdate(
+              "UPDATE agent SET receiving_at = NULL, receiving_server = NULL, receiving_instance ="
+                  + " NULL WHERE name = :name AND receiving_server = :node")
+          .bind("node", node)
+          .bind("name", agent)
+          .execute();
+    }
+  }
+
+  /** A live receiving connection of an agent on some server, as the store records it. */
+  public record Holder(String node, String instance, long since) {}
+
+  /**
+   * The receiving connection of {@code agent} held by a server other than {@code node} whose beat
+   * is fresh at {@code now}, if any: what "one receiving connection per agent" checks across the
+   * servers of a shared database.
+   */
+  public static java.util.Optional<Holder> heldElsewhere(
+      Handle handle, String agent, String node, long now) {
+    return handle
+        .createQuery(
+            "SELECT a.receiving_server, a.receiving_instance, a.receiving_at FROM agent a JOIN"
+                + " server_node s ON s.id = a.receiving_server WHERE a.name = :name AND"
+                + " a.receiving_at IS NOT NULL AND a.receiving_server <> :node AND s.beat_at >="
+                + " :fresh")
+        .bind("name", agent)
+        .bind("node", node)
+        .bind("fresh", now - BEAT_FRESH_MILLIS)
+        .map((rows, context) -> new Holder(rows.getString(1), rows.getString(2), rows.getLong(3)))
+        .findOne();
   }
 
   /** A watcher of {@code agent} is armed until {@code until} (the latest armed one counts). */

@@ -58,9 +58,17 @@ public final class Store implements AutoCloseable {
   private static final int HOUSEKEEPING_EVERY = 16;
 
   private final Path home;
+  private final Dialect dialect;
+
+  /** The shared PostgreSQL database, or null for the data home's H2 file. */
+  private final Database database;
+
   private final String url;
   private final Duration timeout;
+
+  /** How H2 connections reach the file; null on PostgreSQL. */
   private final SharedConnections connections;
+
   private final Jdbi jdbi;
   private final ReentrantLock lock = new ReentrantLock();
   private final org.h2.Driver driver = new org.h2.Driver();
@@ -81,6 +89,8 @@ public final class Store implements AutoCloseable {
 
   private Store(Path home, Duration timeout, Mode mode, Consumer<String> warnings) {
     this.home = home;
+    this.dialect = Dialect.H2;
+    this.database = null;
     this.warnings = warnings;
     this.timeout = timeout;
     // MAX_COMPACT_TIME=0: H2 would compact the file on every close (about 100 ms of a CLI call);
@@ -112,11 +122,74 @@ public final class Store implements AutoCloseable {
             });
     // Opening the file (about half of a short CLI call) overlaps with building Jdbi below.
     connections.connectEarly();
-    this.jdbi = Jdbi.create(connections);
+    this.jdbi = configure(Jdbi.create(connections), dialect);
+  }
+
+  /**
+   * A store on a shared PostgreSQL database: each unit of work runs on this store's one connection
+   * (a server opens one store per role, so its connections are as many as its roles), opened on
+   * first use and opened again after the database or the network dropped it. Commits there are
+   * durable when they return (PostgreSQL's {@code synchronous_commit}), so {@link #sync} has
+   * nothing to add; the data home holds only what is local (tokens, mirrors, logs).
+   */
+  private Store(Path home, Database database, Duration timeout, Consumer<String> warnings) {
+    this.home = home;
+    this.dialect = Dialect.POSTGRESQL;
+    this.database = database;
+    this.warnings = warnings;
+    this.timeout = timeout;
+    this.url = database.url();
+    this.connections = null;
+    org.postgresql.Driver postgres = new org.postgresql.Driver();
+    Properties credentials = database.credentials();
+    this.jdbi =
+        configure(
+            Jdbi.create(
+                () -> {
+                  Connection connection = postgres.connect(database.url(), credentials);
+                  if (connection == null) {
+                    throw new SQLException("not a PostgreSQL URL: " + database.safeUrl());
+                  }
+                  return connection;
+                }),
+            dialect);
+  }
+
+  private static Jdbi configure(Jdbi jdbi, Dialect dialect) {
     // Jdbi's default parser and template engine build ANTLR lexers: about 50 ms of every CLI call.
     jdbi.getConfig(SqlStatements.class)
         .setSqlParser(new PlainSql.Parser())
-        .setTemplateEngine(new PlainSql.Templates());
+        .setTemplateEngine(new PlainSql.Templates())
+        .define(Dialect.ATTRIBUTE, dialect);
+    return jdbi;
+  }
+
+  /**
+   * Opens a store on {@code database}, a PostgreSQL server shared by several agent-msg servers,
+   * migrating its schema if needed (once, under PostgreSQL's advisory lock, whichever process comes
+   * first); {@code home} holds what stays local. With a null {@code database}, the H2 store of
+   * {@code home} as {@link #open(Path, Duration, Mode, Consumer)} opens it.
+   */
+  public static Store open(
+      Path home, Database database, Duration timeout, Mode mode, Consumer<String> warnings) {
+    if (database == null) {
+      return open(home, timeout, mode, warnings);
+    }
+    return new Store(
+        home.toAbsolutePath(),
+        database,
+        Objects.requireNonNull(timeout, "timeout"),
+        Objects.requireNonNull(warnings, "warnings"));
+  }
+
+  /** The shared PostgreSQL database, or null for the data home's H2 file. */
+  Database database() {
+    return database;
+  }
+
+  /** The database this store runs on. */
+  public Dialect dialect() {
+    return dialect;
   }
 
   /** How a store reaches the database file, which one process owns at a time. */
@@ -228,6 +301,11 @@ public final class Store implements AutoCloseable {
     return url;
   }
 
+  /** Where the messages are, as errors name it: the data home, or the database's safe URL. */
+  private String where() {
+    return database == null ? home.toString() : database.safeUrl();
+  }
+
   /** The data home this store lives in. */
   public Path home() {
     return home;
@@ -270,7 +348,7 @@ public final class Store implements AutoCloseable {
         throwIfCorrupt(e);
         if (!TransientErrors.isTransient(e) && !connectionLost()) {
           throw new StoreUnavailableException(
-              "message store error in " + home + ": " + describe(e), e);
+              "message store error in " + where() + ": " + describe(e), e);
         }
         failure = e;
         discardHandle();
@@ -287,7 +365,7 @@ public final class Store implements AutoCloseable {
       if (System.nanoTime() - deadline > 0) {
         throw new StoreUnavailableException(
             "the message store in "
-                + home
+                + where()
                 + " stayed busy for "
                 + timeout.toSeconds()
                 + " s: "
@@ -339,6 +417,9 @@ public final class Store implements AutoCloseable {
    * command says so until {@code doctor --repair}.
    */
   public void checkpointSync(Handle handle) throws SQLException {
+    if (dialect != Dialect.H2) {
+      return; // a PostgreSQL commit is on its disk when it returns
+    }
     HighWater.Mark mark = HighWater.current(handle);
     handle.execute("CHECKPOINT SYNC");
     if (rewound != null || mark.equals(knownMark)) {
@@ -438,10 +519,15 @@ public final class Store implements AutoCloseable {
       Handle opened = jdbi.open();
       try {
         if (!migrated) {
-          Migrations.ensureCurrent(opened, this);
+          if (database != null) {
+            PostgresMigrations.ensureCurrent(database.url(), database.credentials());
+            warnIfCommitsNotDurable(opened);
+          } else {
+            Migrations.ensureCurrent(opened, this);
+          }
           migrated = true;
         }
-        if (!markChecked) {
+        if (!markChecked && database == null) {
           checkMark(opened);
           markChecked = true;
         }
@@ -452,6 +538,22 @@ public final class Store implements AutoCloseable {
       handle = opened;
     }
     return handle;
+  }
+
+  /**
+   * Says so when the PostgreSQL server acknowledges commits before they are on its disk: then a
+   * message the server acknowledged can be lost in a crash of the database, which agent-msg
+   * promises never happens.
+   */
+  private void warnIfCommitsNotDurable(Handle opened) {
+    String setting = opened.createQuery("SHOW synchronous_commit").mapTo(String.class).one();
+    if ("off".equalsIgnoreCase(setting)) {
+      warnings.accept(
+          "the database "
+              + database.safeUrl()
+              + " has synchronous_commit = off: a message acknowledged just before a crash of the"
+              + " database server can be lost; set it to on");
+    }
   }
 
   /**
@@ -483,7 +585,9 @@ public final class Store implements AutoCloseable {
     try {
       closed = true;
       discardHandle();
-      connections.discardEarly();
+      if (connections != null) {
+        connections.discardEarly();
+      }
     } finally {
       lock.unlock();
     }

@@ -4,7 +4,7 @@ import java.sql.SQLException;
 import java.util.Set;
 
 /**
- * Which H2 failures go away by themselves: the database file is held by a process that is just
+ * Which store failures go away by themselves: the database file is held by a process that is just
  * starting or has just died, a connection to the owning process broke, or a lock timed out. These
  * are retried with backoff; everything else is a real error.
  */
@@ -25,7 +25,19 @@ final class TransientErrors {
           90131 // CONCURRENT_UPDATE
           );
 
+  /**
+   * PostgreSQL's transient states (it reports no vendor codes): a broken or refused connection
+   * (class 08), a serialization failure or deadlock, a server shutting down or starting, too many
+   * connections. The work is retried on a new connection.
+   */
+  private static final Set<String> STATES = Set.of("40001", "40P01", "57P01", "57P02", "57P03");
+
   private TransientErrors() {}
+
+  private static boolean isTransientState(String state) {
+    return state != null
+        && (state.startsWith("08") || STATES.contains(state) || "53300".equals(state));
+  }
 
   /** Whether {@code failure} or one of its causes is a transient H2 error. */
   static boolean isTransient(Throwable failure) {
@@ -35,7 +47,7 @@ final class TransientErrors {
       }
       if (cause instanceof SQLException sql) {
         for (SQLException next = sql; next != null; next = next.getNextException()) {
-          if (CODES.contains(next.getErrorCode())) {
+          if (CODES.contains(next.getErrorCode()) || isTransientState(next.getSQLState())) {
             return true;
           }
         }
@@ -45,6 +57,16 @@ final class TransientErrors {
       }
     }
     return false;
+  }
+
+  /** The first SQL state in the cause chain, or null. */
+  static String sqlState(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql) {
+        return sql.getSQLState();
+      }
+    }
+    return null;
   }
 
   /** The first SQL error code in the cause chain, or 0. */

@@ -3,6 +3,7 @@ package agentmsg.server.console;
 import agentmsg.AgentMsgException;
 import agentmsg.internal.server.PublicListener;
 import agentmsg.internal.store.ConsoleRows;
+import agentmsg.internal.store.Database;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.wire.FrameException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -67,12 +68,14 @@ public final class Console implements AutoCloseable {
 
   /**
    * @param online whether an agent has a live receiving connection
+   * @param database the PostgreSQL database the server shares, or null for the data home's H2 file
    * @param sendPath the server's send path, which the page's sends take
    * @param admission the server's address rules, checked before every request and socket
    * @param log where the console's warnings go
    */
   public Console(
       Path home,
+      Database database,
       Duration storeTimeout,
       Predicate<String> online,
       SendPath sendPath,
@@ -80,10 +83,10 @@ public final class Console implements AutoCloseable {
       Consumer<String> log) {
     this.admission = admission;
     this.home = home;
-    this.store = Store.open(home, storeTimeout, Store.Mode.PREFER_OWNER);
+    this.store = Store.open(home, database, storeTimeout, Store.Mode.PREFER_OWNER, log);
     this.online = online;
-    this.feedStore = Store.open(home, storeTimeout, Store.Mode.PREFER_OWNER);
-    this.rosterStore = Store.open(home, storeTimeout, Store.Mode.PREFER_OWNER);
+    this.feedStore = Store.open(home, database, storeTimeout, Store.Mode.PREFER_OWNER, log);
+    this.rosterStore = Store.open(home, database, storeTimeout, Store.Mode.PREFER_OWNER, log);
     this.feed = new ConsoleFeed(feedStore, rosterStore, online, log);
     this.sender = new ConsoleSender(store, sendPath);
   }

@@ -1,0 +1,239 @@
+package agentmsg.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import agentmsg.testing.ChildJvm;
+import agentmsg.testing.InProcessCli;
+import agentmsg.testing.PostgresServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two {@code agent-msg server --db} processes on one real PostgreSQL database, each in its own JVM
+ * with its own data home (as on two machines): a message stored by one reaches a receiver on the
+ * other at once, acks and {@code delivered} cross too, an agent has one receiving connection across
+ * both, a resend to the other server is stored once, a revoked token is refused by both, and a
+ * receiver whose server is killed -9 resumes on the other with nothing lost or pushed twice.
+ */
+class PostgresClusterIT {
+  @RegisterExtension static final SharedClient CLIENT = new SharedClient();
+
+  @TempDir Path homeA;
+  @TempDir Path homeB;
+  @TempDir Path homeClients;
+
+  private String db;
+  private final List<ChildJvm> children = new ArrayList<>();
+
+  @BeforeEach
+  void database() {
+    db = PostgresServer.shared().newDatabase();
+  }
+
+  @AfterEach
+  void stopChildren() throws InterruptedException {
+    for (ChildJvm child : children) {
+      child.kill9();
+    }
+  }
+
+  private URI server(Path home, String... extra) throws InterruptedException {
+    List<String> args = new ArrayList<>(List.of("server", "-p", "0", "-q", "--db", db));
+    args.addAll(List.of(extra));
+    ChildJvm server = ChildJvm.cli(home, Map.of(), args.toArray(String[]::new));
+    children.add(server);
+    return server.serverUrl();
+  }
+
+  private ChildJvm serverProcess(Path home) {
+    ChildJvm server =
+        ChildJvm.cli(home, Map.of(), "server", "-p", "0", "-q", "--no-auth", "--db", db);
+    children.add(server);
+    return server;
+  }
+
+  @Test
+  void aMessageStoredByOneServerIsPushedByTheOtherAndItsAckCrossesBack() throws Exception {
+    URI a = serverProcess(homeA).serverUrl();
+    URI b = serverProcess(homeB).serverUrl();
+    try (TestSocket alice = TestSocket.hello(CLIENT.get(), a, "alice", "receive");
+        TestSocket bob = TestSocket.hello(CLIENT.get(), b, "bob", "send-only")) {
+      bob.sendMessage("c-1", "alice", "across servers");
+      JsonNode stored = bob.next("stored");
+      String id = stored.path("id").asText();
+      JsonNode pushed = alice.nextOf("message");
+      assertThat(pushed.path("id").asText()).isEqualTo(id);
+      assertThat(pushed.path("message").asText()).isEqualTo("across servers");
+      alice.ack(id);
+      JsonNode delivered = bob.nextOf("delivered");
+      assertThat(delivered.path("id").asText()).isEqualTo(id);
+      assertThat(delivered.path("to").asText()).isEqualTo("alice");
+    }
+  }
+
+  @Test
+  void theCliSendsThroughOneServerAndWaitsForTheAckOfAReceiverOnTheOther() throws Exception {
+    URI a = serverProcess(homeA).serverUrl();
+    URI b = serverProcess(homeB).serverUrl();
+    ChildJvm alice =
+        ChildJvm.cli(homeClients, Map.of(), "connect", "-a", "alice", "-u", a + "," + b);
+    children.add(alice);
+    awaitStderr(alice, "Connected to " + a + " as alice");
+    ChildJvm.Result sent =
+        new InProcessCli(homeClients)
+            .run(
+                "send",
+                "alice",
+                "hi from B",
+                "-s",
+                "bob",
+                "-w",
+                "--wait",
+                "20",
+                "-u",
+                b.toString());
+    assertThat(sent.exitCode()).as(sent.toString()).isZero();
+    assertThat(sent.stdout()).endsWith("delivered to alice");
+    assertThat(nextNonEmpty(alice)).contains("from bob");
+    assertThat(nextNonEmpty(alice)).isEqualTo("hi from B");
+
+    ChildJvm.Result ping =
+        new InProcessCli(homeClients).run("ping", "alice", "-s", "bob", "-u", b.toString());
+    assertThat(ping.exitCode()).as("ping answered by the other server: %s", ping).isZero();
+    assertThat(ping.stdout()).startsWith("alice is online");
+  }
+
+  @Test
+  void anAgentHasOneReceivingConnectionAcrossServers() throws Exception {
+    URI a = serverProcess(homeA).serverUrl();
+    URI b = serverProcess(homeB).serverUrl();
+    try (TestSocket first = TestSocket.connect(CLIENT.get(), a)) {
+      first.send(
+          "{\"type\":\"hello\",\"agent\":\"alice\",\"role\":\"receive\",\"instance\":\"i1\"}");
+      first.next("welcome");
+      try (TestSocket second = TestSocket.connect(CLIENT.get(), b)) {
+        second.send(
+            "{\"type\":\"hello\",\"agent\":\"alice\",\"role\":\"receive\",\"instance\":\"i2\"}");
+        JsonNode refused = second.nextOf("error");
+        assertThat(refused.path("code").asText()).isEqualTo("already-connected");
+      }
+      try (TestSocket taker = TestSocket.connect(CLIENT.get(), b)) {
+        taker.send(
+            "{\"type\":\"hello\",\"agent\":\"alice\",\"role\":\"receive\",\"instance\":\"i3\","
+                + "\"takeover\":true}");
+        taker.next("welcome");
+        JsonNode taken = first.nextOf("error");
+        assertThat(taken.path("code").asText()).isEqualTo("taken-over");
+        first.awaitClose();
+      }
+    }
+  }
+
+  @Test
+  void aResendToTheOtherServerIsStoredOnce() throws Exception {
+    URI a = serverProcess(homeA).serverUrl();
+    URI b = serverProcess(homeB).serverUrl();
+    try (TestSocket carol = TestSocket.hello(CLIENT.get(), b, "carol", "receive")) {
+      assertThat(carol.poll(0)).as("registered once welcomed").isNull();
+    }
+    String firstId;
+    try (TestSocket bob = TestSocket.hello(CLIENT.get(), a, "bob", "send-only")) {
+      bob.sendMessage("resend-1", "carol", "once only");
+      firstId = bob.next("stored").path("id").asText();
+    }
+    try (TestSocket bob = TestSocket.hello(CLIENT.get(), b, "bob", "send-only")) {
+      bob.sendMessage("resend-1", "carol", "once only");
+      assertThat(bob.next("stored").path("id").asText()).isEqualTo(firstId);
+    }
+    try (TestSocket carol = TestSocket.hello(CLIENT.get(), b, "carol", "receive")) {
+      JsonNode pushed = carol.nextOf("message");
+      assertThat(pushed.path("id").asText()).isEqualTo(firstId);
+      carol.ack(firstId);
+      assertThat(carol.poll(500)).as("one copy only").isNull();
+    }
+  }
+
+  @Test
+  void tokensIssuedOnTheDatabaseWorkOnEveryServerAndARevocationOnEvery() throws Exception {
+    InProcessCli admin = new InProcessCli(homeClients);
+    ChildJvm.Result registered = admin.run("register", "alice", "--db", db);
+    assertThat(registered.exitCode()).as(registered.toString()).isZero();
+    URI a = server(homeA);
+    URI b = server(homeB);
+    String token =
+        agentmsg.internal.security.TokenFiles.read(
+                agentmsg.internal.security.TokenFiles.file(homeClients, "alice"), warning -> {})
+            .orElseThrow();
+    for (URI server : List.of(a, b)) {
+      try (TestSocket alice =
+          TestSocket.connect(CLIENT.get(), server, Map.of("Authorization", "Bearer " + token))) {
+        alice.send("{\"type\":\"hello\",\"agent\":\"alice\",\"role\":\"send-only\"}");
+        alice.next("welcome");
+      }
+    }
+    ChildJvm.Result rotated = admin.run("token", "rotate", "alice", "--db", db);
+    assertThat(rotated.exitCode()).as(rotated.toString()).isZero();
+    for (URI server : List.of(a, b)) {
+      assertThat(HttpUpgrade.send(server, Map.of("Authorization", "Bearer " + token)).status())
+          .as("the old token on %s", server)
+          .isEqualTo(401);
+    }
+    ChildJvm.Result listed = admin.run("list", "--db", db);
+    assertThat(listed.stdout()).contains("alice");
+  }
+
+  @Test
+  void aReceiverWhoseServerIsKilledResumesOnTheOtherWithNothingLostOrPushedTwice()
+      throws Exception {
+    ChildJvm serverA = serverProcess(homeA);
+    URI a = serverA.serverUrl();
+    URI b = serverProcess(homeB).serverUrl();
+    ChildJvm alice =
+        ChildJvm.cli(homeClients, Map.of(), "connect", "-a", "alice", "--json", "-u", a + "," + b);
+    children.add(alice);
+    awaitStderr(alice, "Connected to " + a + " as alice");
+    InProcessCli bob = new InProcessCli(homeClients);
+    ChildJvm.Result before =
+        bob.run("send", "alice", "before", "-s", "bob", "-w", "--wait", "20", "-u", b.toString());
+    assertThat(before.exitCode()).as(before.toString()).isZero();
+    assertThat(nextNonEmpty(alice)).contains("\"before\"");
+
+    serverA.kill9();
+    long killed = System.nanoTime();
+    ChildJvm.Result after =
+        bob.run("send", "alice", "after", "-s", "bob", "-w", "--wait", "20", "-u", b.toString());
+    assertThat(after.exitCode()).as(after.toString()).isZero();
+    assertThat(nextNonEmpty(alice)).contains("\"after\"");
+    long millis = (System.nanoTime() - killed) / 1_000_000;
+    assertThat(alice.stderrSoFar()).contains("Connected to " + b + " as alice");
+    assertThat(alice.nextLine(1)).as("nothing pushed twice (%d ms to resume)", millis).isNull();
+  }
+
+  private static void awaitStderr(ChildJvm child, String text) throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!child.stderrSoFar().contains(text)) {
+      assertThat(System.nanoTime() - deadline)
+          .as("waiting for '%s' in: %s", text, child.stderrSoFar())
+          .isNegative();
+      Thread.sleep(50);
+    }
+  }
+
+  private static String nextNonEmpty(ChildJvm child) throws InterruptedException {
+    String line;
+    do {
+      line = child.nextLine(30);
+      assertThat(line).as(child.stderrSoFar()).isNotNull();
+    } while (line.isBlank());
+    return line;
+  }
+}
