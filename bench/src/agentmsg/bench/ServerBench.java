@@ -156,7 +156,7 @@ public final class ServerBench {
   }
 
   /** Runs the three scenarios against fresh servers of one kind. */
-  private static final class Runner {
+  static final class Runner {
     private final Setup setup;
     private final Setup.Jdk jdk;
     private final WebSocketClient client;
@@ -290,13 +290,19 @@ public final class ServerBench {
     }
 
     RoundTrip roundTrip(URI uri, String prefix, int warmups, int count) throws Exception {
+      return roundTrip(uri, uri, prefix, warmups, count);
+    }
+
+    /** The round trip of a recipient connected to {@code receiverUri} from a sender on another. */
+    RoundTrip roundTrip(URI receiverUri, URI senderUri, String prefix, int warmups, int count)
+        throws Exception {
       AtomicLong pushedAt = new AtomicLong();
       AtomicLong storedAt = new AtomicLong();
       AtomicReference<CompletableFuture<Long>> pending = new AtomicReference<>();
-      WsPeer receiver = recipient(uri, prefix + "-r", pushedAt);
+      WsPeer receiver = recipient(receiverUri, prefix + "-r", pushedAt);
       WsPeer sender =
           connect(
-              uri,
+              senderUri,
               prefix + "-s",
               false,
               (peer, type, text, nanos) -> {
@@ -348,6 +354,22 @@ public final class ServerBench {
      */
     double[] throughput(URI uri, String prefix, int senders, int total, int maxSeconds)
         throws Exception {
+      return throughput(List.of(uri), List.of(uri), prefix, senders, total, maxSeconds);
+    }
+
+    /**
+     * Like {@link #throughput(URI, String, int, int, int)}, sender {@code i} connected to {@code
+     * senderUris[i % n]} and its recipient to {@code receiverUris[i % n]}: servers sharing one
+     * database, each message crossing from one to another.
+     */
+    double[] throughput(
+        List<URI> receiverUris,
+        List<URI> senderUris,
+        String prefix,
+        int senders,
+        int total,
+        int maxSeconds)
+        throws Exception {
       List<WsPeer> receivers = new ArrayList<>();
       List<WsPeer> sending = new ArrayList<>();
       AtomicLong delivered = new AtomicLong();
@@ -356,12 +378,13 @@ public final class ServerBench {
       List<Semaphore> windows = new ArrayList<>();
       try {
         for (int i = 0; i < senders; i++) {
-          receivers.add(recipient(uri, prefix + "-r" + i, null));
+          receivers.add(
+              recipient(receiverUris.get(i % receiverUris.size()), prefix + "-r" + i, null));
           Semaphore window = new Semaphore(settings.window);
           windows.add(window);
           sending.add(
               connect(
-                  uri,
+                  senderUris.get(i % senderUris.size()),
                   prefix + "-s" + i,
                   false,
                   (peer, type, text, nanos) -> {
@@ -646,9 +669,13 @@ public final class ServerBench {
     System.err.println("bench-server: " + text);
   }
 
-  private static Settings parse(String[] args) {
+  static Settings parse(String[] args) {
+    return parse(args, "bench/run-server");
+  }
+
+  static Settings parse(String[] args, String command) {
     Settings settings = new Settings();
-    StringBuilder commandLine = new StringBuilder("bench/run-server");
+    StringBuilder commandLine = new StringBuilder(command);
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--root")) {
@@ -694,7 +721,7 @@ public final class ServerBench {
       }
     }
     if (settings.root == null) {
-      throw new IllegalArgumentException("run me through bench/run-server");
+      throw new IllegalArgumentException("run me through " + command);
     }
     settings.commandLine = commandLine.toString();
     return settings;

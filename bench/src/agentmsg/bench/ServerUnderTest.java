@@ -66,6 +66,38 @@ final class ServerUnderTest implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts {@code bin/agent-msg server -q --no-auth --db <db>} as a child on a fresh home: one of
+   * several servers sharing a PostgreSQL database.
+   */
+  static ServerUnderTest startShared(Setup setup, Setup.Jdk jdk, String name, String db)
+      throws IOException, InterruptedException {
+    Path home = setup.newHome(name);
+    Child child =
+        Child.start(
+            List.of(
+                setup.launcher().toString(), "server", "-p", "0", "-q", "--no-auth", "--db", db),
+            setup.env(jdk, home),
+            setup.stderrFile(name + "-server"));
+    try {
+      String line = child.nextLine(120_000).text();
+      int at = line.indexOf("ws://");
+      if (at < 0) {
+        throw new IllegalStateException("unexpected server output: " + line);
+      }
+      return new ServerUnderTest(child, null, null, URI.create(line.substring(at).strip()));
+    } catch (RuntimeException | InterruptedException e) {
+      child.close();
+      throw e;
+    }
+  }
+
+  /** Kills the server child the way {@code kill -9} does. */
+  void kill9() throws InterruptedException {
+    child.process().destroyForcibly();
+    child.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   URI uri() {
     return uri;
   }

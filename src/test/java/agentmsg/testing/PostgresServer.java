@@ -73,6 +73,35 @@ public final class PostgresServer {
     return shared;
   }
 
+  /**
+   * A server of its own, for a harness outside JUnit (the benchmarks); {@link #stop} it.
+   *
+   * @throws IllegalStateException when PostgreSQL's binaries are not installed
+   */
+  public static PostgresServer startNew() throws IOException {
+    Path bin =
+        findBin()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "PostgreSQL's server binaries are not installed: apt-get install"
+                            + " postgresql"));
+    PostgresServer server = new PostgresServer(bin);
+    server.start();
+    return server;
+  }
+
+  /** The server's version, e.g. {@code 15.18}. */
+  public String version() {
+    try (Connection admin = admin();
+        Statement query = admin.createStatement();
+        java.sql.ResultSet rows = query.executeQuery("SHOW server_version")) {
+      return rows.next() ? rows.getString(1).split(" ")[0] : "?";
+    } catch (SQLException e) {
+      return "?";
+    }
+  }
+
   /** The newest installed {@code /usr/lib/postgresql/<version>/bin}, else one on the PATH. */
   static Optional<Path> findBin() {
     Path root = Path.of("/usr/lib/postgresql");

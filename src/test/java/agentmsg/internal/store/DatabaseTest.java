@@ -1,0 +1,75 @@
+package agentmsg.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code --db} URL: the password never shows, from the URL or from a file. */
+class DatabaseTest {
+  @TempDir Path dir;
+
+  @Test
+  void thePasswordInTheUrlIsMaskedWhereverTheUrlIsShown() {
+    Database db =
+        Database.parse("jdbc:postgresql://db:5432/agentmsg?user=am&password=s3cret&ssl=true", null);
+    assertThat(db.toString())
+        .doesNotContain("s3cret")
+        .contains("password=***")
+        .contains("ssl=true");
+    assertThat(db.safeUrl()).isEqualTo(db.toString());
+    assertThat(db.user()).isEqualTo("am");
+    assertThat(Database.stripped("error at jdbc:postgresql://h/d?Password=x&user=u"))
+        .doesNotContain("=x");
+  }
+
+  @Test
+  void thePasswordFileGivesThePasswordAndIsNeverPrinted() throws Exception {
+    Path file = dir.resolve("pw");
+    Files.writeString(file, "from-file\nignored\n");
+    Database db = Database.parse("jdbc:postgresql://db/agentmsg?user=am", file);
+    assertThat(db.credentials().getProperty("password")).isEqualTo("from-file");
+    assertThat(db.toString()).doesNotContain("from-file");
+  }
+
+  @Test
+  void anythingButAPostgresqlUrlIsRefusedWithoutEchoingAPassword() {
+    assertThatThrownBy(() -> Database.parse("jdbc:mysql://h/d?password=hunter2", null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("PostgreSQL JDBC URL")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> Database.parse("jdbc:postgresql://h/d", dir.resolve("missing")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot read the database password file");
+  }
+
+  @Test
+  void hintsSurviveTheirPayloadAndIgnoreAnythingElse() {
+    ClusterHints.Hint stored =
+        new ClusterHints.Hint(ClusterHints.Kind.STORED, "s1", "alice", 42, null);
+    assertThat(ClusterHints.Hint.parse(stored.payload())).isEqualTo(stored);
+    ClusterHints.Hint delivered =
+        new ClusterHints.Hint(ClusterHints.Kind.DELIVERED, "s2", "bob", 7, "01ABC");
+    assertThat(ClusterHints.Hint.parse(delivered.payload())).isEqualTo(delivered);
+    assertThat(ClusterHints.Hint.parse("x s1 alice 1")).isNull();
+    assertThat(ClusterHints.Hint.parse("m s1 alice notanumber")).isNull();
+    assertThat(ClusterHints.Hint.parse("")).isNull();
+    assertThat(ClusterHints.Hint.parse(null)).isNull();
+  }
+
+  @Test
+  void upsertsAreWrittenInEachDialectsOwnWords() {
+    assertThat(Dialect.H2.insertIfAbsent("t", "a, b", "a", ":a, :b"))
+        .isEqualTo("MERGE INTO t (a, b) KEY (a) VALUES (:a, :b)");
+    assertThat(Dialect.POSTGRESQL.insertIfAbsent("t", "a, b", "a", ":a, :b"))
+        .isEqualTo("INSERT INTO t (a, b) VALUES (:a, :b) ON CONFLICT (a) DO NOTHING");
+    assertThat(Dialect.POSTGRESQL.upsert("t", "a, b", "a", ":a, :b", "b"))
+        .isEqualTo(
+            "INSERT INTO t (a, b) VALUES (:a, :b) ON CONFLICT (a) DO UPDATE SET b = EXCLUDED.b");
+    assertThat(Dialect.ofUrl("jdbc:postgresql://h/d")).isEqualTo(Dialect.POSTGRESQL);
+    assertThat(Dialect.ofUrl("jdbc:h2:file:/x")).isEqualTo(Dialect.H2);
+  }
+}
