@@ -60,6 +60,9 @@ final class Connection implements Session.Listener.AutoDemanding {
   private volatile String instance;
   private volatile Delivery delivery;
 
+  /** The hello reply is out: pushes may follow it, and none may go before it. */
+  private volatile boolean welcomed;
+
   Connection(Hub hub, Identity identity, InetAddress address) {
     this.hub = hub;
     this.answer = new WireAnswer(this, hub);
@@ -98,6 +101,11 @@ final class Connection implements Session.Listener.AutoDemanding {
   /** The push state of a receiving connection, or null. */
   Delivery delivery() {
     return delivery;
+  }
+
+  /** Whether the hello reply was sent; a receiving connection is pushed to only from then on. */
+  boolean welcomed() {
+    return welcomed;
   }
 
   String remote() {
@@ -342,6 +350,7 @@ final class Connection implements Session.Listener.AutoDemanding {
     } else {
       send(new ServerFrame.Welcome(FrameCodec.PROTOCOL_VERSION, agent, role.id(), "agent-msg"));
     }
+    welcomed = true; // after the send: a push written from now on follows the welcome on the wire
   }
 
   private void handleSend(ClientFrame.Send send) {

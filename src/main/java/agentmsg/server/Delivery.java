@@ -24,7 +24,8 @@ import org.eclipse.jetty.websocket.api.Callback;
  * neither in flight nor delivered, except for the moment between the two ({@code recent} covers
  * it). Nothing is pushed while the connection's queue of unread bytes is a quarter full ({@link
  * Connection#hasPushRoom}): what would have been pushed stays in the store, and the pusher reads it
- * once the queue drains.
+ * once the queue drains. Nothing is pushed before the connection's welcome: until its first read of
+ * the store, which the pusher makes only once the welcome is out, every message is backlog.
  *
  * <p>A connection of the original protocol cannot ack: a push to it is only an attempt. The message
  * stays undelivered in the store, in flight for that connection only (so it is not pushed to it

@@ -52,7 +52,9 @@ final class Pusher implements AutoCloseable {
       }
       connection.scanQueued.set(false);
       Delivery delivery = connection.delivery();
-      if (delivery == null || !connection.isOpen()) {
+      // Never before the welcome: until then the client does not count the connection as up. The
+      // registration's commit sends the welcome and then asks again.
+      if (delivery == null || !connection.isOpen() || !connection.welcomed()) {
         continue;
       }
       try {

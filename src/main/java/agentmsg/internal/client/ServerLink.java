@@ -119,6 +119,14 @@ public final class ServerLink implements AutoCloseable {
 
   // Guarded by lock.
   private WireConnection current;
+
+  /**
+   * The connection being read, from its hello on: acks go there. A server may push before its
+   * welcome (earlier versions of ours did), and a push is acked on the connection that carried it:
+   * while that connection lives, no other brings the message again.
+   */
+  private WireConnection reading;
+
   private long disconnectedSince = System.nanoTime();
   private boolean everWelcomed;
   private AgentMsgException fatal;
@@ -285,6 +293,9 @@ public final class ServerLink implements AutoCloseable {
             settings.receiving() ? instance : null,
             false),
         WireConnection.ORIGINAL_DETECT);
+    synchronized (lock) {
+      reading = connection;
+    }
     boolean welcomed = false;
     while (true) {
       WireConnection.Event event = connection.next(SLICE);
@@ -385,6 +396,9 @@ public final class ServerLink implements AutoCloseable {
         disconnectedSince = System.nanoTime();
         next = (next + 1) % settings.urls().size(); // the one that died is tried last
       }
+      if (reading == connection) {
+        reading = null;
+      }
       lock.notifyAll();
     }
     handler.changed();
@@ -410,11 +424,15 @@ public final class ServerLink implements AutoCloseable {
   }
 
   /**
-   * Acks messages on the current connection, if there is one; otherwise the server pushes them
-   * again after the reconnect, and the owner acks them then.
+   * Acks messages on the connection being read, welcomed or not yet (a push may come before the
+   * welcome, and no other connection would bring it again); with none, the server pushes them again
+   * after the reconnect, and the owner acks them then.
    */
   public void ack(List<String> ids) {
-    WireConnection connection = currentConnection();
+    WireConnection connection;
+    synchronized (lock) {
+      connection = reading;
+    }
     if (connection == null) {
       return;
     }
