@@ -57,7 +57,7 @@ public final class ClusterBench {
     client.setIdleTimeout(Duration.ofMinutes(5));
     http.start();
     client.start();
-    PostgresServer postgres = PostgresServer.startNew();
+    PostgresServer postgres = PostgresServer.start();
     StringBuilder md = new StringBuilder();
     try (Setup setup = new Setup(settings.root, null)) {
       Setup.Jdk jdk = setup.jdk("default", null);

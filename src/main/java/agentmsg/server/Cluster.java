@@ -77,7 +77,7 @@ final class Cluster implements AutoCloseable {
 
   private void heard(Hint hint) {
     switch (hint.kind()) {
-      case STORED -> hub.storedElsewhere(hint.agent());
+      case STORED -> hub.storedElsewhere(hint.agent(), hint.seq());
       case CLAIMED -> hub.claimedElsewhere(hint.agent(), hint.seq(), hint.node());
       case DELIVERED -> {
         if (!hub.hasConnections(hint.agent())) {

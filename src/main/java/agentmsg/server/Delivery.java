@@ -56,6 +56,14 @@ final class Delivery {
 
   private long maxPushedSeq;
 
+  /**
+   * The lowest sequence number another server said it stored for this agent since the last read
+   * ({@link #hinted}), or {@link Long#MAX_VALUE}: the next read starts there instead of at the
+   * start, so that a stream of messages from other servers costs a short read each, not a read of
+   * everything in flight.
+   */
+  private long hintFrom = Long.MAX_VALUE;
+
   Delivery(Connection connection, int cap) {
     this.connection = connection;
     this.cap = cap;
@@ -65,14 +73,36 @@ final class Delivery {
    * What the pusher should read next: undelivered messages after {@code afterSeq}, at most {@code
    * limit}.
    */
-  record Page(long afterSeq, int limit) {}
+  record Page(long afterSeq, int limit, boolean hinted) {
+    Page(long afterSeq, int limit) {
+      this(afterSeq, limit, false);
+    }
+  }
 
   synchronized Page nextPage() {
     if (cursor) {
       return new Page(maxPushedSeq, Math.max(1, cap - inFlight.size()));
     }
+    if (!backlog && hintFrom != Long.MAX_VALUE) {
+      long from = hintFrom;
+      hintFrom = Long.MAX_VALUE;
+      return new Page(from - 1, Math.max(1, cap - inFlight.size()), true);
+    }
     // From the start, the page holds what is in flight too; read past it.
     return new Page(0, 2 * cap + 64);
+  }
+
+  /**
+   * Another server stored messages for this agent from sequence number {@code fromSeq} on (its
+   * hint; {@link Cluster}).
+   *
+   * @return whether the pusher should read the store
+   */
+  synchronized boolean hinted(long fromSeq) {
+    if (!backlog) {
+      hintFrom = Math.min(hintFrom, fromSeq);
+    }
+    return true;
   }
 
   /**
@@ -106,6 +136,9 @@ final class Delivery {
    * @return whether to read the next page at once
    */
   synchronized boolean scanned(List<StoredMessage> rows, Page page) {
+    if (page.hinted()) {
+      return scannedHinted(rows, page);
+    }
     for (StoredMessage row : rows) {
       String id = row.id();
       if (inFlight.containsKey(id) || waitingIds.contains(id) || recent.contains(id)) {
@@ -129,6 +162,29 @@ final class Delivery {
     backlog = true;
     cursor = true;
     return inFlight.size() < cap;
+  }
+
+  /**
+   * A hinted page: the messages from the hint's number on. A full page means more than room: the
+   * rest is read as a backlog, which ends in a full read as ever.
+   */
+  private boolean scannedHinted(List<StoredMessage> rows, Page page) {
+    for (StoredMessage row : rows) {
+      String id = row.id();
+      if (inFlight.containsKey(id) || waitingIds.contains(id) || recent.contains(id)) {
+        continue;
+      }
+      if (inFlight.size() >= cap || !connection.hasPushRoom()) {
+        spillToStore();
+        return false;
+      }
+      push(row);
+    }
+    if (rows.size() >= page.limit()) {
+      spillToStore();
+      return inFlight.size() < cap;
+    }
+    return hintFrom != Long.MAX_VALUE;
   }
 
   /** The in-flight ids with a sequence number up to {@code seq}: a cumulative ack. */

@@ -262,15 +262,16 @@ final class GroupWriter implements AutoCloseable {
         out.results.put(sends.get(i), sent.outcomes().get(i));
       }
       out.agents.addAll(sent.agents());
-      Map<String, Long> newest = new LinkedHashMap<>();
+      // Each recipient's lowest new number: its server reads from there.
+      Map<String, Long> lowest = new LinkedHashMap<>();
       for (SendPipeline.Outcome outcome : sent.outcomes()) {
         if (outcome.failure() == null && outcome.fresh()) {
           for (StoredMessage message : outcome.messages()) {
-            newest.merge(message.recipient(), message.seq(), Math::max);
+            lowest.merge(message.recipient(), message.seq(), Math::min);
           }
         }
       }
-      newest.forEach(
+      lowest.forEach(
           (recipient, seq) -> hints.add(new Hint(Kind.STORED, node, recipient, seq, null)));
       out.wrote |= sent.stored();
       out.mustSync |= sent.stored() || !sent.registered().isEmpty();

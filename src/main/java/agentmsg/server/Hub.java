@@ -198,10 +198,14 @@ final class Hub {
             + unacked);
   }
 
-  /** Another server stored a message for {@code agent}: its receiver here, if any, reads. */
-  void storedElsewhere(String agent) {
+  /**
+   * Another server stored messages for {@code agent} from sequence number {@code fromSeq} on: its
+   * receiver here, if any, reads them.
+   */
+  void storedElsewhere(String agent, long fromSeq) {
     Connection receiver = receivers.get(agent);
-    if (receiver != null && receiver.delivery() != null) {
+    Delivery delivery = receiver == null ? null : receiver.delivery();
+    if (delivery != null && delivery.hinted(fromSeq)) {
       pusher.request(receiver);
     }
   }

@@ -30,7 +30,7 @@ public final class ClusterHints {
 
   /** What happened, as the other servers need to hear it. */
   public enum Kind {
-    /** A message for {@code agent} is stored, up to {@code seq}: its receiver reads its inbox. */
+    /** Messages for {@code agent} are stored, from {@code seq} on: its receiver reads them. */
     STORED('m'),
     /**
      * Message {@code seq} sent by {@code agent} was delivered: the sender hears {@code delivered}.
@@ -91,12 +91,18 @@ public final class ClusterHints {
     if (hints.isEmpty() || Dialect.of(tx) != Dialect.POSTGRESQL) {
       return;
     }
+    Connection connection = tx.getConnection();
+    String[] payloads = new String[hints.size()];
+    int i = 0;
+    for (Hint hint : hints) {
+      payloads[i++] = hint.payload();
+    }
+    // One round trip for all of them, however many recipients the batch had.
     try (PreparedStatement notify =
-        tx.getConnection().prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
-      for (Hint hint : hints) {
-        notify.setString(1, hint.payload());
-        notify.execute();
-      }
+        connection.prepareStatement(
+            "SELECT COUNT(pg_notify('" + CHANNEL + "', p)) FROM unnest(?::text[]) AS p")) {
+      notify.setArray(1, connection.createArrayOf("text", payloads));
+      notify.execute();
     }
   }
 
