@@ -2,15 +2,11 @@ package agentmsg.server;
 
 import agentmsg.internal.store.ClusterHints;
 import agentmsg.internal.store.ClusterHints.Hint;
-import agentmsg.internal.store.DeliveryRows;
 import agentmsg.internal.store.Recipients;
 import agentmsg.internal.store.Store;
-import agentmsg.internal.store.StoredMessage;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * This server among the others that share its PostgreSQL database ({@code server --db}): its id,
@@ -79,17 +75,9 @@ final class Cluster implements AutoCloseable {
     switch (hint.kind()) {
       case STORED -> hub.storedElsewhere(hint.agent(), hint.seq());
       case CLAIMED -> hub.claimedElsewhere(hint.agent(), hint.seq(), hint.node());
-      case DELIVERED -> {
-        if (!hub.hasConnections(hint.agent())) {
-          return;
-        }
-        Map<String, StoredMessage> rows =
-            store.call(handle -> DeliveryRows.byIds(handle, Set.of(hint.id())));
-        StoredMessage row = rows.get(hint.id());
-        if (row != null && row.deliveredAtMillis() != null) {
-          hub.delivered(row, row.deliveredAtMillis());
-        }
-      }
+      case DELIVERED ->
+          hub.deliveredElsewhere(
+              hint.agent(), hint.id(), hint.clientId(), hint.recipient(), hint.seq(), hint.at());
     }
   }
 

@@ -312,10 +312,22 @@ final class GroupWriter implements AutoCloseable {
       }
     }
     for (StoredMessage message : out.delivered) {
-      hints.add(new Hint(Kind.DELIVERED, node, message.sender(), message.seq(), message.id()));
+      hints.add(
+          new Hint(
+              Kind.DELIVERED,
+              node,
+              message.sender(),
+              message.seq(),
+              message.id(),
+              message.clientId(),
+              message.recipient(),
+              now));
     }
     // The other servers sharing the database hear of it once this commits (nothing on H2).
     ClusterHints.publish(tx, hints);
+    if (!out.mustSync) {
+      Store.commitWithoutSync(tx); // acks and presences alone: see the class comment
+    }
     return out;
   }
 

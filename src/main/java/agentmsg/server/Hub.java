@@ -283,15 +283,24 @@ final class Hub {
 
   /** Tells every live connection of the message's sender that it was delivered. */
   void delivered(StoredMessage row, long deliveredAtMillis) {
-    Set<Connection> connections = byAgent.get(row.sender());
+    deliveredElsewhere(
+        row.sender(), row.id(), row.clientId(), row.recipient(), row.seq(), deliveredAtMillis);
+  }
+
+  /**
+   * Tells every live connection of {@code sender} here that its message {@code id} (client id
+   * {@code clientId}, null if none) reached {@code recipient}: acked here or on another server.
+   */
+  void deliveredElsewhere(
+      String sender, String id, String clientId, String recipient, long seq, long atMillis) {
+    Set<Connection> connections = byAgent.get(sender);
     if (connections == null || connections.isEmpty()) {
       return;
     }
-    String at = Timestamps.format(Instant.ofEpochMilli(deliveredAtMillis));
+    String at = Timestamps.format(Instant.ofEpochMilli(atMillis));
     for (Connection connection : connections) {
-      String id = connection.legacy() && row.clientId() != null ? row.clientId() : row.id();
-      connection.send(
-          new ServerFrame.Delivered(id, row.clientId(), row.recipient(), row.seq(), at));
+      String shown = connection.legacy() && clientId != null ? clientId : id;
+      connection.send(new ServerFrame.Delivered(shown, clientId, recipient, seq, at));
     }
   }
 

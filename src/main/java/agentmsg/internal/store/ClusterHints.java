@@ -1,5 +1,8 @@
 package agentmsg.internal.store;
 
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -56,32 +59,69 @@ public final class ClusterHints {
   }
 
   /**
-   * One hint from server {@code node} about {@code agent}: a sequence number, and for {@link
-   * Kind#DELIVERED} the message's id (else null).
+   * One hint from server {@code node} about {@code agent}: a sequence number; for {@link
+   * Kind#CLAIMED} the client instance in {@code id}; for {@link Kind#DELIVERED} the message's id,
+   * client id (null if none), recipient and delivery time ({@code at}, epoch milliseconds), all a
+   * {@code delivered} frame needs, so that the sender's server tells it without reading the store.
    */
-  public record Hint(Kind kind, String node, String agent, long seq, String id) {
+  public record Hint(
+      Kind kind,
+      String node,
+      String agent,
+      long seq,
+      String id,
+      String clientId,
+      String recipient,
+      long at) {
+    /** A hint of {@link Kind#STORED} or {@link Kind#CLAIMED}. */
+    public Hint(Kind kind, String node, String agent, long seq, String id) {
+      this(kind, node, agent, seq, id, null, null, 0);
+    }
+
     String payload() {
-      return kind.code + " " + node + " " + agent + " " + seq + (id == null ? "" : " " + id);
+      StringBuilder payload =
+          new StringBuilder().append(kind.code).append(' ').append(node).append(' ');
+      payload.append(agent).append(' ').append(seq);
+      if (id != null) {
+        payload.append(' ').append(id);
+      }
+      if (recipient != null) {
+        payload
+            .append(' ')
+            .append(clientId == null ? "" : URLEncoder.encode(clientId, StandardCharsets.UTF_8))
+            .append(' ')
+            .append(recipient)
+            .append(' ')
+            .append(at);
+      }
+      return payload.toString();
     }
 
     static Hint parse(String payload) {
       String[] parts =
           payload == null ? new String[0] : payload.split(" ", -1); // NOPMD: exact separators
-      if (parts.length < 4
-          || parts.length > 5
+      if ((parts.length != 4 && parts.length != 5 && parts.length != 8)
           || parts[0].length() != 1
           || Kind.of(parts[0].charAt(0)) == null) {
         return null;
       }
       try {
-        return new Hint(
-            Kind.of(parts[0].charAt(0)),
-            parts[1],
-            parts[2],
-            Long.parseLong(parts[3]),
-            parts.length == 5 ? parts[4] : null);
-      } catch (NumberFormatException e) {
-        return null;
+        Kind kind = Kind.of(parts[0].charAt(0));
+        long seq = Long.parseLong(parts[3]);
+        if (parts.length == 8) {
+          return new Hint(
+              kind,
+              parts[1],
+              parts[2],
+              seq,
+              parts[4],
+              parts[5].isEmpty() ? null : URLDecoder.decode(parts[5], StandardCharsets.UTF_8),
+              parts[6],
+              Long.parseLong(parts[7]));
+        }
+        return new Hint(kind, parts[1], parts[2], seq, parts.length == 5 ? parts[4] : null);
+      } catch (IllegalArgumentException e) {
+        return null; // NumberFormatException included
       }
     }
   }

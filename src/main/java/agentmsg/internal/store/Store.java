@@ -435,6 +435,18 @@ public final class Store implements AutoCloseable {
   }
 
   /**
+   * Lets the transaction of {@code handle} commit without waiting for the disk, for work whose loss
+   * in a crash costs nothing but a repeat (a batch of acks: the messages are pushed again and
+   * dropped as already seen). H2 never waits for the disk on commit ({@link #checkpointSync} does);
+   * PostgreSQL does unless told, here for this transaction only.
+   */
+  public static void commitWithoutSync(Handle handle) {
+    if (Dialect.of(handle) == Dialect.POSTGRESQL) {
+      handle.execute("SET LOCAL synchronous_commit TO off");
+    }
+  }
+
+  /**
    * What this store lost, when it holds less than its high-water mark said (a truncated, replaced
    * or re-created database file); empty when it holds everything it once had.
    */

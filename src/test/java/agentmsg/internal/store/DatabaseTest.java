@@ -51,9 +51,16 @@ class DatabaseTest {
     ClusterHints.Hint stored =
         new ClusterHints.Hint(ClusterHints.Kind.STORED, "s1", "alice", 42, null);
     assertThat(ClusterHints.Hint.parse(stored.payload())).isEqualTo(stored);
+    ClusterHints.Hint claimed =
+        new ClusterHints.Hint(ClusterHints.Kind.CLAIMED, "s2", "bob", 7, "instance-1");
+    assertThat(ClusterHints.Hint.parse(claimed.payload())).isEqualTo(claimed);
     ClusterHints.Hint delivered =
-        new ClusterHints.Hint(ClusterHints.Kind.DELIVERED, "s2", "bob", 7, "01ABC");
+        new ClusterHints.Hint(
+            ClusterHints.Kind.DELIVERED, "s2", "bob", 7, "01ABC", "a client id", "alice", 1234L);
     assertThat(ClusterHints.Hint.parse(delivered.payload())).isEqualTo(delivered);
+    ClusterHints.Hint noClientId =
+        new ClusterHints.Hint(ClusterHints.Kind.DELIVERED, "s2", "bob", 7, "01ABC", null, "al", 5L);
+    assertThat(ClusterHints.Hint.parse(noClientId.payload())).isEqualTo(noClientId);
     assertThat(ClusterHints.Hint.parse("x s1 alice 1")).isNull();
     assertThat(ClusterHints.Hint.parse("m s1 alice notanumber")).isNull();
     assertThat(ClusterHints.Hint.parse("")).isNull();
