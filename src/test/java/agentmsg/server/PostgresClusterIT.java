@@ -81,6 +81,28 @@ class PostgresClusterIT {
   }
 
   @Test
+  void aFanOutStoredByOneServerReachesReceiversOnEveryServer() throws Exception {
+    URI a = serverProcess(homeA).serverUrl();
+    URI b = serverProcess(homeB).serverUrl();
+    try (TestSocket alice = TestSocket.hello(CLIENT.get(), a, "alice", "receive");
+        TestSocket carol = TestSocket.hello(CLIENT.get(), b, "carol", "receive");
+        TestSocket bob = TestSocket.hello(CLIENT.get(), b, "bob", "send-only")) {
+      bob.sendMessage("all-1", "@all", "to everyone");
+      bob.nextOf("stored");
+      for (TestSocket receiver : List.of(alice, carol)) {
+        JsonNode pushed = receiver.nextOf("message");
+        assertThat(pushed.path("message").asText()).isEqualTo("to everyone");
+        assertThat(pushed.path("from").asText()).isEqualTo("bob");
+        receiver.ack(pushed.path("id").asText());
+      }
+      List<String> deliveredTo = new ArrayList<>();
+      deliveredTo.add(bob.nextOf("delivered").path("to").asText());
+      deliveredTo.add(bob.nextOf("delivered").path("to").asText());
+      assertThat(deliveredTo).containsExactlyInAnyOrder("alice", "carol");
+    }
+  }
+
+  @Test
   void theCliSendsThroughOneServerAndWaitsForTheAckOfAReceiverOnTheOther() throws Exception {
     URI a = serverProcess(homeA).serverUrl();
     URI b = serverProcess(homeB).serverUrl();
