@@ -240,6 +240,45 @@ class PostgresClusterIT {
     assertThat(alice.nextLine(1)).as("nothing pushed twice (%d ms to resume)", millis).isNull();
   }
 
+  @Test
+  void aServerKilledDuringAStreamLosesNothingAndTheReceiverSeesEachMessageOnce() throws Exception {
+    ChildJvm serverA = serverProcess(homeA);
+    URI a = serverA.serverUrl();
+    URI b = serverProcess(homeB).serverUrl();
+    ChildJvm alice =
+        ChildJvm.cli(homeClients, Map.of(), "connect", "-a", "alice", "--json", "-u", a + "," + b);
+    children.add(alice);
+    awaitStderr(alice, "Connected to " + a + " as alice");
+    int count = 300;
+    List<String> ids = new ArrayList<>();
+    try (TestSocket bob = TestSocket.hello(CLIENT.get(), b, "bob", "send-only")) {
+      for (int i = 0; i < count; i++) {
+        bob.sendMessage("s-" + i, "alice", "stream " + i);
+        if (i == count / 2) {
+          serverA.kill9(); // mid-stream: some pushed and acked, some pushed and not, some not yet
+        }
+      }
+      for (int i = 0; i < count; i++) {
+        ids.add(bob.nextOf("stored").path("id").asText());
+      }
+    }
+    List<String> seen = new ArrayList<>();
+    while (seen.size() < count) {
+      String line = alice.nextLine(30);
+      assertThat(line)
+          .as("line %d of %d; stderr: %s", seen.size() + 1, count, alice.stderrSoFar())
+          .isNotNull();
+      if (!line.isBlank()) {
+        seen.add(JSON.readTree(line).path("id").asText());
+      }
+    }
+    assertThat(alice.nextLine(2)).as("nothing pushed twice").isNull();
+    assertThat(seen).containsExactlyInAnyOrderElementsOf(ids);
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   private static void awaitStderr(ChildJvm child, String text) throws InterruptedException {
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (!child.stderrSoFar().contains(text)) {
