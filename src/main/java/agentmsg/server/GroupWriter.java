@@ -1,6 +1,5 @@
 package agentmsg.server;
 
-import agentmsg.internal.store.ClusterHints;
 import agentmsg.internal.store.ClusterHints.Hint;
 import agentmsg.internal.store.ClusterHints.Kind;
 import agentmsg.internal.store.DeliveryRows;
@@ -9,6 +8,7 @@ import agentmsg.internal.store.SendPipeline;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.store.StoredMessage;
 import agentmsg.internal.store.WordIndex;
+import agentmsg.internal.store.WriterBatch;
 import agentmsg.server.WriterTask.Ack;
 import agentmsg.server.WriterTask.Flush;
 import agentmsg.server.WriterTask.Presence;
@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.jdbi.v3.core.Handle;
 
 /**
  * Group commit: one thread ({@code agent-msg-writer}) takes every queued registration, send and ack
@@ -193,24 +192,10 @@ final class GroupWriter implements AutoCloseable {
     long now = System.currentTimeMillis();
     BatchOutcome outcome;
     try {
-      int[] attempt = {0};
       outcome =
-          store.call(
-              handle -> {
-                attempt[0]++;
-                // A retry after a lost connection may find its own first attempt committed.
-                boolean retry = attempt[0] > 1;
-                BatchOutcome result;
-                try {
-                  result = handle.inTransaction(tx -> apply(tx, batch, now, retry, retry));
-                } catch (SendPipeline.AlreadyStored e) {
-                  result = handle.inTransaction(tx -> apply(tx, batch, now, retry, true));
-                }
-                if (result.mustSync) {
-                  store.checkpointSync(handle);
-                }
-                return result;
-              });
+          store.inBatch(
+              (tx, retry, lookUp) -> apply(tx, batch, now, retry, lookUp),
+              result -> result.mustSync);
     } catch (RuntimeException e) {
       BatchOutcome.fail(batch, e, hub);
       return;
@@ -228,7 +213,7 @@ final class GroupWriter implements AutoCloseable {
    * @param lookUp whether to look up the senders' client ids first
    */
   private BatchOutcome apply(
-      Handle tx, List<WriterTask> batch, long now, boolean retry, boolean lookUp)
+      WriterBatch tx, List<WriterTask> batch, long now, boolean retry, boolean lookUp)
       throws SQLException {
     BatchOutcome out = new BatchOutcome();
     List<Hint> hints = new ArrayList<>();
@@ -238,7 +223,7 @@ final class GroupWriter implements AutoCloseable {
     Map<Connection, Map<Boolean, Set<String>>> acks = new LinkedHashMap<>();
     for (WriterTask task : batch) {
       if (task instanceof Register register) {
-        out.agents.addAll(pipeline.ensureAgent(tx, register.agent(), now));
+        out.agents.addAll(tx.ensureAgent(pipeline, register.agent(), now));
         if (hub.receiver(register.agent()) == register.connection()) {
           // Its claim was queued before the agent's row existed: record it once the row does.
           presences.add(new Presence(register.agent(), register.connection().instance(), now));
@@ -257,7 +242,7 @@ final class GroupWriter implements AutoCloseable {
       }
     }
     if (!submissions.isEmpty()) {
-      SendPipeline.Result sent = pipeline.apply(tx, submissions, now, lookUp);
+      SendPipeline.Result sent = tx.send(pipeline, submissions, now, lookUp);
       for (int i = 0; i < sends.size(); i++) {
         out.results.put(sends.get(i), sent.outcomes().get(i));
       }
@@ -278,7 +263,7 @@ final class GroupWriter implements AutoCloseable {
     }
     // After the registrations: the first connection of a new agent claims it before its row exists.
     for (Presence presence : presences) {
-      Recipients.receiving(tx, presence.agent(), node, presence.instance(), presence.since());
+      tx.receiving(presence.agent(), node, presence.instance(), presence.since());
       if (presence.since() != null) {
         hints.add(
             new Hint(Kind.CLAIMED, node, presence.agent(), presence.since(), presence.instance()));
@@ -289,8 +274,7 @@ final class GroupWriter implements AutoCloseable {
       String recipient = connection.agent();
       Delivery delivery = connection.delivery();
       for (Map.Entry<Boolean, Set<String>> byRead : byConnection.getValue().entrySet()) {
-        List<String> changed =
-            DeliveryRows.markDeliveredIds(tx, recipient, byRead.getValue(), now, byRead.getKey());
+        List<String> changed = tx.markDelivered(recipient, byRead.getValue(), now, byRead.getKey());
         out.wrote |= !changed.isEmpty();
         // The pushed messages are in memory; read only what this connection did not push.
         Map<String, StoredMessage> known =
@@ -301,8 +285,7 @@ final class GroupWriter implements AutoCloseable {
             unknown.add(id);
           }
         }
-        Map<String, StoredMessage> read =
-            unknown.isEmpty() ? Map.of() : DeliveryRows.byIds(tx, unknown);
+        Map<String, StoredMessage> read = unknown.isEmpty() ? Map.of() : tx.byIds(unknown);
         for (String id : changed) {
           StoredMessage message = known.containsKey(id) ? known.get(id) : read.get(id);
           if (message != null) {
@@ -324,9 +307,9 @@ final class GroupWriter implements AutoCloseable {
               now));
     }
     // The other servers sharing the database hear of it once this commits (nothing on H2).
-    ClusterHints.publish(tx, hints);
+    tx.publish(hints);
     if (!out.mustSync) {
-      Store.commitWithoutSync(tx); // acks and presences alone: see the class comment
+      tx.commitWithoutSync(); // acks and presences alone: see the class comment
     }
     return out;
   }

@@ -377,6 +377,31 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs one batch of the server's writer in a transaction, like {@link #call} (retried on a fresh
+   * connection while the failure is transient), then syncs it to disk if {@code mustSync} says so.
+   * A retry after a lost connection may find its own first attempt committed: {@code work} hears
+   * it, and a send found already stored runs again with the client ids looked up.
+   */
+  public <T> T inBatch(WriterBatch.Work<T> work, java.util.function.Predicate<T> mustSync) {
+    int[] attempt = {0};
+    return call(
+        handle -> {
+          attempt[0]++;
+          boolean retry = attempt[0] > 1;
+          T result;
+          try {
+            result = handle.inTransaction(tx -> work.run(new WriterBatch(tx), retry, retry));
+          } catch (SendPipeline.AlreadyStored e) {
+            result = handle.inTransaction(tx -> work.run(new WriterBatch(tx), retry, true));
+          }
+          if (mustSync.test(result)) {
+            checkpointSync(handle);
+          }
+          return result;
+        });
+  }
+
   /** Runs {@code work} like {@link #call}, for work with no result. */
   public void run(VoidWork work) {
     call(
