@@ -62,8 +62,15 @@ public enum ErrorCode {
   PORT_IN_USE("port-in-use", Exit.FAILED, "another process listens on the port"),
   BAD_HOST("bad-host", Exit.USAGE, "the --host address cannot be resolved"),
   INSECURE_HOST("insecure-host", Exit.USAGE, "a non-loopback address without TLS and tokens"),
-  UNAUTHORIZED("unauthorized", Exit.FAILED, "no token, or a token the server does not know"),
-  FORBIDDEN("forbidden", Exit.FAILED, "the token is for another agent, or the address is refused"),
+  UNAUTHORIZED(
+      "unauthorized",
+      Exit.FAILED,
+      "no token, or a token the server does not know; on the console: no session, sign in"),
+  FORBIDDEN(
+      "forbidden",
+      Exit.FAILED,
+      "the token is for another agent, the address is refused, or a console code was asked for"
+          + " without the team secret"),
   TOO_MANY_CONNECTIONS("too-many-connections", Exit.FAILED, "over the connection limit"),
   TLS_FAILED("tls-failed", Exit.FAILED, "the TLS handshake failed"),
   BAD_TLS("bad-tls", Exit.USAGE, "a certificate, key or key store cannot be read"),
@@ -92,10 +99,26 @@ public enum ErrorCode {
       "not-connected",
       Exit.FAILED,
       "the recipient is not connected to an original server, which cannot store"),
-  RATE_LIMITED("rate-limited", Exit.FAILED, "over the frames-per-second limit"),
+  RATE_LIMITED(
+      "rate-limited", Exit.FAILED, "over the frames-per-second limit (the console's requests too)"),
   SLOW_CONSUMER("slow-consumer", Exit.FAILED, "closed: too much written to it was not read"),
   TOKEN_REVOKED("token-revoked", Exit.FAILED, "closed: its token was revoked"),
-  BUSY("busy", Exit.FAILED, "too many reads queued; ask again in a moment");
+  BUSY("busy", Exit.FAILED, "too many reads queued; ask again in a moment"),
+  // Answered by the console's HTTP API (agent-msg console prints those it gets).
+  FORBIDDEN_ORIGIN(
+      "forbidden-origin", Exit.FAILED, "a console request from a page of another origin (403)"),
+  BAD_CODE(
+      "bad-code",
+      Exit.FAILED,
+      "a console sign-in link that is used or expired: run agent-msg console again (401)"),
+  INVALID_REQUEST(
+      "invalid-request",
+      Exit.FAILED,
+      "a console call with a missing or bad parameter or a body that is not a JSON object (400)"),
+  METHOD("method", Exit.FAILED, "a console call with the wrong HTTP method: send is a POST (405)"),
+  NOT_FOUND("not-found", Exit.FAILED, "no console page or call at that path (404)"),
+  MISSING(
+      "missing", Exit.FAILED, "the jar lacks a file of the console's page: a broken build (500)");
 
   /** The exit statuses of the command line. */
   public static final class Exit {

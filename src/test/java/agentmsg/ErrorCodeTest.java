@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -23,12 +25,17 @@ class ErrorCodeTest {
 
   /**
    * How the sources name a code: as the first argument of an exception, an error frame or a
-   * connection's refusal, or printed as {@code error[code]}.
+   * connection's refusal; printed as {@code error[code]}; as the code after the HTTP status of an
+   * answer of the console's ({@code error(response, callback, 403, "forbidden-origin", ...)}) or of
+   * an address's refusal ({@code new Refusal(429, "rate-limited", ...)}); or assigned to a variable
+   * {@code code} that an answer then carries ({@code code = "invalid-request"}).
    */
   private static final Pattern REPORTED =
       Pattern.compile(
           "(?:Exception|super|sendError|refuse|cutOff|ServerFrame\\.Error)\\(\\s*\"([a-z][a-z0-9-]*)\""
-              + "|error\\[([a-z][a-z0-9-]*)\\]");
+              + "|error\\[([a-z][a-z0-9-]*)\\]"
+              + "|(?:\\berror|Refusal)\\((?:\\s*[\\w.()]+\\s*,)*?\\s*[1-5]\\d\\d\\s*,\\s*\"([a-z][a-z0-9-]*)\""
+              + "|\\bcode\\s*=\\s*\"([a-z][a-z0-9-]*)\"");
 
   @Test
   void everyCodeTheSourcesReportIsInTheCatalogue() throws IOException {
@@ -41,16 +48,48 @@ class ErrorCodeTest {
         if (file.endsWith("ErrorCode.java")) {
           continue;
         }
-        Matcher found = REPORTED.matcher(Files.readString(file, StandardCharsets.UTF_8));
-        while (found.find()) {
-          String code = found.group(1) != null ? found.group(1) : found.group(2);
-          if (!code.equals("code") && ErrorCode.of(code).isEmpty()) {
+        for (String code : reported(Files.readString(file, StandardCharsets.UTF_8))) {
+          if (ErrorCode.of(code).isEmpty()) {
             uncatalogued.put(code, file.toString());
           }
         }
       }
     }
     assertThat(uncatalogued).as("codes reported but missing from ErrorCode").isEmpty();
+  }
+
+  /** The codes that {@code source} reports, in the ways {@link #REPORTED} knows. */
+  static Set<String> reported(String source) {
+    Set<String> codes = new TreeSet<>();
+    Matcher found = REPORTED.matcher(source);
+    while (found.find()) {
+      for (int group = 1; group <= found.groupCount(); group++) {
+        if (found.group(group) != null && !found.group(group).equals("code")) {
+          codes.add(found.group(group));
+        }
+      }
+    }
+    return codes;
+  }
+
+  @Test
+  void theConsolesHttpAnswersAndRefusalsAreFound() {
+    String source =
+        """
+        return error(
+            response, callback, 403, "forbidden-origin", "requests from other origins are refused");
+        return error(response, callback, refusal.status(), refusal.code(), refusal.message());
+        return new Refusal(
+            429,
+            "rate-limited",
+            "over " + limit + " requests/s from this address: slow down");
+        } else if (failure instanceof IllegalArgumentException) {
+          code = "invalid-request";
+        log.error("not a code");
+        throw new AgentMsgException("unknown-message", "no message with id " + id);
+        """;
+    assertThat(reported(source))
+        .containsExactly("forbidden-origin", "invalid-request", "rate-limited", "unknown-message");
   }
 
   @Test

@@ -129,6 +129,7 @@ public final class AgentMsgServer implements AutoCloseable {
             options.database(),
             options.storeTimeout(),
             hub::isOnline,
+            options.loopLimit(),
             new ConsoleSendPath(hub),
             new ConsoleAdmission(hub),
             line -> log.line("warning: " + line));

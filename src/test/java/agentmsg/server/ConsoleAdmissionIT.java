@@ -79,7 +79,9 @@ class ConsoleAdmissionIT {
     cookie = cookie(signIn(ConsoleCodes.mint(running.home())));
     TestSocket live =
         running.track(TestSocket.connect(CLIENT.get(), liveUri(), Map.of("Cookie", cookie)));
-    // The feed's first roster comes once the server has opened (and counted) the socket.
+    // The feed's first frame (the threads the loop guard holds: none) and its first roster come
+    // once the server has opened (and counted) the socket.
+    assertThat(live.next("holds").path("data").toString()).isEqualTo("[]");
     assertThat(live.next("agents").path("data").toString()).contains("alice");
     assertThat(upgradeWire().status()).as("now the console holds the one").isEqualTo(429);
   }

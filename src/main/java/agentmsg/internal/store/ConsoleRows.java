@@ -3,18 +3,23 @@ package agentmsg.internal.store;
 import agentmsg.Agent;
 import agentmsg.HistoryQuery;
 import agentmsg.Message;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * The reads of the console: every agent with its counts, pages of the newest messages, a thread,
- * what is new after a sequence number, and full-text search over every agent's messages. Each read
- * is bounded by a limit or an index range, so the store's size does not set its cost.
+ * what is new after a sequence number, the threads the loop guard holds, and full-text search over
+ * every agent's messages. Each read is bounded by a limit or an index range, so the store's size
+ * does not set its cost.
  */
 public final class ConsoleRows {
   private ConsoleRows() {}
@@ -129,6 +134,54 @@ public final class ConsoleRows {
         .bindList("seqs", new java.util.ArrayList<>(seqs))
         .map(MessageRows.MAPPER)
         .list();
+  }
+
+  /**
+   * A thread the loop guard holds ({@link ThreadGuard}): its agent messages in a row since the last
+   * human's, and its own limit, or null when the default applies.
+   */
+  public record HeldThread(String thread, int run, Integer ownLimit) {
+    /** The limit that holds it, {@code defaultLimit} unless the thread has its own. */
+    public int limit(int defaultLimit) {
+      return ownLimit != null ? ownLimit : defaultLimit;
+    }
+  }
+
+  /** Those of {@code threads} that the loop guard holds, each read by its key. */
+  public static Map<String, HeldThread> held(Handle handle, Collection<String> threads) {
+    Map<String, HeldThread> held = new LinkedHashMap<>();
+    for (List<String> chunk : MessageRows.chunks(new LinkedHashSet<>(threads))) {
+      handle
+          .createQuery(
+              "SELECT thread_id, run, run_limit FROM thread_guard"
+                  + " WHERE thread_id IN (<threads>) AND held_at IS NOT NULL")
+          .bindList("threads", chunk)
+          .map(ConsoleRows::heldThread)
+          .forEach(thread -> held.put(thread.thread(), thread));
+    }
+    return held;
+  }
+
+  /**
+   * The threads the loop guard holds, by id, at most {@code limit}. Held threads are few, but no
+   * index finds them: this walks {@code thread_guard} (one small row per thread), so the console
+   * reads it seconds apart, not on every step.
+   */
+  public static List<HeldThread> held(Handle handle, int limit) {
+    return handle
+        .createQuery(
+            "SELECT thread_id, run, run_limit FROM thread_guard WHERE held_at IS NOT NULL"
+                + " ORDER BY thread_id LIMIT :limit")
+        .bind("limit", limit)
+        .map(ConsoleRows::heldThread)
+        .list();
+  }
+
+  private static HeldThread heldThread(ResultSet rows, StatementContext context)
+      throws SQLException {
+    int own = rows.getInt(3);
+    Integer ownLimit = rows.wasNull() ? null : own;
+    return new HeldThread(rows.getString(1), rows.getInt(2), ownLimit);
   }
 
   /** The highest sequence number stored, or 0. */

@@ -69,6 +69,7 @@ public final class Console implements AutoCloseable {
   /**
    * @param online whether an agent has a live receiving connection
    * @param database the PostgreSQL database the server shares, or null for the data home's H2 file
+   * @param loopLimit the loop guard's limit for threads without their own, which the page shows
    * @param sendPath the server's send path, which the page's sends take
    * @param admission the server's address rules, checked before every request and socket
    * @param log where the console's warnings go
@@ -78,6 +79,7 @@ public final class Console implements AutoCloseable {
       Database database,
       Duration storeTimeout,
       Predicate<String> online,
+      int loopLimit,
       SendPath sendPath,
       Admission admission,
       Consumer<String> log) {
@@ -87,7 +89,7 @@ public final class Console implements AutoCloseable {
     this.online = online;
     this.feedStore = Store.open(home, database, storeTimeout, Store.Mode.PREFER_OWNER, log);
     this.rosterStore = Store.open(home, database, storeTimeout, Store.Mode.PREFER_OWNER, log);
-    this.feed = new ConsoleFeed(feedStore, rosterStore, online, log);
+    this.feed = new ConsoleFeed(feedStore, rosterStore, online, loopLimit, log);
     this.sender = new ConsoleSender(store, sendPath);
   }
 

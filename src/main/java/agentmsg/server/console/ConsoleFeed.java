@@ -6,6 +6,7 @@ import agentmsg.internal.store.Store;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,16 +20,29 @@ import org.eclipse.jetty.websocket.api.Session;
 /**
  * The live side of the console ({@code agent-msg-console}): while a page is connected, it reads
  * what is new in the store every {@link #STEP_MILLIS} and pushes the new messages themselves, the
- * receipts that changed among the recent ones, and the roster when it changed. Every read is an
- * index range (new sequence numbers, the newest {@link #RECEIPT_WINDOW}), never a full listing, so
- * the store's size does not set the delay. Whoever stored a message (this server, a file-mode
- * command, another machine's server on the same file), the store has it. Thread-safe.
+ * receipts that changed among the recent ones, the threads the loop guard holds or released, and
+ * the roster when it changed. Every read is an index range (new sequence numbers, the newest {@link
+ * #RECEIPT_WINDOW}, the new messages' threads), never a full listing, so the store's size does not
+ * set the delay; only the list of held threads is read whole, every {@link #HELD_EVERY_STEPS}
+ * steps, for what changes without a message ({@code thread --hold-after}). Whoever stored a message
+ * (this server, a file-mode command, another machine's server on the same file), the store has it.
+ * Thread-safe.
  */
 final class ConsoleFeed implements AutoCloseable {
   static final long STEP_MILLIS = 100;
   static final int RECEIPT_WINDOW = 500;
   private static final int MAX_NEW = 500;
   private static final long ROSTER_EVERY_MILLIS = 2_000;
+
+  /**
+   * Every 2 s the held threads are read whole. A new message's thread is looked up with it, so a
+   * human's reply releases its thread on the page at once; but a limit set with {@code thread
+   * --hold-after} holds or releases a thread without a message, and only this read sees that.
+   */
+  static final int HELD_EVERY_STEPS = 20;
+
+  /** At most this many held threads are shown. */
+  private static final int MAX_HELD = 1_000;
 
   private final Store store;
   private final Store rosterStore;
@@ -43,14 +57,23 @@ final class ConsoleFeed implements AutoCloseable {
   private final Thread rosterThread;
   private final Object sendLock = new Object();
   private volatile String roster = "";
+  private final HeldThreads held; // guarded by sendLock
+  private int stepsToHeldRead;
 
   /**
    * @param store what the feed reads new messages and receipts from
    * @param rosterStore another connection, for the roster: a store connection serves one call at a
    *     time, and the roster's read must not hold up the messages
+   * @param loopLimit the loop guard's limit for threads without their own, shown with a held one
    */
-  ConsoleFeed(Store store, Store rosterStore, Predicate<String> online, Consumer<String> log) {
+  ConsoleFeed(
+      Store store,
+      Store rosterStore,
+      Predicate<String> online,
+      int loopLimit,
+      Consumer<String> log) {
     this.store = store;
+    this.held = new HeldThreads(loopLimit);
     this.rosterStore = rosterStore;
     this.online = online;
     this.log = log;
@@ -66,7 +89,10 @@ final class ConsoleFeed implements AutoCloseable {
   }
 
   void opened(Session session) {
-    pages.add(session);
+    synchronized (sendLock) { // the held threads as of now, then every change after them
+      pages.add(session);
+      session.sendText(event("holds", held.snapshot()), Callback.NOOP);
+    }
     synchronized (wake) {
       wake.notifyAll();
     }
@@ -107,6 +133,7 @@ final class ConsoleFeed implements AutoCloseable {
 
   private void step() {
     if (lastSeq < 0) {
+      stepsToHeldRead = 0;
       lastSeq = store.call(ConsoleRows::lastSeq);
       long start = lastSeq - RECEIPT_WINDOW;
       receipts.clear();
@@ -115,10 +142,15 @@ final class ConsoleFeed implements AutoCloseable {
     long from = lastSeq;
     // The new messages themselves, read by their sequence numbers: nothing else is queried again.
     List<Message> fresh = store.call(handle -> ConsoleRows.after(handle, from, MAX_NEW));
+    Set<String> threads = new LinkedHashSet<>();
     for (Message message : fresh) {
       lastSeq = Math.max(lastSeq, message.seq());
       broadcast("message", ConsoleJson.message(message));
+      if (message.thread() != null) {
+        threads.add(message.thread());
+      }
     }
+    holds(threads);
     long windowStart = lastSeq - RECEIPT_WINDOW;
     receipts.keySet().removeIf(seq -> seq <= windowStart);
     long last = lastSeq;
@@ -136,6 +168,34 @@ final class ConsoleFeed implements AutoCloseable {
     }
     for (Message message : store.call(handle -> ConsoleRows.bySeq(handle, changed))) {
       broadcast("receipt", ConsoleJson.message(message));
+    }
+  }
+
+  /**
+   * Pushes what changed of the loop guard: of the new messages' threads (read after the messages,
+   * so a thread's state is at least as new as its messages on the page), and of every thread every
+   * {@link #HELD_EVERY_STEPS} steps.
+   */
+  private void holds(Set<String> threads) {
+    if (!threads.isEmpty()) {
+      Map<String, ConsoleRows.HeldThread> now =
+          store.call(handle -> ConsoleRows.held(handle, threads));
+      synchronized (sendLock) {
+        sendChanges(held.update(threads, now));
+      }
+    }
+    if (--stepsToHeldRead <= 0) {
+      stepsToHeldRead = HELD_EVERY_STEPS;
+      List<ConsoleRows.HeldThread> all = store.call(handle -> ConsoleRows.held(handle, MAX_HELD));
+      synchronized (sendLock) {
+        sendChanges(held.replace(all, all.size() < MAX_HELD));
+      }
+    }
+  }
+
+  private void sendChanges(List<Map<String, Object>> changes) {
+    for (Map<String, Object> change : changes) {
+      sendToAll(event("hold", change));
     }
   }
 
@@ -170,10 +230,14 @@ final class ConsoleFeed implements AutoCloseable {
   }
 
   private void broadcast(String type, Map<String, Object> data) {
+    send(event(type, data));
+  }
+
+  private static String event(String type, Object data) {
     Map<String, Object> event = new LinkedHashMap<>();
     event.put("type", type);
     event.put("data", data);
-    send(ConsoleJson.write(event));
+    return ConsoleJson.write(event);
   }
 
   private void send(String text) {

@@ -7,6 +7,7 @@ let oldestSeq = Infinity;
 let replyTo = null;
 let socket = null;
 const pending = new Set(); // threads touched by live updates since the last frame
+const holds = new Map(); // thread id -> { run, limit }: the threads the loop guard holds, pushed live
 const SHOWN = 20; // messages shown per thread until "Whole thread" is asked for
 const MAX_THREADS = 200; // threads kept in the page while live traffic comes in
 
@@ -220,9 +221,58 @@ function messageElement(message) {
 
 function startReply(message) {
   replyTo = message;
-  $("compose-reply").textContent = "Replying to " + message.from + ": " + message.body.slice(0, 80);
+  showReply();
   $("compose-cancel-reply").hidden = false;
   $("compose-body").focus();
+}
+
+function showReply() {
+  const hold = replyTo && holds.get(replyTo.thread);
+  $("compose-reply").textContent =
+    "Replying to " + replyTo.from + ": " + replyTo.body.slice(0, 80) +
+    (hold ? " · This thread is held (" + holdCount(hold) + "): a reply from a human releases it." : "");
+}
+
+function holdCount(hold) {
+  return hold.limit > 0 ? hold.run + "/" + hold.limit : String(hold.run);
+}
+
+function holdText(hold) {
+  return (
+    "Held by the loop guard: " + hold.run + " agent messages in a row with no human in between" +
+    (hold.limit > 0 ? " (limit " + hold.limit + ")" : "") +
+    "; the agents' next messages into it are refused. A reply from a human releases it."
+  );
+}
+
+// The loop guard's marker on a thread: a badge beside its title and a notice above its messages.
+function drawHold(id) {
+  const thread = threads.get(id);
+  const hold = holds.get(id);
+  if (thread && thread.element) {
+    thread.element.classList.toggle("held", Boolean(hold));
+    thread.parts.badge.hidden = !hold;
+    thread.parts.notice.hidden = !hold;
+    thread.parts.badge.textContent = hold ? "Held " + holdCount(hold) : "";
+    thread.parts.notice.textContent = hold ? holdText(hold) : "";
+  }
+  if (replyTo && replyTo.thread === id) showReply();
+}
+
+function updateHold(change) {
+  if (change.held) holds.set(change.thread, { run: change.run, limit: change.limit });
+  else holds.delete(change.thread);
+  drawHold(change.thread);
+}
+
+function replaceHolds(all) {
+  const touched = new Set(holds.keys());
+  holds.clear();
+  for (const hold of all) {
+    holds.set(hold.thread, { run: hold.run, limit: hold.limit });
+    touched.add(hold.thread);
+  }
+  for (const id of touched) drawHold(id);
 }
 
 function threadTitle(thread) {
@@ -240,10 +290,21 @@ function renderThread(id) {
     const whole = el("button", "whole", "Whole thread");
     whole.type = "button";
     whole.addEventListener("click", () => loadThread(id));
-    thread.parts = { title: el("h3", "title"), meta: el("p", "muted"), list: el("ol", "messages") };
-    item.append(thread.parts.title, thread.parts.meta, thread.parts.list, whole);
+    thread.parts = {
+      title: el("h3", "title"),
+      badge: el("span", "held-badge"),
+      meta: el("p", "muted"),
+      notice: el("p", "held-notice"),
+      list: el("ol", "messages"),
+    };
+    thread.parts.badge.hidden = true;
+    thread.parts.notice.hidden = true;
+    const head = el("div", "thread-head");
+    head.append(thread.parts.title, thread.parts.badge);
+    item.append(head, thread.parts.meta, thread.parts.notice, thread.parts.list, whole);
     thread.element = item;
     thread.nodes = new Map(); // message id -> li
+    drawHold(id);
   }
   let messages = [...thread.messages.values()].sort((a, b) => a.seq - b.seq);
   if (!thread.whole && messages.length > SHOWN) {
@@ -348,6 +409,10 @@ function connect() {
       updateReceipts(update.data);
     } else if (update.type === "agents") {
       renderAgents(update.data);
+    } else if (update.type === "holds") {
+      replaceHolds(update.data); // all of them, as the socket opens
+    } else if (update.type === "hold") {
+      updateHold(update.data);
     }
   });
   socket.addEventListener("close", () => {

@@ -156,6 +156,84 @@ class ConsoleIT {
         ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
   }
 
+  private static String id(String sent) {
+    return sent.split("\n")[0].split(" ")[1];
+  }
+
+  private String thread(String css) {
+    return "li.thread[data-thread='" + css + "']";
+  }
+
+  private boolean shown(String css) {
+    List<WebElement> found = browser.findElements(By.cssSelector(css));
+    return !found.isEmpty() && found.get(0).isDisplayed();
+  }
+
+  @Test
+  void aHeldThreadIsMarkedLiveAndAHumansReplyFromThePageReleasesIt() {
+    String first = id(send("alice", "bob", "shall we ship?"));
+    assertThat(cli.run("thread", first, "--hold-after", "2").exitCode()).isZero();
+    signIn();
+    browser.executeScript("window.notReloaded = true");
+    String held = thread(first) + " .held-badge";
+    waitFor(thread(first) + " li.message");
+    assertThat(shown(held)).as("one agent message in a row: not held").isFalse();
+
+    ChildJvm.Result answer = cli.run("reply", first, "yes, ship it", "-s", "bob");
+    assertThat(answer.exitCode()).as(answer.toString()).isZero();
+    String second = id(answer.stdout());
+    waitUntil("the held marker shows live", () -> shown(held));
+    assertThat(text(held)).isEqualTo("Held 2/2");
+    assertThat(text(thread(first) + " .held-notice"))
+        .isEqualTo(
+            "Held by the loop guard: 2 agent messages in a row with no human in between (limit"
+                + " 2); the agents' next messages into it are refused. A reply from a human"
+                + " releases it.");
+    assertThat(cli.run("reply", second, "shipping now", "-s", "alice").exitCode())
+        .as("held: refused")
+        .isEqualTo(1);
+
+    browser
+        .findElement(By.cssSelector("li.message[data-id='" + second + "'] button.reply"))
+        .click();
+    assertThat(text("#compose-reply"))
+        .contains("This thread is held (2/2): a reply from a human releases it.");
+    WebElement from = browser.findElement(By.id("compose-from"));
+    from.clear();
+    from.sendKeys("carla");
+    browser.findElement(By.id("compose-body")).sendKeys("wait for the release notes");
+    browser.findElement(By.id("compose-send")).click();
+    waitUntil("the send answers", () -> text("#compose-status").startsWith("Sent"));
+
+    waitUntil("the held marker goes live", () -> !shown(held));
+    assertThat(shown(thread(first) + " .held-notice")).isFalse();
+    assertThat(text(thread(first))).contains("wait for the release notes");
+    assertThat(cli.run("inbox", "bob").stdout()).contains("wait for the release notes", "carla");
+    assertThat(cli.run("reply", second, "shipping now", "-s", "alice").exitCode())
+        .as("released: the agents go on")
+        .isZero();
+    assertThat(((JavascriptExecutor) browser).executeScript("return window.notReloaded"))
+        .isEqualTo(true);
+  }
+
+  @Test
+  void aLimitSetWithoutAMessageHoldsAndReleasesTheThreadLive() {
+    String first = id(send("alice", "bob", "one"));
+    String second = id(cli.run("reply", first, "two", "-s", "bob").stdout());
+    assertThat(cli.run("reply", second, "three", "-s", "alice").exitCode()).isZero();
+    signIn();
+    String held = thread(first) + " .held-badge";
+    waitFor(thread(first) + " li.message");
+    assertThat(shown(held)).isFalse();
+
+    assertThat(cli.run("thread", first, "--hold-after", "2").exitCode()).isZero();
+    waitUntil("held with no message", () -> shown(held));
+    assertThat(text(held)).isEqualTo("Held 3/2");
+
+    assertThat(cli.run("thread", first, "--hold-after", "5").exitCode()).isZero();
+    waitUntil("released by a higher limit", () -> !shown(held));
+  }
+
   @Test
   void searchFindsAMessageByItsWords() {
     send("alice", "bob", "the zebra migration is done");
