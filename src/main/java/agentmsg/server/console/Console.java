@@ -185,7 +185,12 @@ public final class Console implements AutoCloseable {
       return json(response, callback, 200, Map.of("code", ConsoleCodes.mint(home)));
     }
     if (path.equals("/console/api/session") && request.getMethod().equals("POST")) {
-      JsonNode body = ConsoleJson.read(Content.Source.asString(request, StandardCharsets.UTF_8));
+      JsonNode body;
+      try {
+        body = ConsoleJson.read(Content.Source.asString(request, StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        return refused(response, callback, e); // 400 invalid-request, never a server error
+      }
       if (!ConsoleCodes.redeem(home, body.path("code").asText(null), now)) {
         return error(
             response,

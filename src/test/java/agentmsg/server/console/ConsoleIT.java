@@ -410,6 +410,19 @@ class ConsoleIT {
             HttpResponse.BodyHandlers.ofString());
     assertThat(elsewhere.statusCode()).isEqualTo(403);
 
+    for (String garbled : new String[] {"not json", "[1, 2]", "", "{\"code\": "}) {
+      // A client of its own each: the server may close the connection after refusing a request.
+      HttpResponse<String> refused =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(base + "/console/api/session"))
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString(garbled))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(refused.statusCode()).as("a sign-in body of '%s'", garbled).isEqualTo(400);
+      assertThat(refused.body()).contains("invalid-request");
+    }
     HttpResponse<String> first = redeem(http, base, code);
     assertThat(first.statusCode()).isEqualTo(200);
     assertThat(first.headers().firstValue("set-cookie").orElse(""))
