@@ -48,11 +48,18 @@ final class ServerUnderTest implements AutoCloseable {
                   .build());
       return new ServerUnderTest(null, server, log, server.uri());
     }
-    Child child =
-        Child.start(
-            List.of(setup.launcher().toString(), "server", "-p", "0", "-q", "--no-auth"),
-            setup.env(jdk, home),
-            stderr);
+    return child(setup, jdk, home, stderr, List.of());
+  }
+
+  /** Starts {@code bin/agent-msg server -p 0 -q --no-auth} with {@code extra} arguments. */
+  private static ServerUnderTest child(
+      Setup setup, Setup.Jdk jdk, Path home, Path stderr, List<String> extra)
+      throws IOException, InterruptedException {
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(setup.launcher().toString(), "server", "-p", "0", "-q", "--no-auth"));
+    command.addAll(extra);
+    Child child = Child.start(command, setup.env(jdk, home), stderr);
     try {
       String line = child.nextLine(120_000).text();
       int at = line.indexOf("ws://");
@@ -72,24 +79,8 @@ final class ServerUnderTest implements AutoCloseable {
    */
   static ServerUnderTest startShared(Setup setup, Setup.Jdk jdk, String name, String db)
       throws IOException, InterruptedException {
-    Path home = setup.newHome(name);
-    Child child =
-        Child.start(
-            List.of(
-                setup.launcher().toString(), "server", "-p", "0", "-q", "--no-auth", "--db", db),
-            setup.env(jdk, home),
-            setup.stderrFile(name + "-server"));
-    try {
-      String line = child.nextLine(120_000).text();
-      int at = line.indexOf("ws://");
-      if (at < 0) {
-        throw new IllegalStateException("unexpected server output: " + line);
-      }
-      return new ServerUnderTest(child, null, null, URI.create(line.substring(at).strip()));
-    } catch (RuntimeException | InterruptedException e) {
-      child.close();
-      throw e;
-    }
+    return child(
+        setup, jdk, setup.newHome(name), setup.stderrFile(name + "-server"), List.of("--db", db));
   }
 
   /** Kills the server child the way {@code kill -9} does. */

@@ -136,20 +136,11 @@ final class Delivery {
    * @return whether to read the next page at once
    */
   synchronized boolean scanned(List<StoredMessage> rows, Page page) {
+    if (!pushNew(rows)) {
+      return false;
+    }
     if (page.hinted()) {
       return scannedHinted(rows, page);
-    }
-    for (StoredMessage row : rows) {
-      String id = row.id();
-      if (inFlight.containsKey(id) || waitingIds.contains(id) || recent.contains(id)) {
-        continue;
-      }
-      if (inFlight.size() >= cap || !connection.hasPushRoom()) {
-        // No room: what is not in flight stays in the store until acks (or the socket) free room.
-        spillToStore();
-        return false;
-      }
-      push(row);
     }
     if (rows.size() < page.limit()) {
       if (page.afterSeq() > 0) {
@@ -169,6 +160,20 @@ final class Delivery {
    * rest is read as a backlog, which ends in a full read as ever.
    */
   private boolean scannedHinted(List<StoredMessage> rows, Page page) {
+    if (rows.size() >= page.limit()) {
+      spillToStore();
+      return inFlight.size() < cap;
+    }
+    return hintFrom != Long.MAX_VALUE;
+  }
+
+  /**
+   * Pushes the rows of a page that are neither in flight, waiting nor acked lately.
+   *
+   * @return false if room ran out first: what is not in flight then stays in the store until acks
+   *     (or the socket) free room
+   */
+  private boolean pushNew(List<StoredMessage> rows) {
     for (StoredMessage row : rows) {
       String id = row.id();
       if (inFlight.containsKey(id) || waitingIds.contains(id) || recent.contains(id)) {
@@ -180,11 +185,7 @@ final class Delivery {
       }
       push(row);
     }
-    if (rows.size() >= page.limit()) {
-      spillToStore();
-      return inFlight.size() < cap;
-    }
-    return hintFrom != Long.MAX_VALUE;
+    return true;
   }
 
   /** The in-flight ids with a sequence number up to {@code seq}: a cumulative ack. */

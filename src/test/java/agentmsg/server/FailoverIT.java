@@ -38,9 +38,9 @@ class FailoverIT {
       URI a = serverA.serverUrl();
       try (ChildJvm alice =
           ChildJvm.cli(homeA, Map.of(), "connect", "-a", "alice", "-u", a + "," + b.uri())) {
-        awaitStderr(alice, "Connected to " + a + " as alice");
+        alice.awaitStderr("Connected to " + a + " as alice");
         serverA.kill9();
-        awaitStderr(alice, "Connected to " + b.uri() + " as alice");
+        alice.awaitStderr("Connected to " + b.uri() + " as alice");
 
         ChildJvm.Result sent =
             new InProcessCli(homeB)
@@ -57,8 +57,8 @@ class FailoverIT {
                     b.uri().toString());
         assertThat(sent.exitCode()).as(sent.toString()).isZero();
         assertThat(sent.stdout()).endsWith("delivered to alice");
-        assertThat(nextNonEmpty(alice)).contains("from bob");
-        assertThat(nextNonEmpty(alice)).isEqualTo("after the fail-over");
+        assertThat(alice.nextNonBlankLine(30)).contains("from bob");
+        assertThat(alice.nextNonBlankLine(30)).isEqualTo("after the fail-over");
       }
     } finally {
       b.stop();
@@ -89,24 +89,5 @@ class FailoverIT {
     } finally {
       b.stop();
     }
-  }
-
-  private static void awaitStderr(ChildJvm child, String text) throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (!child.stderrSoFar().contains(text)) {
-      assertThat(System.nanoTime() - deadline)
-          .as("waiting for '%s' in: %s", text, child.stderrSoFar())
-          .isNegative();
-      Thread.sleep(50);
-    }
-  }
-
-  private static String nextNonEmpty(ChildJvm child) throws InterruptedException {
-    String line;
-    do {
-      line = child.nextLine(30);
-      assertThat(line).as(child.stderrSoFar()).isNotNull();
-    } while (line.isBlank());
-    return line;
   }
 }

@@ -109,7 +109,7 @@ class PostgresClusterIT {
     ChildJvm alice =
         ChildJvm.cli(homeClients, Map.of(), "connect", "-a", "alice", "-u", a + "," + b);
     children.add(alice);
-    awaitStderr(alice, "Connected to " + a + " as alice");
+    alice.awaitStderr("Connected to " + a + " as alice");
     ChildJvm.Result sent =
         new InProcessCli(homeClients)
             .run(
@@ -125,8 +125,8 @@ class PostgresClusterIT {
                 b.toString());
     assertThat(sent.exitCode()).as(sent.toString()).isZero();
     assertThat(sent.stdout()).endsWith("delivered to alice");
-    assertThat(nextNonEmpty(alice)).contains("from bob");
-    assertThat(nextNonEmpty(alice)).isEqualTo("hi from B");
+    assertThat(alice.nextNonBlankLine(30)).contains("from bob");
+    assertThat(alice.nextNonBlankLine(30)).isEqualTo("hi from B");
 
     ChildJvm.Result ping =
         new InProcessCli(homeClients).run("ping", "alice", "-s", "bob", "-u", b.toString());
@@ -222,19 +222,19 @@ class PostgresClusterIT {
     ChildJvm alice =
         ChildJvm.cli(homeClients, Map.of(), "connect", "-a", "alice", "--json", "-u", a + "," + b);
     children.add(alice);
-    awaitStderr(alice, "Connected to " + a + " as alice");
+    alice.awaitStderr("Connected to " + a + " as alice");
     InProcessCli bob = new InProcessCli(homeClients);
     ChildJvm.Result before =
         bob.run("send", "alice", "before", "-s", "bob", "-w", "--wait", "20", "-u", b.toString());
     assertThat(before.exitCode()).as(before.toString()).isZero();
-    assertThat(nextNonEmpty(alice)).contains("\"before\"");
+    assertThat(alice.nextNonBlankLine(30)).contains("\"before\"");
 
     serverA.kill9();
     long killed = System.nanoTime();
     ChildJvm.Result after =
         bob.run("send", "alice", "after", "-s", "bob", "-w", "--wait", "20", "-u", b.toString());
     assertThat(after.exitCode()).as(after.toString()).isZero();
-    assertThat(nextNonEmpty(alice)).contains("\"after\"");
+    assertThat(alice.nextNonBlankLine(30)).contains("\"after\"");
     long millis = (System.nanoTime() - killed) / 1_000_000;
     assertThat(alice.stderrSoFar()).contains("Connected to " + b + " as alice");
     assertThat(alice.nextLine(1)).as("nothing pushed twice (%d ms to resume)", millis).isNull();
@@ -248,7 +248,7 @@ class PostgresClusterIT {
     ChildJvm alice =
         ChildJvm.cli(homeClients, Map.of(), "connect", "-a", "alice", "--json", "-u", a + "," + b);
     children.add(alice);
-    awaitStderr(alice, "Connected to " + a + " as alice");
+    alice.awaitStderr("Connected to " + a + " as alice");
     int count = 300;
     List<String> ids = new ArrayList<>();
     try (TestSocket bob = TestSocket.hello(CLIENT.get(), b, "bob", "send-only")) {
@@ -278,23 +278,4 @@ class PostgresClusterIT {
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
-
-  private static void awaitStderr(ChildJvm child, String text) throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (!child.stderrSoFar().contains(text)) {
-      assertThat(System.nanoTime() - deadline)
-          .as("waiting for '%s' in: %s", text, child.stderrSoFar())
-          .isNegative();
-      Thread.sleep(50);
-    }
-  }
-
-  private static String nextNonEmpty(ChildJvm child) throws InterruptedException {
-    String line;
-    do {
-      line = child.nextLine(30);
-      assertThat(line).as(child.stderrSoFar()).isNotNull();
-    } while (line.isBlank());
-    return line;
-  }
 }

@@ -119,8 +119,8 @@ class ServerCliIT {
           cli.run("send", "alice", "are you there?", "-s", "bob", "-w", "--wait", "-u", url);
       assertThat(sent.exitCode()).as(sent.toString()).isZero();
       assertThat(sent.stdout()).startsWith("Message ").endsWith(" delivered to alice");
-      assertThat(nextNonEmpty(alice)).startsWith("[").contains("from bob");
-      assertThat(nextNonEmpty(alice)).isEqualTo("are you there?");
+      assertThat(alice.nextNonBlankLine(20)).startsWith("[").contains("from bob");
+      assertThat(alice.nextNonBlankLine(20)).isEqualTo("are you there?");
 
       ChildJvm.Result online = cli.run("ping", "alice", "-u", url);
       assertThat(online.exitCode()).as(online.toString()).isZero();
@@ -154,8 +154,8 @@ class ServerCliIT {
       assertThat(afterRestart.exitCode())
           .as("%s\nalice: %s", afterRestart, alice.stderrSoFar())
           .isZero();
-      assertThat(nextNonEmpty(alice)).contains("from bob");
-      assertThat(nextNonEmpty(alice)).isEqualTo("after the restart");
+      assertThat(alice.nextNonBlankLine(20)).contains("from bob");
+      assertThat(alice.nextNonBlankLine(20)).isEqualTo("after the restart");
 
       ChildJvm.Result stopped = terminate(alice);
       assertThat(stopped.stderr()).contains("Connected to " + url + " as alice");
@@ -311,7 +311,7 @@ class ServerCliIT {
               "t-ci",
               "--ack-required");
       assertThat(sent.exitCode()).as(sent.toString()).isZero();
-      JsonNode printed = new ObjectMapper().readTree(nextNonEmpty(alice));
+      JsonNode printed = new ObjectMapper().readTree(alice.nextNonBlankLine(20));
       assertThat(printed.path("message").asText()).isEqualTo("the build is red");
       assertThat(printed.path("subject").asText()).isEqualTo("CI");
       assertThat(printed.path("priority").asText()).isEqualTo("urgent");
@@ -362,15 +362,5 @@ class ServerCliIT {
             .port(port)
             .log(new PrintStream(OutputStream.nullOutputStream()))
             .build());
-  }
-
-  private static String nextNonEmpty(ChildJvm child) throws InterruptedException {
-    while (true) {
-      String line = child.nextLine(20);
-      assertThat(line).as("a line within 20 s; stderr: %s", child.stderrSoFar()).isNotNull();
-      if (!line.isEmpty()) {
-        return line;
-      }
-    }
   }
 }

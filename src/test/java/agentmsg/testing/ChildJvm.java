@@ -151,6 +151,38 @@ public final class ChildJvm implements AutoCloseable {
     return URI.create(line.substring(line.indexOf("ws://")));
   }
 
+  /**
+   * Waits up to 30 s for {@code text} to appear on the child's stderr.
+   *
+   * @throws AssertionError if it does not, with what the child printed
+   */
+  public void awaitStderr(String text) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!stderrSoFar().contains(text)) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("waiting for '" + text + "' in: " + stderrSoFar());
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /**
+   * The next stdout line that is not blank, waiting up to {@code seconds} for each.
+   *
+   * @throws AssertionError if none comes, with the child's stderr
+   */
+  public String nextNonBlankLine(long seconds) throws InterruptedException {
+    while (true) {
+      String line = nextLine(seconds);
+      if (line == null) {
+        throw new AssertionError("no line within " + seconds + " s; stderr: " + stderrSoFar());
+      }
+      if (!line.isBlank()) {
+        return line;
+      }
+    }
+  }
+
   /** Waits for the next stdout line, or returns null after {@code seconds}. */
   public String nextLine(long seconds) throws InterruptedException {
     return stdoutLines.poll(seconds, TimeUnit.SECONDS);
