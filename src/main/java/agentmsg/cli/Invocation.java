@@ -106,20 +106,31 @@ final class Invocation {
    * gives those options.
    */
   Options optionsWithDatabase(String agent) {
-    String url = line.getOptionValue("db", env.get(Options.ENV_DB));
-    if (url == null || url.isBlank()) {
+    String url = databaseUrl();
+    if (url == null) {
       return options(agent);
     }
-    String file = line.getOptionValue("db-password-file", env.get(Options.ENV_DB_PASSWORD_FILE));
     try {
       return options(agent).toBuilder()
           // A store host keeps an H2 file open; a database server needs none.
           .storeHost(false)
-          .database(url.trim(), file == null || file.isBlank() ? null : path(file))
+          .database(url, databasePasswordFile())
           .build();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
+  }
+
+  /** {@code --db}, else {@code AGENT_MSG_DB}, trimmed; null when neither is given. */
+  String databaseUrl() {
+    String url = line.getOptionValue("db", env.get(Options.ENV_DB));
+    return url == null || url.isBlank() ? null : url.trim();
+  }
+
+  /** {@code --db-password-file}, else {@code AGENT_MSG_DB_PASSWORD_FILE}; null when neither. */
+  Path databasePasswordFile() {
+    String file = line.getOptionValue("db-password-file", env.get(Options.ENV_DB_PASSWORD_FILE));
+    return file == null || file.isBlank() ? null : path(file);
   }
 
   /** A messenger on {@link #optionsWithDatabase}: for the commands that manage agents. */

@@ -125,15 +125,12 @@ final class ServerCommand extends Command {
         ServerOptions.builder().environment(invocation.env()).log(invocation.err());
     builder.logDeliveries(!line.hasOption("quiet"));
     if (line.hasOption("db") || line.hasOption("db-password-file")) {
-      String file =
-          line.getOptionValue(
-              "db-password-file", invocation.env().get(agentmsg.Options.ENV_DB_PASSWORD_FILE));
-      String url = line.getOptionValue("db", invocation.env().get(agentmsg.Options.ENV_DB));
-      if (url == null || url.isBlank()) {
+      String url = invocation.databaseUrl();
+      if (url == null) {
         throw new UsageException("--db-password-file needs --db (or AGENT_MSG_DB)");
       }
       try {
-        builder.database(url.trim(), file == null || file.isBlank() ? null : invocation.path(file));
+        builder.database(url, invocation.databasePasswordFile());
       } catch (IllegalArgumentException e) {
         throw new UsageException(e.getMessage());
       }
