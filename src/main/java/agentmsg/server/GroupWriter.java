@@ -324,6 +324,9 @@ final class GroupWriter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (beatAt == 0) {
+      return; // never started: no presence to clear (and the store may be what failed the start)
+    }
     try {
       store.run(handle -> Recipients.serverStopped(handle, node));
     } catch (RuntimeException e) {

@@ -81,6 +81,49 @@ class PostgresClusterIT {
   }
 
   @Test
+  void serversRideOutACrashAndRestartOfTheirDatabaseAndStoreWhatWasSentMeanwhile()
+      throws Exception {
+    try (PostgresServer own = PostgresServer.start()) {
+      db = own.newDatabase();
+      URI a = serverProcess(homeA).serverUrl();
+      URI b = serverProcess(homeB).serverUrl();
+      try (TestSocket alice = TestSocket.hello(CLIENT.get(), a, "alice", "receive");
+          TestSocket bob = TestSocket.hello(CLIENT.get(), b, "bob", "send-only")) {
+        bob.sendMessage("before", "alice", "before the crash");
+        bob.nextOf("stored");
+        alice.ack(alice.nextOf("message").path("id").asText());
+        own.kill9();
+        bob.sendMessage("during", "alice", "sent while the database is down");
+        own.restart();
+        // B retries the store until the database is back; A's listener reconnects and reads.
+        String id = bob.nextOf("stored").path("id").asText();
+        JsonNode pushed = alice.nextOf("message");
+        assertThat(pushed.path("id").asText()).isEqualTo(id);
+        assertThat(pushed.path("message").asText()).isEqualTo("sent while the database is down");
+        alice.ack(id);
+        assertThat(bob.nextOf("delivered").path("id").asText()).isEqualTo(id);
+      }
+    }
+  }
+
+  @Test
+  void aServerOnADatabaseThatIsNotThereFailsAtOnceWithOneLine() throws Exception {
+    int port;
+    try (java.net.ServerSocket free =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    db = "jdbc:postgresql://127.0.0.1:" + port + "/agentmsg?user=agentmsg";
+    ChildJvm server = serverProcess(homeA);
+    // Retried, it would wait for the store timeout (60 s) and then say "stayed busy".
+    ChildJvm.Result result = server.awaitExit(30);
+    assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
+    assertThat(result.stderr().strip())
+        .startsWith("error[store-unavailable]: cannot connect to the database " + db)
+        .doesNotContain("warning");
+  }
+
+  @Test
   void aFanOutStoredByOneServerReachesReceiversOnEveryServer() throws Exception {
     URI a = serverProcess(homeA).serverUrl();
     URI b = serverProcess(homeB).serverUrl();

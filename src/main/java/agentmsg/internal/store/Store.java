@@ -10,6 +10,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -78,6 +80,14 @@ public final class Store implements AutoCloseable {
   private boolean closed;
   private long writes;
   private final Consumer<String> warnings;
+
+  /**
+   * The shared databases this process has reached at least once. A database never reached fails at
+   * once (a wrong host or port, a server not running: retrying hides the mistake for the whole
+   * timeout); one that answered before and drops is retried, as it comes back after a restart or a
+   * fail-over.
+   */
+  private static final Set<String> REACHED = ConcurrentHashMap.newKeySet();
 
   /** The high-water mark as this process last read or wrote it; null when there is none. */
   private HighWater.Mark knownMark;
@@ -339,6 +349,7 @@ public final class Store implements AutoCloseable {
         return result;
       } catch (SQLException e) {
         throwIfCorrupt(e);
+        throwIfNeverReached(e);
         failure = new StoreUnavailableException(describe(e), e);
         if (!TransientErrors.isTransient(e)) {
           throw failure;
@@ -346,6 +357,7 @@ public final class Store implements AutoCloseable {
         discardHandle();
       } catch (JdbiException e) {
         throwIfCorrupt(e);
+        throwIfNeverReached(e);
         if (!TransientErrors.isTransient(e) && !connectionLost()) {
           throw new StoreUnavailableException(
               "message store error in " + where() + ": " + describe(e), e);
@@ -354,6 +366,7 @@ public final class Store implements AutoCloseable {
         discardHandle();
       } catch (RuntimeException e) {
         throwIfCorrupt(e);
+        throwIfNeverReached(e);
         if (!TransientErrors.isTransient(e)) {
           throw e;
         }
@@ -554,6 +567,9 @@ public final class Store implements AutoCloseable {
   private Handle handle() throws SQLException {
     if (handle == null) {
       Handle opened = jdbi.open();
+      if (database != null) {
+        REACHED.add(database.url());
+      }
       try {
         if (!migrated) {
           if (database != null) {
@@ -630,12 +646,31 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /**
+   * Fails at once when a shared database this process never reached refuses the connection: the URL
+   * is wrong or the database is not running, and retrying for the whole timeout only hides it.
+   */
+  private void throwIfNeverReached(Exception failure) {
+    if (database != null
+        && !REACHED.contains(database.url())
+        && TransientErrors.isConnectionFailure(failure)) {
+      throw new StoreUnavailableException(
+          "cannot connect to the database " + database.safeUrl() + ": " + describe(failure),
+          failure);
+    }
+  }
+
   private static String describe(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof SQLException sql) {
         String text = sql.getMessage();
         int newline = text == null ? -1 : text.indexOf('\n');
-        return (newline < 0 ? text : text.substring(0, newline)) + " [" + sql.getErrorCode() + "]";
+        // PostgreSQL reports a state and no vendor code; H2 reports both.
+        String code =
+            sql.getErrorCode() == 0 && sql.getSQLState() != null
+                ? sql.getSQLState()
+                : String.valueOf(sql.getErrorCode());
+        return (newline < 0 ? text : text.substring(0, newline)) + " [" + code + "]";
       }
     }
     return String.valueOf(failure.getMessage());

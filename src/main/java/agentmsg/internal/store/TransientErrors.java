@@ -59,6 +59,22 @@ final class TransientErrors {
     return false;
   }
 
+  /**
+   * Whether {@code failure} is a connection that could not be made or broke (SQL state class 08:
+   * refused, unreachable, dropped), as opposed to an error of the work on a live connection.
+   */
+  static boolean isConnectionFailure(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+        return sql.getSQLState().startsWith("08");
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
+  }
+
   /** The first SQL state in the cause chain, or null. */
   static String sqlState(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

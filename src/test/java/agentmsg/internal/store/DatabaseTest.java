@@ -3,12 +3,19 @@ package agentmsg.internal.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import agentmsg.StoreUnavailableException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The {@code --db} URL: the password never shows, from the URL or from a file. */
+/**
+ * The {@code --db} URL: the password never shows, from the URL or from a file; a database that
+ * never answered fails at once.
+ */
 class DatabaseTest {
   @TempDir Path dir;
 
@@ -78,5 +85,26 @@ class DatabaseTest {
             "INSERT INTO t (a, b) VALUES (:a, :b) ON CONFLICT (a) DO UPDATE SET b = EXCLUDED.b");
     assertThat(Dialect.ofUrl("jdbc:postgresql://h/d")).isEqualTo(Dialect.POSTGRESQL);
     assertThat(Dialect.ofUrl("jdbc:h2:file:/x")).isEqualTo(Dialect.H2);
+  }
+
+  @Test
+  void aDatabaseNeverReachedFailsAtOnceInsteadOfRetryingForTheTimeout() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    Database db =
+        Database.parse(
+            "jdbc:postgresql://127.0.0.1:" + port + "/agentmsg?user=am&password=pw1", null);
+    try (Store store =
+        Store.open(dir, db, Duration.ofSeconds(3), Store.Mode.SHARED, ignored -> {})) {
+      // Retried, it would end "stayed busy for 3 s" instead.
+      assertThatThrownBy(() -> store.call(handle -> 1))
+          .isInstanceOf(StoreUnavailableException.class)
+          .hasMessageStartingWith(
+              "cannot connect to the database jdbc:postgresql://127.0.0.1:" + port)
+          .hasMessageContaining("[08001]")
+          .hasMessageNotContaining("pw1");
+    }
   }
 }
