@@ -91,7 +91,9 @@ class PostgresClusterIT {
           TestSocket bob = TestSocket.hello(CLIENT.get(), b, "bob", "send-only")) {
         bob.sendMessage("before", "alice", "before the crash");
         bob.nextOf("stored");
-        alice.ack(alice.nextOf("message").path("id").asText());
+        String before = alice.nextOf("message").path("id").asText();
+        alice.ack(before);
+        assertThat(bob.nextOf("delivered").path("id").asText()).isEqualTo(before);
         own.kill9();
         bob.sendMessage("during", "alice", "sent while the database is down");
         own.restart();

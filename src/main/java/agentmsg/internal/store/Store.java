@@ -72,12 +72,16 @@ public final class Store implements AutoCloseable {
   private final SharedConnections connections;
 
   private final Jdbi jdbi;
+
+  /** A PostgreSQL store's connections; null for H2, whose store keeps one connection. */
+  private final PostgresPool pool;
+
   private final ReentrantLock lock = new ReentrantLock();
   private final org.h2.Driver driver = new org.h2.Driver();
   private String password;
   private Handle handle;
-  private boolean migrated;
-  private boolean closed;
+  private volatile boolean migrated;
+  private volatile boolean closed;
   private long writes;
   private final Consumer<String> warnings;
 
@@ -132,15 +136,16 @@ public final class Store implements AutoCloseable {
             });
     // Opening the file (about half of a short CLI call) overlaps with building Jdbi below.
     connections.connectEarly();
+    this.pool = null;
     this.jdbi = configure(Jdbi.create(connections), dialect);
   }
 
   /**
-   * A store on a shared PostgreSQL database: each unit of work runs on this store's one connection
-   * (a server opens one store per role, so its connections are as many as its roles), opened on
-   * first use and opened again after the database or the network dropped it. Commits there are
-   * durable when they return (PostgreSQL's {@code synchronous_commit}), so {@link #sync} has
-   * nothing to add; the data home holds only what is local (tokens, mirrors, logs).
+   * A store on a shared PostgreSQL database: each unit of work takes a connection of the process's
+   * pool for that database ({@link PostgresPool}) and gives it back, so the work of several threads
+   * runs side by side. Commits there are durable when they return (PostgreSQL's {@code
+   * synchronous_commit}), so {@link #sync} has nothing to add; the data home holds only what is
+   * local (tokens, mirrors, logs).
    */
   private Store(Path home, Database database, Duration timeout, Consumer<String> warnings) {
     this.home = home;
@@ -150,19 +155,8 @@ public final class Store implements AutoCloseable {
     this.timeout = timeout;
     this.url = database.url();
     this.connections = null;
-    org.postgresql.Driver postgres = new org.postgresql.Driver();
-    Properties credentials = database.credentials();
-    this.jdbi =
-        configure(
-            Jdbi.create(
-                () -> {
-                  Connection connection = postgres.connect(database.url(), credentials);
-                  if (connection == null) {
-                    throw new SQLException("not a PostgreSQL URL: " + database.safeUrl());
-                  }
-                  return connection;
-                }),
-            dialect);
+    this.pool = PostgresPool.acquire(database);
+    this.jdbi = configure(Jdbi.create(pool.dataSource()), dialect);
   }
 
   private static Jdbi configure(Jdbi jdbi, Dialect dialect) {
@@ -333,10 +327,17 @@ public final class Store implements AutoCloseable {
     long backoffMillis = 5;
     while (true) {
       RuntimeException failure;
-      lock.lock();
+      // An H2 store has one connection, taken in turn; a PostgreSQL store lends one per call.
+      boolean oneConnection = pool == null;
+      if (oneConnection) {
+        lock.lock();
+      }
       try {
         if (closed) {
           throw new IllegalStateException("store of " + home + " is closed");
+        }
+        if (!oneConnection) {
+          return onPooledConnection(work);
         }
         Handle current = handle();
         long version = Housekeeping.version(current);
@@ -373,7 +374,9 @@ public final class Store implements AutoCloseable {
         failure = e;
         discardHandle();
       } finally {
-        lock.unlock();
+        if (oneConnection) {
+          lock.unlock();
+        }
       }
       if (System.nanoTime() - deadline > 0) {
         throw new StoreUnavailableException(
@@ -564,23 +567,47 @@ public final class Store implements AutoCloseable {
     return (end < 0 ? text : text.substring(0, end)).trim();
   }
 
+  /**
+   * Runs {@code work} on a connection of the pool, reaching and migrating the database first if
+   * this store has not yet.
+   */
+  private <T> T onPooledConnection(Work<T> work) throws SQLException {
+    if (!migrated) {
+      migrateShared();
+    }
+    try (Handle pooled = jdbi.open()) {
+      return work.run(pooled);
+    }
+  }
+
+  /**
+   * Brings the shared database's schema up to date (once for all processes, under its advisory
+   * lock), on a connection of its own: the first one this store makes, so a database that is not
+   * there fails here, with the driver's own words, instead of after the pool's wait.
+   */
+  private void migrateShared() throws SQLException {
+    synchronized (pool) {
+      if (migrated) {
+        return;
+      }
+      PostgresMigrations.ensureCurrent(database.url(), database.credentials());
+      REACHED.add(database.url());
+      try (Handle pooled = jdbi.open()) {
+        warnIfCommitsNotDurable(pooled);
+      }
+      migrated = true;
+    }
+  }
+
   private Handle handle() throws SQLException {
     if (handle == null) {
       Handle opened = jdbi.open();
-      if (database != null) {
-        REACHED.add(database.url());
-      }
       try {
         if (!migrated) {
-          if (database != null) {
-            PostgresMigrations.ensureCurrent(database.url(), database.credentials());
-            warnIfCommitsNotDurable(opened);
-          } else {
-            Migrations.ensureCurrent(opened, this);
-          }
+          Migrations.ensureCurrent(opened, this);
           migrated = true;
         }
-        if (!markChecked && database == null) {
+        if (!markChecked) {
           checkMark(opened);
           markChecked = true;
         }
@@ -636,10 +663,16 @@ public final class Store implements AutoCloseable {
   public void close() {
     lock.lock();
     try {
+      if (closed) {
+        return;
+      }
       closed = true;
       discardHandle();
       if (connections != null) {
         connections.discardEarly();
+      }
+      if (pool != null) {
+        pool.release();
       }
     } finally {
       lock.unlock();
