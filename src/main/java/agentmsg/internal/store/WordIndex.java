@@ -68,7 +68,14 @@ public final class WordIndex {
    * @return how many pending rows were taken (0 when nothing was pending)
    */
   public static int indexSome(Handle handle, int limit) throws SQLException {
-    return handle.inTransaction(tx -> indexPending(tx.getConnection(), limit));
+    return handle.inTransaction(
+        tx -> {
+          // A step that a crash loses leaves its pending rows pending (they commit together), so
+          // they are indexed again: it need not wait for the disk, which on PostgreSQL would
+          // hold up the next send behind it.
+          Store.commitWithoutSync(tx);
+          return indexPending(tx.getConnection(), limit);
+        });
   }
 
   private static int indexPending(Connection connection, int limit) throws SQLException {
