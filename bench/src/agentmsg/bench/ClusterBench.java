@@ -80,11 +80,13 @@ public final class ClusterBench {
       ServerBench.RoundTrip same;
       ServerBench.RoundTrip cross;
       String db = postgres.newDatabase();
+      Stats hop;
       try (ServerUnderTest a = ServerUnderTest.startShared(setup, jdk, "rt-a", db);
           ServerUnderTest b = ServerUnderTest.startShared(setup, jdk, "rt-b", db)) {
         same = runner.roundTrip(a.uri(), a.uri(), "same", settings.rtWarmups, settings.rtMessages);
         cross =
             runner.roundTrip(a.uri(), b.uri(), "cross", settings.rtWarmups, settings.rtMessages);
+        hop = notifyHop(db, settings.rtWarmups, settings.rtMessages);
       }
       md.append("## (a) Round trip: send -> stored -> message -> ack -> delivered\n\n")
           .append("| path | n | median | p90 | p99 | target |\n|---|---|---|---|---|---|\n");
@@ -99,7 +101,10 @@ public final class ClusterBench {
               + (cross.total().median() < TARGET_CROSS_MS ? "met" : "NOT met"));
       row(md, "cross-server: send -> stored", cross.stored(), "");
       row(md, "cross-server: send -> message at the recipient", cross.pushed(), "");
-      md.append('\n');
+      row(md, "PostgreSQL alone: commit returned -> NOTIFY heard on another connection", hop, "");
+      md.append(
+          "\nA cross-server round trip is the same-server one plus two such hops (the stored"
+              + " hint to the recipient's server, the delivered hint back): their floor here.\n\n");
 
       progress("(b) throughput");
       int senders = settings.senders.get(settings.senders.size() - 1);
@@ -196,6 +201,55 @@ public final class ClusterBench {
     Files.writeString(file, md.toString());
     System.out.println(md);
     System.out.println("Report written to " + settings.root.relativize(file));
+  }
+
+  /**
+   * The database's own wake-up latency, the floor under each cross-server hop: the time from a
+   * commit carrying a {@code NOTIFY} returning to its sender until another connection, blocked
+   * waiting as a server's listener is, hears it. Measured with the servers of (a) still running.
+   */
+  private static Stats notifyHop(String db, int warmups, int rounds) throws Exception {
+    try (java.sql.Connection listening = java.sql.DriverManager.getConnection(db);
+        java.sql.Connection sending = java.sql.DriverManager.getConnection(db);
+        java.sql.Statement listen = listening.createStatement();
+        java.sql.Statement notify = sending.createStatement()) {
+      listen.execute("LISTEN agent_msg_bench_hop");
+      org.postgresql.PGConnection pg = listening.unwrap(org.postgresql.PGConnection.class);
+      java.util.concurrent.BlockingQueue<Long> heard =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      Thread listener =
+          new Thread(
+              () -> {
+                try {
+                  while (!Thread.currentThread().isInterrupted()) {
+                    org.postgresql.PGNotification[] got = pg.getNotifications(1_000);
+                    long at = System.nanoTime();
+                    for (int i = 0; got != null && i < got.length; i++) {
+                      heard.add(at);
+                    }
+                  }
+                } catch (java.sql.SQLException e) {
+                  heard.add(-1L);
+                }
+              },
+              "bench-notify-hop");
+      listener.setDaemon(true);
+      listener.start();
+      List<Double> millis = new ArrayList<>();
+      for (int round = 0; round < warmups + rounds; round++) {
+        notify.execute("SELECT pg_notify('agent_msg_bench_hop', 'x')");
+        long committed = System.nanoTime();
+        Long at = heard.poll(10, TimeUnit.SECONDS);
+        if (at == null || at < 0) {
+          throw new IllegalStateException("the NOTIFY was not heard within 10 s");
+        }
+        if (round >= warmups) {
+          millis.add((at - committed) / 1e6);
+        }
+      }
+      listener.interrupt();
+      return Stats.of(millis);
+    }
   }
 
   /** One fail-over: milliseconds from killing the receiver's server to its next message. */
