@@ -306,11 +306,9 @@ final class GroupWriter implements AutoCloseable {
               message.recipient(),
               now));
     }
-    // The other servers sharing the database hear of it once this commits (nothing on H2).
-    tx.publish(hints);
-    if (!out.mustSync) {
-      tx.commitWithoutSync(); // acks and presences alone: see the class comment
-    }
+    // The other servers sharing the database hear of it once this commits (nothing on H2); acks
+    // and presences alone commit without waiting for the disk: see the class comment.
+    tx.finish(hints, out.mustSync);
     return out;
   }
 

@@ -126,9 +126,19 @@ public final class ClusterHints {
     }
   }
 
-  /** Sends {@code hints} when {@code tx} commits; nothing on H2. */
-  public static void publish(Handle tx, Collection<Hint> hints) throws SQLException {
-    if (hints.isEmpty() || Dialect.of(tx) != Dialect.POSTGRESQL) {
+  /**
+   * Sends {@code hints} when {@code tx} commits, and tells a commit that need not be durable so in
+   * the same statement ({@link Store#commitWithoutSync}): an ack's round trip is mostly such
+   * statements. Nothing on H2, which never waits for the disk on commit.
+   */
+  static void publish(Handle tx, Collection<Hint> hints, boolean durable) throws SQLException {
+    if (Dialect.of(tx) != Dialect.POSTGRESQL) {
+      return;
+    }
+    if (hints.isEmpty()) {
+      if (!durable) {
+        Store.commitWithoutSync(tx);
+      }
       return;
     }
     Connection connection = tx.getConnection();
@@ -138,9 +148,13 @@ public final class ClusterHints {
       payloads[i++] = hint.payload();
     }
     // One round trip for all of them, however many recipients the batch had.
+    String notifyAll =
+        "(SELECT COUNT(pg_notify('" + CHANNEL + "', p)) FROM unnest(?::text[]) AS p)";
     try (PreparedStatement notify =
         connection.prepareStatement(
-            "SELECT COUNT(pg_notify('" + CHANNEL + "', p)) FROM unnest(?::text[]) AS p")) {
+            durable
+                ? "SELECT " + notifyAll
+                : "SELECT " + notifyAll + ", set_config('synchronous_commit', 'off', true)")) {
       notify.setArray(1, connection.createArrayOf("text", payloads));
       notify.execute();
     }

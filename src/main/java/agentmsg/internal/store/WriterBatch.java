@@ -47,14 +47,13 @@ public final class WriterBatch {
     Recipients.receiving(tx, agent, node, instance, since);
   }
 
-  /** Tells the other servers sharing the database once this commits ({@link ClusterHints}). */
-  public void publish(Collection<ClusterHints.Hint> hints) throws SQLException {
-    ClusterHints.publish(tx, hints);
-  }
-
-  /** See {@link Store#commitWithoutSync}. */
-  public void commitWithoutSync() {
-    Store.commitWithoutSync(tx);
+  /**
+   * Ends the batch's work: tells the other servers sharing the database of {@code hints} once this
+   * commits ({@link ClusterHints}), and lets the commit skip waiting for the disk unless {@code
+   * durable} ({@link Store#commitWithoutSync}).
+   */
+  public void finish(Collection<ClusterHints.Hint> hints, boolean durable) throws SQLException {
+    ClusterHints.publish(tx, hints, durable);
   }
 
   /** A batch's work in its transaction. */
