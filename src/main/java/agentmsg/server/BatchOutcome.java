@@ -64,7 +64,7 @@ final class BatchOutcome {
     }
     for (WriterTask task : batch) {
       if (task instanceof Send send) {
-        send.answer().answer(send, results.get(send));
+        send.answer().answer(send.frame(), results.get(send));
       } else if (task instanceof Register register) {
         register.connection().welcome();
         hub.pusher().request(register.connection());
@@ -108,7 +108,9 @@ final class BatchOutcome {
       if (task instanceof Send send) {
         send.answer()
             .notStored(
-                send, code, "not stored, send again (same clientId): " + failure.getMessage());
+                send.frame(),
+                code,
+                "not stored, send again (same clientId): " + failure.getMessage());
       } else if (task instanceof Register register) {
         register.connection().sendError(code, "cannot register: " + failure.getMessage(), null);
         register.connection().close(StatusCode.SERVER_ERROR, code);

@@ -53,7 +53,7 @@ final class ConsoleSendPath implements SendPath {
     }
 
     @Override
-    public void answer(Send send, Outcome result) {
+    public void answer(ClientFrame.Send frame, Outcome result) {
       if (result.failure() != null) {
         done.completeExceptionally(result.failure());
         return;
@@ -66,7 +66,7 @@ final class ConsoleSendPath implements SendPath {
     }
 
     @Override
-    public void notStored(Send send, String code, String message) {
+    public void notStored(ClientFrame.Send frame, String code, String message) {
       done.completeExceptionally(new AgentMsgException(code, message));
     }
   }
