@@ -82,7 +82,7 @@ final class UpgradeGate implements WebSocketCreator {
           401,
           "unauthorized: send a valid token (Authorization: Bearer <token>)");
     }
-    return new PublicListener(new Connection(hub, identity.get(), address));
+    return new PublicListener(new WebSocketConnection(hub, identity.get(), address));
   }
 
   private Optional<Identity> authenticate(ServerUpgradeRequest request) {
