@@ -59,6 +59,7 @@ public final class AgentMsgServer implements AutoCloseable {
   private final GroupWriter writer;
   private final Pusher pusher;
   private final Cluster cluster;
+  private final OtherServers otherServers;
   private final Store queryStore;
   private final Reads reads;
   private final MailboxWatcher watcher;
@@ -100,13 +101,14 @@ public final class AgentMsgServer implements AutoCloseable {
     this.hub = new Hub(options, log, watch, timer);
     this.tokens = new AgentTokens(readStore, warning -> log.line("warning: " + warning));
     this.mirror = new MirrorQueue(mirrorWriter, layout, ownIds, log);
-    this.cluster = new Cluster(readStore, log);
+    this.cluster = new Cluster(readStore);
     this.writer = new GroupWriter(writeStore, cluster.node(), hub, mirror, options.loopLimit());
     this.pusher = new Pusher(readStore, log);
     // Its own connection: a search must not hold up pushes, nor a push a search.
     this.queryStore = openStore(options);
     this.reads = new Reads(queryStore, log);
     hub.attach(writer, pusher, reads, cluster);
+    this.otherServers = new OtherServers(readStore, cluster.node(), log, hub, pusher);
     InboxImporter importer =
         new InboxImporter(
             readStore,
@@ -183,7 +185,7 @@ public final class AgentMsgServer implements AutoCloseable {
     mirror.start();
     writer.start();
     pusher.start();
-    cluster.start(hub);
+    otherServers.start();
     watcher.start();
     console.start();
     try {
@@ -324,7 +326,7 @@ public final class AgentMsgServer implements AutoCloseable {
     }
     timer.shutdownNow();
     for (AutoCloseable part :
-        List.<AutoCloseable>of(console, cluster, watcher, pusher, reads, writer, mirror)) {
+        List.<AutoCloseable>of(console, otherServers, watcher, pusher, reads, writer, mirror)) {
       try {
         part.close();
       } catch (Exception e) {
