@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,6 +35,13 @@ import org.eclipse.jetty.websocket.api.exceptions.MessageTooLargeException;
 final class WebSocketConnection
     implements Connection, Delivery.Target, Session.Listener.AutoDemanding {
   private final Hub hub;
+  private final WriterQueue writer;
+  private final Pusher pusher;
+  private final Reads reads;
+  private final ServerOptions options;
+  private final SecurityCounters counters;
+  private final ServerLog log;
+  private final ScheduledExecutorService timer;
   private final Identity identity;
   private final InetAddress address;
   private final RateLimit rateLimit;
@@ -63,14 +71,36 @@ final class WebSocketConnection
   /** The hello reply is out: pushes may follow it, and none may go before it. */
   private volatile boolean welcomed;
 
-  WebSocketConnection(Hub hub, Identity identity, InetAddress address) {
+  /**
+   * @param identity who the connection proved to be at the upgrade
+   * @param address the peer's address, or null if unknown
+   * @param timer the server's timer thread, for short delayed tasks
+   */
+  WebSocketConnection(
+      Identity identity,
+      InetAddress address,
+      Hub hub,
+      WriterQueue writer,
+      Pusher pusher,
+      Reads reads,
+      ServerOptions options,
+      SecurityCounters counters,
+      ServerLog log,
+      ScheduledExecutorService timer) {
     this.hub = hub;
+    this.writer = writer;
+    this.pusher = pusher;
+    this.reads = reads;
+    this.options = options;
+    this.counters = counters;
+    this.log = log;
+    this.timer = timer;
     this.answer = new WireAnswer(this, hub);
     this.identity = identity;
     this.address = address;
-    int frameLimit = hub.options().frameLimit(address);
+    int frameLimit = options.frameLimit(address);
     this.rateLimit = frameLimit > 0 ? new RateLimit(frameLimit) : null;
-    this.maxQueuedBytes = hub.options().maxQueuedBytes();
+    this.maxQueuedBytes = options.maxQueuedBytes();
   }
 
   @Override
@@ -166,13 +196,13 @@ final class WebSocketConnection
     this.remote = String.valueOf(session.getRemoteSocketAddress()).replaceFirst("^/", "");
     if (!hub.opened(this)) {
       // The upgrade checked the count, but connections racing through it may overshoot.
-      hub.counters().increment(Counter.REFUSED_CONNECTIONS);
+      counters.increment(Counter.REFUSED_CONNECTIONS);
       sendError(
           "too-many-connections",
           "too many connections from "
               + (address == null ? remote : address.getHostAddress())
               + " (limit "
-              + hub.options().maxConnectionsPerAddress()
+              + options.maxConnectionsPerAddress()
               + ")",
           null);
       close(StatusCode.POLICY_VIOLATION, "too-many-connections");
@@ -188,7 +218,7 @@ final class WebSocketConnection
     try {
       frame = FrameCodec.parseClient(text);
     } catch (FrameException e) {
-      hub.counters().increment(Counter.BAD_FRAME);
+      counters.increment(Counter.BAD_FRAME);
       sendError(e.code(), e.getMessage(), e.ref());
       return;
     }
@@ -197,7 +227,7 @@ final class WebSocketConnection
     } catch (FrameException e) {
       sendError(e.code(), e.getMessage(), e.ref());
     } catch (RuntimeException e) {
-      hub.log().line("error handling a frame from " + describe() + ": " + e);
+      log.line("error handling a frame from " + describe() + ": " + e);
       sendError("internal", "the server failed to handle this frame: " + e, null);
     }
   }
@@ -206,7 +236,7 @@ final class WebSocketConnection
   public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
     callback.succeed();
     if (!cutOff.get() && withinRateLimit()) {
-      hub.counters().increment(Counter.BAD_FRAME);
+      counters.increment(Counter.BAD_FRAME);
       sendError("bad-frame", "binary frames are not supported: send JSON text frames", null);
     }
   }
@@ -219,21 +249,19 @@ final class WebSocketConnection
     if (rateLimit == null || rateLimit.tryAcquire()) {
       return true;
     }
-    hub.counters().increment(Counter.RATE_LIMITED);
+    counters.increment(Counter.RATE_LIMITED);
     if (rateLimit.abusive()) {
       if (cutOff(
           "rate-limited",
-          "kept sending over the rate limit of "
-              + hub.options().maxFramesPerSecond()
-              + " frames/s")) {
-        hub.counters().increment(Counter.RATE_CLOSED);
+          "kept sending over the rate limit of " + options.maxFramesPerSecond() + " frames/s")) {
+        counters.increment(Counter.RATE_CLOSED);
       }
       return false;
     }
     sendError(
         "rate-limited",
         "over "
-            + hub.options().maxFramesPerSecond()
+            + options.maxFramesPerSecond()
             + " frames/s: this frame was dropped; slow down (a client that keeps going is"
             + " disconnected)",
         null);
@@ -243,8 +271,8 @@ final class WebSocketConnection
   @Override
   public void onWebSocketError(Throwable cause) {
     if (cause instanceof MessageTooLargeException) {
-      hub.counters().increment(Counter.TOO_LARGE);
-      hub.log().line("closing " + describe() + ": frame too large: " + cause.getMessage());
+      counters.increment(Counter.TOO_LARGE);
+      log.line("closing " + describe() + ": frame too large: " + cause.getMessage());
     }
   }
 
@@ -279,7 +307,7 @@ final class WebSocketConnection
       throw new FrameException(
           "not-registered", "say hello with your agent name before reading", ref);
     }
-    hub.reads().submit(this, request, ref);
+    reads.submit(this, request, ref);
   }
 
   private void handleHello(ClientFrame.Hello hello) {
@@ -289,7 +317,7 @@ final class WebSocketConnection
     }
     SendRules.requireName(hello.agent(), "agent", null);
     if (identity.agent() != null && !identity.agent().equals(hello.agent())) {
-      hub.counters().increment(Counter.AUTH_MISMATCH);
+      counters.increment(Counter.AUTH_MISMATCH);
       sendError(
           "auth-agent-mismatch",
           "this connection's token belongs to agent '"
@@ -323,15 +351,14 @@ final class WebSocketConnection
               + holder
               + "); connect with --takeover to replace it, or as send-only",
           null);
-      hub.log()
-          .line(
-              "refused a second receiving connection for "
-                  + hello.agent()
-                  + " from "
-                  + remote
-                  + " (held from "
-                  + holder
-                  + ")");
+      log.line(
+          "refused a second receiving connection for "
+              + hello.agent()
+              + " from "
+              + remote
+              + " (held from "
+              + holder
+              + ")");
       close(StatusCode.POLICY_VIOLATION, "already-connected");
       return;
     }
@@ -350,10 +377,10 @@ final class WebSocketConnection
       return;
     }
     this.role = ClientFrame.Role.RECEIVE;
-    this.delivery = new Delivery(this, hub.options().maxInFlight());
+    this.delivery = new Delivery(this, options.maxInFlight());
     hub.joined(this);
     // Registered (if new) by the writer; the welcome and the first push follow its commit.
-    hub.writer().register(this, agent);
+    writer.register(this, agent);
   }
 
   @Override
@@ -373,14 +400,14 @@ final class WebSocketConnection
           "not-registered", "say hello (or register) with your agent name before sending", ref);
     }
     if (send.from() != null && !send.from().equals(agent)) {
-      hub.counters().increment(Counter.FROM_MISMATCH);
+      counters.increment(Counter.FROM_MISMATCH);
       throw new FrameException(
           "from-mismatch",
           "this connection is agent '" + agent + "' and cannot send as '" + send.from() + "'",
           ref);
     }
-    SendRules.check(send, hub);
-    hub.writer().send(new WriterTask.Send(agent, send, Ids.newId(), answer));
+    SendRules.check(send, options, counters);
+    writer.send(new WriterTask.Send(agent, send, Ids.newId(), answer));
   }
 
   private void handleAck(ClientFrame.Ack ack) {
@@ -393,7 +420,7 @@ final class WebSocketConnection
     if (ack.id() != null) {
       ids.add(ack.id());
     }
-    hub.writer().ack(this, ids, true);
+    writer.ack(this, ids, true);
   }
 
   private void handlePing(ClientFrame.Ping ping) {
@@ -440,7 +467,7 @@ final class WebSocketConnection
       if (cutOff(
           "slow-consumer",
           "over " + maxQueuedBytes + " bytes written to it were not read (ask less, or read)")) {
-        hub.counters().increment(Counter.SLOW_CLOSED);
+        counters.increment(Counter.SLOW_CLOSED);
       }
       callback.fail(new IllegalStateException("connection closed: slow consumer"));
       return;
@@ -464,7 +491,7 @@ final class WebSocketConnection
     long left = queuedBytes.addAndGet(-bytes);
     if (pushHeld && left < maxQueuedBytes / 4) {
       pushHeld = false;
-      hub.pusher().request(this);
+      pusher.request(this);
     }
   }
 
@@ -478,21 +505,20 @@ final class WebSocketConnection
     if (!cutOff.compareAndSet(false, true)) {
       return false;
     }
-    hub.log().line("closing " + describe() + ": " + code + ": " + why);
+    log.line("closing " + describe() + ": " + code + ": " + why);
     Session current = session;
     if (current != null) {
       current.close(StatusCode.POLICY_VIOLATION, code, Callback.NOOP);
       try {
         var unusedGrace =
-            hub.timer()
-                .schedule(
-                    () -> {
-                      if (current.isOpen()) {
-                        current.disconnect();
-                      }
-                    },
-                    CLOSE_GRACE_SECONDS,
-                    TimeUnit.SECONDS);
+            timer.schedule(
+                () -> {
+                  if (current.isOpen()) {
+                    current.disconnect();
+                  }
+                },
+                CLOSE_GRACE_SECONDS,
+                TimeUnit.SECONDS);
       } catch (java.util.concurrent.RejectedExecutionException stopping) {
         current.disconnect(); // the server is stopping: no grace
       }
