@@ -11,6 +11,7 @@ import agentmsg.internal.store.Store;
 import agentmsg.server.SecurityCounters.Counter;
 import agentmsg.server.console.Console;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,12 +54,15 @@ public final class AgentMsgServer implements AutoCloseable {
   private final Store writeStore;
   private final Store readStore;
   private final AgentInboxWatch watch;
+  private final SecurityCounters counters = new SecurityCounters();
   private final Hub hub;
   private final AgentTokens tokens;
   private final MirrorQueue mirror;
+  private final WriterQueue writerQueue = new WriterQueue();
   private final GroupWriter writer;
   private final Pusher pusher;
   private final Cluster cluster;
+  private final OtherServers otherServers;
   private final Store queryStore;
   private final Reads reads;
   private final MailboxWatcher watcher;
@@ -97,16 +101,18 @@ public final class AgentMsgServer implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    this.hub = new Hub(options, log, watch, timer);
     this.tokens = new AgentTokens(readStore, warning -> log.line("warning: " + warning));
     this.mirror = new MirrorQueue(mirrorWriter, layout, ownIds, log);
-    this.cluster = new Cluster(readStore, log);
-    this.writer = new GroupWriter(writeStore, cluster.node(), hub, mirror, options.loopLimit());
+    this.cluster = new Cluster(readStore);
     this.pusher = new Pusher(readStore, log);
+    this.hub = new Hub(options, log, watch, cluster, writerQueue, pusher);
+    this.writer =
+        new GroupWriter(
+            writeStore, cluster.node(), writerQueue, hub, pusher, mirror, log, options.loopLimit());
     // Its own connection: a search must not hold up pushes, nor a push a search.
     this.queryStore = openStore(options);
     this.reads = new Reads(queryStore, log);
-    hub.attach(writer, pusher, reads, cluster);
+    this.otherServers = new OtherServers(readStore, cluster.node(), log, hub, pusher);
     InboxImporter importer =
         new InboxImporter(
             readStore,
@@ -114,7 +120,7 @@ public final class AgentMsgServer implements AutoCloseable {
             mirrorWriter,
             options.maxMessageBytes(),
             warning -> log.line("warning: " + warning));
-    this.watcher = new MailboxWatcher(watch, importer, ownIds, hub);
+    this.watcher = new MailboxWatcher(watch, importer, ownIds, hub, pusher, log);
     QueuedThreadPool pool = new QueuedThreadPool();
     pool.setName("agent-msg-jetty");
     pool.setDaemon(true);
@@ -130,8 +136,8 @@ public final class AgentMsgServer implements AutoCloseable {
             options.storeTimeout(),
             hub::isOnline,
             options.loopLimit(),
-            new ConsoleSendPath(hub),
-            new ConsoleAdmission(hub),
+            new ConsoleSendPath(options, counters, writerQueue),
+            new ConsoleAdmission(options, counters, hub),
             line -> log.line("warning: " + line));
     jetty.setHandler(
         console.handler(
@@ -142,9 +148,16 @@ public final class AgentMsgServer implements AutoCloseable {
                   container.setMaxTextMessageSize(MAX_FRAME_BYTES);
                   container.setMaxBinaryMessageSize(64 * 1024);
                   container.addMapping(Console.LIVE_PATH, console.liveCreator());
-                  container.addMapping("/*", new UpgradeGate(hub, tokens));
+                  container.addMapping(
+                      "/*", new UpgradeGate(options, counters, hub, tokens, this::connect));
                 })));
     jetty.setStopTimeout(5_000);
+  }
+
+  /** The connection of an upgrade that the gate let through. */
+  private WebSocketConnection connect(Identity identity, InetAddress address) {
+    return new WebSocketConnection(
+        identity, address, hub, writerQueue, pusher, reads, options, counters, log, timer);
   }
 
   private static ServerConnector newConnector(Server jetty, ServerOptions options) {
@@ -183,7 +196,7 @@ public final class AgentMsgServer implements AutoCloseable {
     mirror.start();
     writer.start();
     pusher.start();
-    cluster.start(hub);
+    otherServers.start();
     watcher.start();
     console.start();
     try {
@@ -242,7 +255,7 @@ public final class AgentMsgServer implements AutoCloseable {
       for (Connection connection : hub.openConnections()) {
         byte[] hash = connection.identity().tokenHash();
         if (hash != null && connection.isOpen() && !tokens.isValid(hash)) {
-          hub.counters().increment(Counter.REVOKED_CLOSED);
+          counters.increment(Counter.REVOKED_CLOSED);
           log.line("closing " + connection.describe() + ": its token was revoked");
           connection.sendError(
               "token-revoked", "this connection's token was revoked (token rotate)", null);
@@ -252,7 +265,7 @@ public final class AgentMsgServer implements AutoCloseable {
     } catch (RuntimeException e) {
       log.line("warning: cannot check tokens for revocation: " + e.getMessage());
     }
-    String line = hub.counters().lineIfChanged();
+    String line = counters.lineIfChanged();
     if (line != null) {
       log.line(line);
     }
@@ -314,7 +327,7 @@ public final class AgentMsgServer implements AutoCloseable {
     List<RuntimeException> failures = new ArrayList<>();
     try {
       connector.close(); // no new connections; open ones go on until their queued work is done
-      writer.flush(5_000);
+      writerQueue.flush(5_000);
       hub.closeAll();
       jetty.stop();
     } catch (InterruptedException e) {
@@ -324,7 +337,7 @@ public final class AgentMsgServer implements AutoCloseable {
     }
     timer.shutdownNow();
     for (AutoCloseable part :
-        List.<AutoCloseable>of(console, cluster, watcher, pusher, reads, writer, mirror)) {
+        List.<AutoCloseable>of(console, otherServers, watcher, pusher, reads, writer, mirror)) {
       try {
         part.close();
       } catch (Exception e) {
@@ -335,7 +348,7 @@ public final class AgentMsgServer implements AutoCloseable {
     readStore.close();
     queryStore.close();
     if (listening) {
-      log.line(hub.counters().line());
+      log.line(counters.line());
       log.line("stopped");
     }
     stopped.countDown();

@@ -46,7 +46,8 @@ final class BatchOutcome {
    * messages in the order of their sequence numbers, which cumulative acks rely on (a message to
    * oneself may so arrive before its {@code stored}).
    */
-  void publish(List<WriterTask> batch, Hub hub, MirrorQueue mirror, long now) {
+  void publish(
+      List<WriterTask> batch, Hub hub, Pusher pusher, MirrorQueue mirror, ServerLog log, long now) {
     List<StoredMessage> fresh = new ArrayList<>();
     for (WriterTask task : batch) {
       if (task instanceof Send send) {
@@ -64,14 +65,14 @@ final class BatchOutcome {
     }
     for (WriterTask task : batch) {
       if (task instanceof Send send) {
-        send.answer().answer(send, results.get(send));
+        send.answer().answer(send.frame(), results.get(send));
       } else if (task instanceof Register register) {
         register.connection().welcome();
-        hub.pusher().request(register.connection());
+        pusher.request(register.connection());
       } else if (task instanceof Ack ack) {
         Delivery delivery = ack.connection().delivery();
         if (delivery != null && delivery.release(ack.ids())) {
-          hub.pusher().request(ack.connection());
+          pusher.request(ack.connection());
         }
       } else if (task instanceof Flush flush) {
         flush.done().countDown();
@@ -86,29 +87,23 @@ final class BatchOutcome {
       if (receipts.add(row.sender() + "\n" + row.recipient())) {
         mirror.receipt(row.sender(), row.recipient(), now);
       }
-      hub.log()
-          .delivery(
-              "delivered "
-                  + row.id()
-                  + " "
-                  + row.sender()
-                  + " -> "
-                  + row.recipient()
-                  + " at "
-                  + at);
+      log.delivery(
+          "delivered " + row.id() + " " + row.sender() + " -> " + row.recipient() + " at " + at);
     }
-    hub.log().flush();
+    log.flush();
   }
 
   /** Tells everyone in a batch that failed: senders to send again, acks released. */
-  static void fail(List<WriterTask> batch, RuntimeException failure, Hub hub) {
+  static void fail(List<WriterTask> batch, RuntimeException failure, ServerLog log) {
     String code = failure instanceof AgentMsgException known ? known.code() : "store-unavailable";
-    hub.log().line("store failure on a batch of " + batch.size() + ": " + failure.getMessage());
+    log.line("store failure on a batch of " + batch.size() + ": " + failure.getMessage());
     for (WriterTask task : batch) {
       if (task instanceof Send send) {
         send.answer()
             .notStored(
-                send, code, "not stored, send again (same clientId): " + failure.getMessage());
+                send.frame(),
+                code,
+                "not stored, send again (same clientId): " + failure.getMessage());
       } else if (task instanceof Register register) {
         register.connection().sendError(code, "cannot register: " + failure.getMessage(), null);
         register.connection().close(StatusCode.SERVER_ERROR, code);

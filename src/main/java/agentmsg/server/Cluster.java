@@ -10,26 +10,21 @@ import java.util.Optional;
 
 /**
  * This server among the others that share its PostgreSQL database ({@code server --db}): its id,
- * the check that an agent has one receiving connection across all of them, and what it does with
- * the others' hints ({@link ClusterHints}): a message stored elsewhere is pushed by the server that
- * holds its recipient's receiving connection, a {@code delivered} reaches the sender wherever it is
- * connected, and a receiving connection taken on another server is closed here. On H2 (one server
- * per data home) there are no others: nothing is listened to and nothing is checked. Thread-safe.
+ * and the check that an agent has one receiving connection across all of them. What it hears from
+ * the others ({@link ClusterHints}: a {@link Hint} for each message stored, message delivered and
+ * receiving connection taken) is acted on by {@code OtherServers}. On H2 (one server per data home)
+ * there are no others: nothing is checked. Thread-safe.
  */
-final class Cluster implements AutoCloseable {
+final class Cluster {
   private final String node;
   private final Store store;
-  private final ServerLog log;
   private final boolean shared;
-  private Hub hub;
-  private ClusterHints.Listener listener;
 
-  Cluster(Store store, ServerLog log) {
+  Cluster(Store store) {
     byte[] random = new byte[8];
     new SecureRandom().nextBytes(random);
     this.node = "s" + HexFormat.of().formatHex(random);
     this.store = store;
-    this.log = log;
     this.shared = store.dialect() != agentmsg.internal.store.Dialect.H2;
   }
 
@@ -41,16 +36,6 @@ final class Cluster implements AutoCloseable {
   /** Whether other servers may share the store. */
   boolean shared() {
     return shared;
-  }
-
-  /** Starts hearing the other servers' hints, acting on them through {@code hub}. */
-  void start(Hub hub) {
-    this.hub = hub;
-    listener =
-        ClusterHints.listener(store, node, this::heard, this::resync, line -> log.line(line));
-    if (listener != null) {
-      listener.start();
-    }
   }
 
   /**
@@ -69,31 +54,5 @@ final class Cluster implements AutoCloseable {
       return null;
     }
     return "another server (" + holder.get().node() + ")";
-  }
-
-  private void heard(Hint hint) {
-    switch (hint.kind()) {
-      case STORED -> hub.storedElsewhere(hint.agent(), hint.seq());
-      case CLAIMED -> hub.claimedElsewhere(hint.agent(), hint.seq(), hint.node());
-      case DELIVERED ->
-          hub.deliveredElsewhere(
-              hint.agent(), hint.id(), hint.clientId(), hint.recipient(), hint.seq(), hint.at());
-    }
-  }
-
-  /** After the listener (re)connected: hints may have been missed, so every receiver reads. */
-  private void resync() {
-    if (hub != null) {
-      for (Connection receiver : hub.receivers()) {
-        hub.pusher().request(receiver);
-      }
-    }
-  }
-
-  @Override
-  public void close() {
-    if (listener != null) {
-      listener.close();
-    }
   }
 }

@@ -19,8 +19,9 @@ final class ConsoleAdmission implements Admission {
   /** Addresses whose request rate is remembered; the least recently seen is forgotten first. */
   private static final int MAX_TRACKED = 10_000;
 
-  private final Hub hub;
   private final ServerOptions options;
+  private final SecurityCounters counters;
+  private final Hub hub;
 
   private final Map<InetAddress, RateLimit> rates =
       new LinkedHashMap<>(16, 0.75f, true) {
@@ -32,9 +33,11 @@ final class ConsoleAdmission implements Admission {
         }
       };
 
-  ConsoleAdmission(Hub hub) {
+  /** {@code hub} counts the connections from each address. */
+  ConsoleAdmission(ServerOptions options, SecurityCounters counters, Hub hub) {
+    this.options = options;
+    this.counters = counters;
     this.hub = hub;
-    this.options = hub.options();
   }
 
   @Override
@@ -54,7 +57,7 @@ final class ConsoleAdmission implements Admission {
     if (rate.tryAcquire()) {
       return null;
     }
-    hub.counters().increment(Counter.RATE_LIMITED);
+    counters.increment(Counter.RATE_LIMITED);
     return new Refusal(
         429,
         "rate-limited",
@@ -95,7 +98,7 @@ final class ConsoleAdmission implements Admission {
   }
 
   private Refusal tooMany() {
-    hub.counters().increment(Counter.REFUSED_CONNECTIONS);
+    counters.increment(Counter.REFUSED_CONNECTIONS);
     return new Refusal(
         429,
         "too-many-connections",
@@ -108,7 +111,7 @@ final class ConsoleAdmission implements Admission {
     if (UpgradeGate.allowed(options, address)) {
       return null;
     }
-    hub.counters().increment(Counter.REFUSED_ALLOWLIST);
+    counters.increment(Counter.REFUSED_ALLOWLIST);
     return new Refusal(403, "forbidden", "this address may not connect (see server --allow)");
   }
 }

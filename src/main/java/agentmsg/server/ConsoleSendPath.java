@@ -19,16 +19,20 @@ import java.util.concurrent.CompletableFuture;
  * instead of going out as a {@code stored} frame. Thread-safe.
  */
 final class ConsoleSendPath implements SendPath {
-  private final Hub hub;
+  private final ServerOptions options;
+  private final SecurityCounters counters;
+  private final WriterQueue writer;
 
-  ConsoleSendPath(Hub hub) {
-    this.hub = hub;
+  ConsoleSendPath(ServerOptions options, SecurityCounters counters, WriterQueue writer) {
+    this.options = options;
+    this.counters = counters;
+    this.writer = writer;
   }
 
   @Override
   public void check(String sender, ClientFrame.Send frame) {
     SendRules.requireName(sender, "from", frame.clientId());
-    SendRules.check(frame, hub);
+    SendRules.check(frame, options, counters);
   }
 
   @Override
@@ -40,7 +44,7 @@ final class ConsoleSendPath implements SendPath {
       done.completeExceptionally(e);
       return done;
     }
-    hub.writer().send(new Send(sender, frame, Ids.newId(), new FutureAnswer(done)));
+    writer.send(new Send(sender, frame, Ids.newId(), new FutureAnswer(done)));
     return done;
   }
 
@@ -53,7 +57,7 @@ final class ConsoleSendPath implements SendPath {
     }
 
     @Override
-    public void answer(Send send, Outcome result) {
+    public void answer(ClientFrame.Send frame, Outcome result) {
       if (result.failure() != null) {
         done.completeExceptionally(result.failure());
         return;
@@ -66,7 +70,7 @@ final class ConsoleSendPath implements SendPath {
     }
 
     @Override
-    public void notStored(Send send, String code, String message) {
+    public void notStored(ClientFrame.Send frame, String code, String message) {
       done.completeExceptionally(new AgentMsgException(code, message));
     }
   }

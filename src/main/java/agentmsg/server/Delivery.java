@@ -23,7 +23,7 @@ import org.eclipse.jetty.websocket.api.Callback;
  * in-flight set only once its ack is committed, so a store page never shows a message that is
  * neither in flight nor delivered, except for the moment between the two ({@code recent} covers
  * it). Nothing is pushed while the connection's queue of unread bytes is a quarter full ({@link
- * Connection#hasPushRoom}): what would have been pushed stays in the store, and the pusher reads it
+ * Target#hasPushRoom}): what would have been pushed stays in the store, and the pusher reads it
  * once the queue drains. Nothing is pushed before the connection's welcome: until its first read of
  * the store, which the pusher makes only once the welcome is out, every message is backlog.
  *
@@ -37,7 +37,7 @@ final class Delivery {
   /** Ids acked lately, so that a page read just before their commit does not push them again. */
   private static final int RECENT = 4096;
 
-  private final Connection connection;
+  private final Target connection;
   private final int cap;
   private final Map<String, StoredMessage> inFlight = new LinkedHashMap<>();
   private final ArrayDeque<StoredMessage> waiting = new ArrayDeque<>();
@@ -64,7 +64,22 @@ final class Delivery {
    */
   private long hintFrom = Long.MAX_VALUE;
 
-  Delivery(Connection connection, int cap) {
+  /** What a delivery needs of its connection: room, the protocol, and writing a push. */
+  interface Target {
+    /** Whether a push may be written now. If not, the pusher is asked again once there is room. */
+    boolean hasPushRoom();
+
+    /** Whether it speaks the original protocol, whose clients never ack. */
+    boolean legacy();
+
+    /** Writes a frame, never blocking; {@code callback} learns whether it was written. */
+    void send(ServerFrame frame, Callback callback);
+
+    /** A push of {@code row} was written to this original-protocol connection. */
+    void handedOver(StoredMessage row);
+  }
+
+  Delivery(Target connection, int cap) {
     this.connection = connection;
     this.cap = cap;
   }
@@ -262,7 +277,7 @@ final class Delivery {
       // over, as the original server told it.
       connection.send(frame, Callback.from(() -> connection.handedOver(row), failure -> {}));
     } else {
-      connection.send(frame);
+      connection.send(frame, Callback.NOOP);
     }
   }
 }

@@ -10,7 +10,6 @@ import agentmsg.internal.store.StoredMessage;
 import agentmsg.internal.store.WordIndex;
 import agentmsg.internal.store.WriterBatch;
 import agentmsg.server.WriterTask.Ack;
-import agentmsg.server.WriterTask.Flush;
 import agentmsg.server.WriterTask.Presence;
 import agentmsg.server.WriterTask.Register;
 import agentmsg.server.WriterTask.Send;
@@ -22,23 +21,22 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Group commit: one thread ({@code agent-msg-writer}) takes every queued registration, send and ack
- * from all connections, applies them in one transaction, syncs the store to disk once, and only
- * then answers: {@code stored} to senders, pushes to recipients, {@code delivered} to the senders
- * of acked messages. Many messages share one sync, which is what makes durable and fast agree. A
- * send to {@code @all} or a group is one task, so all its copies are stored in the same batch.
+ * Group commit: one thread ({@code agent-msg-writer}) takes every registration, send and ack that
+ * all connections queued ({@link WriterQueue}), applies them in one transaction, syncs the store to
+ * disk once, and only then answers: {@code stored} to senders, pushes to recipients, {@code
+ * delivered} to the senders of acked messages. Many messages share one sync, which is what makes
+ * durable and fast agree. A send to {@code @all} or a group is one task, so all its copies are
+ * stored in the same batch.
  *
  * <p>A batch of acks alone is committed (the file has it: a crash of the server loses nothing) but
  * not synced: what a power cut could take back is only the state of messages that are themselves on
  * disk, which are then pushed again and dropped by the reader as already seen (at-least-once, by
  * id). Messages and registrations are always synced before anyone hears of them.
  *
- * <p>Thread-safe: any thread may queue; one thread writes.
+ * <p>Thread-safe: any thread may queue (on the {@link WriterQueue}); one thread writes.
  */
 final class GroupWriter implements AutoCloseable {
   private static final int MAX_BATCH = 4096;
@@ -59,9 +57,11 @@ final class GroupWriter implements AutoCloseable {
   /** This server's id among the servers sharing the store ({@code server_node}). */
   private final String node;
 
+  private final WriterQueue queue;
   private final Hub hub;
+  private final Pusher pusher;
   private final MirrorQueue mirror;
-  private final LinkedBlockingQueue<WriterTask> queue = new LinkedBlockingQueue<>();
+  private final ServerLog log;
   private final Thread thread;
   private volatile boolean stopping;
 
@@ -71,11 +71,27 @@ final class GroupWriter implements AutoCloseable {
   /** When the writer last wrote the server's beat ({@link Recipients#beat}); writer thread only. */
   private long beatAt;
 
-  GroupWriter(Store store, String node, Hub hub, MirrorQueue mirror, int loopLimit) {
+  /**
+   * @param queue what it takes its tasks from
+   * @param hub who hears of stored and delivered messages once a batch is committed
+   * @param pusher asked to read for a connection once it is welcomed or its acks freed room
+   */
+  GroupWriter(
+      Store store,
+      String node,
+      WriterQueue queue,
+      Hub hub,
+      Pusher pusher,
+      MirrorQueue mirror,
+      ServerLog log,
+      int loopLimit) {
     this.store = store;
     this.node = node;
+    this.queue = queue;
     this.hub = hub;
+    this.pusher = pusher;
     this.mirror = mirror;
+    this.log = log;
     pipeline.loopLimit(loopLimit).home(store.home());
     this.thread = new Thread(this::loop, "agent-msg-writer");
     thread.setDaemon(true);
@@ -86,47 +102,16 @@ final class GroupWriter implements AutoCloseable {
       store.run(DeliveryRows::reserveSeqs);
     } catch (RuntimeException e) {
       // Slower without it, never wrong.
-      hub.log().line("warning: cannot enlarge the message sequence cache: " + e.getMessage());
+      log.line("warning: cannot enlarge the message sequence cache: " + e.getMessage());
     }
     try {
       beatAt = System.currentTimeMillis();
       store.run(handle -> Recipients.serverStarted(handle, node, beatAt));
     } catch (RuntimeException e) {
       // Senders then see no one connected, which they would see anyway within a minute.
-      hub.log().line("warning: cannot record the server's presence: " + e.getMessage());
+      log.line("warning: cannot record the server's presence: " + e.getMessage());
     }
     thread.start();
-  }
-
-  /** Registers {@code agent} if it is new; then welcomes the connection and starts pushing. */
-  void register(Connection connection, String agent) {
-    queue.add(new Register(connection, agent));
-  }
-
-  void send(Send send) {
-    queue.add(send);
-  }
-
-  /**
-   * Records whether {@code agent} has a receiving connection (since {@code since}, from client
-   * {@code instance}) or none.
-   */
-  void presence(String agent, String instance, Long since) {
-    queue.add(new Presence(agent, instance, since));
-  }
-
-  /** Marks messages delivered (and read, if {@code alsoRead}) for the connection's agent. */
-  void ack(Connection connection, List<String> ids, boolean alsoRead) {
-    if (!ids.isEmpty()) {
-      queue.add(new Ack(connection, ids, alsoRead));
-    }
-  }
-
-  /** Waits until everything queued before this call is committed and answered. */
-  boolean flush(long timeoutMillis) throws InterruptedException {
-    CountDownLatch done = new CountDownLatch(1);
-    queue.add(new Flush(done));
-    return done.await(timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   private void loop() {
@@ -144,12 +129,12 @@ final class GroupWriter implements AutoCloseable {
         process(batch);
       } catch (InterruptedException e) {
         if (!stopping) {
-          hub.log().line("writer interrupted; stopping");
+          log.line("writer interrupted; stopping");
         }
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        hub.log().line("writer failed on a batch of " + batch.size() + ": " + e);
+        log.line("writer failed on a batch of " + batch.size() + ": " + e);
       } finally {
         batch.clear();
       }
@@ -166,7 +151,7 @@ final class GroupWriter implements AutoCloseable {
     try {
       store.run(handle -> Recipients.beat(handle, node, now));
     } catch (RuntimeException e) {
-      hub.log().line("warning: cannot record the server's presence: " + e.getMessage());
+      log.line("warning: cannot record the server's presence: " + e.getMessage());
     }
   }
 
@@ -182,7 +167,7 @@ final class GroupWriter implements AutoCloseable {
           wordsPending = false;
         }
       } catch (RuntimeException e) {
-        hub.log().line("warning: cannot index message words now, a search will: " + e.getMessage());
+        log.line("warning: cannot index message words now, a search will: " + e.getMessage());
         wordsPending = false;
       }
     }
@@ -197,12 +182,12 @@ final class GroupWriter implements AutoCloseable {
               (tx, retry, lookUp) -> apply(tx, batch, now, retry, lookUp),
               result -> result.mustSync);
     } catch (RuntimeException e) {
-      BatchOutcome.fail(batch, e, hub);
+      BatchOutcome.fail(batch, e, log);
       return;
     }
     pipeline.committed(outcome.agents);
     wordsPending |= outcome.wrote;
-    outcome.publish(batch, hub, mirror, now);
+    outcome.publish(batch, hub, pusher, mirror, log, now);
   }
 
   /**
@@ -316,7 +301,7 @@ final class GroupWriter implements AutoCloseable {
   @Override
   public void close() {
     stopping = true;
-    queue.add(new Flush(new CountDownLatch(1))); // wakes the loop, which then ends
+    queue.wake(); // the loop then ends
     try {
       thread.join(10_000);
     } catch (InterruptedException e) {
@@ -328,7 +313,7 @@ final class GroupWriter implements AutoCloseable {
     try {
       store.run(handle -> Recipients.serverStopped(handle, node));
     } catch (RuntimeException e) {
-      hub.log().line("warning: cannot clear the server's presence: " + e.getMessage());
+      log.line("warning: cannot clear the server's presence: " + e.getMessage());
     }
   }
 }

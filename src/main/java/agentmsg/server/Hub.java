@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.websocket.api.StatusCode;
 
 /**
@@ -31,55 +30,29 @@ final class Hub {
   private final Map<Connection, Long> claimedAt = new ConcurrentHashMap<>();
 
   private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
-  private final SecurityCounters counters = new SecurityCounters();
-  private final ScheduledExecutorService timer;
-  private GroupWriter writer;
-  private Pusher pusher;
-  private Reads reads;
-  private Cluster cluster;
+  private final Cluster cluster;
+  private final WriterQueue writer;
+  private final Pusher pusher;
 
-  Hub(ServerOptions options, ServerLog log, AgentInboxWatch watch, ScheduledExecutorService timer) {
+  /**
+   * @param watch the inboxes watched: those of the agents with a receiving connection here
+   * @param cluster the other servers' receiving connections, checked before a claim
+   * @param writer where claims and releases of receiving connections are recorded, in order
+   * @param pusher asked to read for a receiver that has new messages
+   */
+  Hub(
+      ServerOptions options,
+      ServerLog log,
+      AgentInboxWatch watch,
+      Cluster cluster,
+      WriterQueue writer,
+      Pusher pusher) {
     this.options = options;
-    this.timer = timer;
     this.log = log;
     this.watch = watch;
-  }
-
-  /** Completes the wiring; called once, before the first connection. */
-  void attach(GroupWriter writer, Pusher pusher, Reads reads, Cluster cluster) {
+    this.cluster = cluster;
     this.writer = writer;
     this.pusher = pusher;
-    this.reads = reads;
-    this.cluster = cluster;
-  }
-
-  ServerOptions options() {
-    return options;
-  }
-
-  ServerLog log() {
-    return log;
-  }
-
-  GroupWriter writer() {
-    return writer;
-  }
-
-  Pusher pusher() {
-    return pusher;
-  }
-
-  Reads reads() {
-    return reads;
-  }
-
-  /** The server's timer thread, for short delayed tasks. */
-  ScheduledExecutorService timer() {
-    return timer;
-  }
-
-  SecurityCounters counters() {
-    return counters;
   }
 
   /**

@@ -21,14 +21,28 @@ final class MailboxWatcher implements AutoCloseable {
   private final InboxImporter importer;
   private final RecentIds ownIds;
   private final Hub hub;
+  private final Pusher pusher;
+  private final ServerLog log;
   private volatile Thread thread;
   private volatile boolean stopping;
 
-  MailboxWatcher(AgentInboxWatch watch, InboxImporter importer, RecentIds ownIds, Hub hub) {
+  /**
+   * @param ownIds the ids of the messages whose mirror files the server writes itself
+   * @param hub who is the receiving connection of an agent whose inbox changed
+   */
+  MailboxWatcher(
+      AgentInboxWatch watch,
+      InboxImporter importer,
+      RecentIds ownIds,
+      Hub hub,
+      Pusher pusher,
+      ServerLog log) {
     this.watch = watch;
     this.importer = importer;
     this.ownIds = ownIds;
     this.hub = hub;
+    this.pusher = pusher;
+    this.log = log;
   }
 
   void start() {
@@ -44,7 +58,7 @@ final class MailboxWatcher implements AutoCloseable {
     if (stopping) {
       return;
     }
-    hub.log().line("watcher: the " + dead.getName() + " thread died of " + cause + "; restarted");
+    log.line("watcher: the " + dead.getName() + " thread died of " + cause + "; restarted");
     start();
   }
 
@@ -62,7 +76,7 @@ final class MailboxWatcher implements AutoCloseable {
         // An Error too (an OutOfMemoryError of one huge allocation leaves the heap usable): one
         // bad round must not end the pushes of every file-mode message after it.
         if (!stopping) {
-          hub.log().line("watcher: " + e + " (watching goes on)");
+          log.line("watcher: " + e + " (watching goes on)");
         }
       }
     }
@@ -90,7 +104,7 @@ final class MailboxWatcher implements AutoCloseable {
       }
     } finally {
       // What others stored is in the store whatever a dropped file did to the import.
-      hub.pusher().request(receiver);
+      pusher.request(receiver);
     }
   }
 

@@ -33,7 +33,7 @@ final class Pusher implements AutoCloseable {
 
   /** Asks for a read of {@code connection}'s undelivered messages. */
   void request(Connection connection) {
-    if (connection.scanQueued.compareAndSet(false, true)) {
+    if (connection.scanQueued().compareAndSet(false, true)) {
       queue.add(connection);
     }
   }
@@ -50,7 +50,7 @@ final class Pusher implements AutoCloseable {
       if (connection == null) {
         continue;
       }
-      connection.scanQueued.set(false);
+      connection.scanQueued().set(false);
       Delivery delivery = connection.delivery();
       // Never before the welcome: until then the client does not count the connection as up. The
       // registration's commit sends the welcome and then asks again.

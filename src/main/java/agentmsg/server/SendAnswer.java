@@ -1,7 +1,7 @@
 package agentmsg.server;
 
 import agentmsg.internal.store.SendPipeline.Outcome;
-import agentmsg.server.WriterTask.Send;
+import agentmsg.internal.wire.ClientFrame;
 
 /**
  * Who hears what became of a queued send, told by the writer thread once its batch is committed (or
@@ -9,9 +9,12 @@ import agentmsg.server.WriterTask.Send;
  * writer thread only; an implementation must not block.
  */
 interface SendAnswer {
-  /** The batch was committed: {@code result} holds the stored copies, or why this send failed. */
-  void answer(Send send, Outcome result);
+  /**
+   * The batch was committed: {@code result} holds the stored copies of the send {@code frame}, or
+   * why it failed.
+   */
+  void answer(ClientFrame.Send frame, Outcome result);
 
-  /** The batch failed as a whole: nothing of {@code send} was stored. */
-  void notStored(Send send, String code, String message);
+  /** The batch failed as a whole: nothing of the send {@code frame} was stored. */
+  void notStored(ClientFrame.Send frame, String code, String message);
 }

@@ -16,8 +16,11 @@ import java.nio.charset.StandardCharsets;
 final class SendRules {
   private SendRules() {}
 
-  /** Throws the wire's error for the first rule {@code send} breaks. */
-  static void check(ClientFrame.Send send, Hub hub) {
+  /**
+   * Throws the wire's error for the first rule {@code send} breaks; a message over the size limit
+   * is counted in {@code counters}.
+   */
+  static void check(ClientFrame.Send send, ServerOptions options, SecurityCounters counters) {
     String ref = send.clientId();
     if (AgentNames.fansOut(send.to())) {
       // @all or @<group>: the writer fans it out as file mode does.
@@ -59,9 +62,9 @@ final class SendRules {
       }
     }
     int size = send.message().getBytes(StandardCharsets.UTF_8).length;
-    int limit = hub.options().maxMessageBytes();
+    int limit = options.maxMessageBytes();
     if (size > limit) {
-      hub.counters().increment(Counter.TOO_LARGE);
+      counters.increment(Counter.TOO_LARGE);
       throw new FrameException(
           "message-too-large",
           "message is " + size + " bytes, over the limit of " + limit + " bytes",

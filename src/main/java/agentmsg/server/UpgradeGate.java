@@ -13,8 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.server.WebSocketCreator;
@@ -29,16 +31,28 @@ final class UpgradeGate implements WebSocketCreator {
   /** The original tool's README sends this header through nginx; we check it ourselves too. */
   static final String TOKEN_HEADER = "x-agent-token";
 
-  private final Hub hub;
   private final ServerOptions options;
-  private final AgentTokens tokens;
   private final SecurityCounters counters;
+  private final Hub hub;
+  private final AgentTokens tokens;
+  private final BiFunction<Identity, InetAddress, Session.Listener> connections;
 
-  UpgradeGate(Hub hub, AgentTokens tokens) {
+  /**
+   * @param hub counts the connections from each address
+   * @param connections makes the connection of an upgrade let through, as whom it proved to be and
+   *     from where
+   */
+  UpgradeGate(
+      ServerOptions options,
+      SecurityCounters counters,
+      Hub hub,
+      AgentTokens tokens,
+      BiFunction<Identity, InetAddress, Session.Listener> connections) {
+    this.options = options;
+    this.counters = counters;
     this.hub = hub;
-    this.options = hub.options();
     this.tokens = tokens;
-    this.counters = hub.counters();
+    this.connections = connections;
   }
 
   @Override
@@ -82,7 +96,7 @@ final class UpgradeGate implements WebSocketCreator {
           401,
           "unauthorized: send a valid token (Authorization: Bearer <token>)");
     }
-    return new PublicListener(new Connection(hub, identity.get(), address));
+    return new PublicListener(connections.apply(identity.get(), address));
   }
 
   private Optional<Identity> authenticate(ServerUpgradeRequest request) {

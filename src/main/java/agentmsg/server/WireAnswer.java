@@ -1,12 +1,13 @@
 package agentmsg.server;
 
+import agentmsg.AgentNames;
 import agentmsg.RecipientHealth;
 import agentmsg.internal.store.FanOut;
 import agentmsg.internal.store.SendPipeline.Outcome;
 import agentmsg.internal.store.StoredMessage;
+import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.ServerFrame;
 import agentmsg.json.Timestamps;
-import agentmsg.server.WriterTask.Send;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,15 +24,15 @@ final class WireAnswer implements SendAnswer {
 
   /** Stored (and delivered already, for a resend), or the error. */
   @Override
-  public void answer(Send send, Outcome result) {
+  public void answer(ClientFrame.Send frame, Outcome result) {
     if (result.failure() != null) {
       connection.sendError(
-          result.failure().code(), result.failure().getMessage(), send.frame().clientId());
+          result.failure().code(), result.failure().getMessage(), frame.clientId());
       return;
     }
     StoredMessage first = result.messages().get(0);
     String timestamp = Timestamps.format(Instant.ofEpochMilli(first.createdAtMillis()));
-    if (send.fansOut()) {
+    if (AgentNames.fansOut(frame.to())) {
       List<ServerFrame.Copy> copies = new ArrayList<>(result.messages().size());
       for (StoredMessage row : result.messages()) {
         copies.add(new ServerFrame.Copy(row.recipient(), row.id(), row.seq()));
@@ -39,9 +40,9 @@ final class WireAnswer implements SendAnswer {
       connection.send(
           new ServerFrame.Stored(
               FanOut.base(first.id(), first.recipient()),
-              send.frame().clientId(),
+              frame.clientId(),
               0,
-              send.frame().to(),
+              frame.to(),
               timestamp,
               first.thread(),
               copies,
@@ -95,7 +96,7 @@ final class WireAnswer implements SendAnswer {
   }
 
   @Override
-  public void notStored(Send send, String code, String message) {
-    connection.sendError(code, message, send.frame().clientId());
+  public void notStored(ClientFrame.Send frame, String code, String message) {
+    connection.sendError(code, message, frame.clientId());
   }
 }

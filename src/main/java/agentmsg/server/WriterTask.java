@@ -1,6 +1,5 @@
 package agentmsg.server;
 
-import agentmsg.AgentNames;
 import agentmsg.MessageDraft;
 import agentmsg.Priority;
 import agentmsg.internal.store.SendPipeline;
@@ -47,11 +46,6 @@ sealed interface WriterTask {
 
     String sender() {
       return sender;
-    }
-
-    /** Whether it goes to {@code @all} or a group. */
-    boolean fansOut() {
-      return AgentNames.fansOut(frame.to());
     }
 
     /** What the send pipeline stores for it; {@code retry}: an earlier attempt may have. */
