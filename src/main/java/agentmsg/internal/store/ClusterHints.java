@@ -5,6 +5,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -163,6 +164,19 @@ public final class ClusterHints {
   /** Hears the other servers' hints on a connection of its own, and reconnects when it breaks. */
   public static final class Listener implements AutoCloseable {
     private static final int WAIT_MILLIS = 500;
+
+    /**
+     * How far before the loss a replay of deliveries reaches back: the loss may be noticed late,
+     * and each server stamps deliveries with its own clock.
+     */
+    private static final long REPLAY_MARGIN_MILLIS = 10_000;
+
+    /** The most deliveries one replay tells again. */
+    private static final int REPLAY_LIMIT = 10_000;
+
+    /** The node a replayed hint names: the database's rows, not a server. */
+    private static final String REPLAYED = "-";
+
     private final Database database;
     private final String node;
     private final Consumer<Hint> hints;
@@ -199,6 +213,7 @@ public final class ClusterHints {
     private void loop() {
       long backoff = 100;
       boolean failedBefore = false;
+      long lostAt = 0;
       while (!stopping) {
         try (Connection opened = open()) {
           connection = opened;
@@ -211,6 +226,10 @@ public final class ClusterHints {
           failedBefore = false;
           backoff = 100;
           resync.run();
+          if (lostAt != 0) {
+            replayDelivered(opened, lostAt - REPLAY_MARGIN_MILLIS);
+            lostAt = 0;
+          }
           PGConnection pg = opened.unwrap(PGConnection.class);
           while (!stopping) {
             PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
@@ -237,6 +256,7 @@ public final class ClusterHints {
             return;
           }
           if (!failedBefore) {
+            lostAt = System.currentTimeMillis();
             log.accept(
                 "warning: lost the listening connection to "
                     + database.safeUrl()
@@ -254,6 +274,41 @@ public final class ClusterHints {
           backoff = Math.min(backoff * 2, 2_000);
         } finally {
           connection = null;
+        }
+      }
+    }
+
+    /**
+     * After the listening connection was lost, tells again what was delivered since: a {@code
+     * delivered} hint sent meanwhile was heard by no one here (NOTIFY has no replay), and unlike a
+     * stored message, which a receiver's re-read finds, nothing else would tell the sender. A
+     * sender may hear of a delivery of that window twice.
+     */
+    private void replayDelivered(Connection opened, long sinceMillis) throws SQLException {
+      try (PreparedStatement query =
+          opened.prepareStatement(
+              "SELECT sender, seq, id, client_id, recipient, delivered_at FROM message"
+                  + " WHERE delivered_at >= ? ORDER BY delivered_at LIMIT "
+                  + REPLAY_LIMIT)) {
+        query.setLong(1, sinceMillis);
+        try (ResultSet rows = query.executeQuery()) {
+          while (rows.next()) {
+            Hint hint =
+                new Hint(
+                    Kind.DELIVERED,
+                    REPLAYED,
+                    rows.getString(1),
+                    rows.getLong(2),
+                    rows.getString(3),
+                    rows.getString(4),
+                    rows.getString(5),
+                    rows.getLong(6));
+            try {
+              hints.accept(hint);
+            } catch (RuntimeException e) {
+              log.accept("cannot tell a delivery again (" + hint.payload() + "): " + e);
+            }
+          }
         }
       }
     }
