@@ -4,6 +4,7 @@ import agentmsg.AgentMessenger;
 import agentmsg.AgentNames;
 import agentmsg.HistoryQuery;
 import agentmsg.Message;
+import agentmsg.internal.store.Words;
 import java.time.Instant;
 import java.util.List;
 import org.apache.commons.cli.Options;
@@ -70,7 +71,10 @@ final class HistoryCommand extends Command {
       query = query.withUntil(TimeArgs.time("until", line.getOptionValue("until"), now));
     }
     if (line.hasOption("grep")) {
-      query = query.withText(line.getOptionValue("grep"));
+      String text = line.getOptionValue("grep");
+      // Refused here, before the store is opened, as the store would refuse it.
+      Invocation.userValue(() -> Words.ofSearch(text));
+      query = query.withText(text);
     }
     try (AgentMessenger messenger = invocation.messenger(invocation.positional(0))) {
       List<Message> found = messenger.history(query);

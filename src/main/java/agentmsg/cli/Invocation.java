@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
 
 /** One run of one command: its parsed line, its streams and its environment. */
@@ -36,9 +37,27 @@ final class Invocation {
     this.workingDirectory = workingDirectory;
   }
 
-  /** A path given on the command line, taken against the caller's working directory. */
+  /**
+   * A path given on the command line, taken against the caller's working directory; one the file
+   * system cannot name (a NUL in it) is a usage error.
+   */
   Path path(String text) {
-    return workingDirectory.resolve(text).toAbsolutePath().normalize();
+    return userValue(() -> workingDirectory.resolve(text).toAbsolutePath().normalize());
+  }
+
+  /**
+   * What {@code parse} makes of a value the user gave (an option, an argument, a variable of the
+   * environment). The API's parsers and builders reject a bad value with an {@link
+   * IllegalArgumentException} naming it and what is accepted; only here is it known that the value
+   * came from the user, so here it becomes a usage error with that message. Any other {@code
+   * IllegalArgumentException} is a bug, and reported as one.
+   */
+  static <T> T userValue(Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
   }
 
   CommandLine line() {
@@ -89,7 +108,8 @@ final class Invocation {
   Options options(String agent) {
     // Calls start a store host, unless AGENT_MSG_STORE_HOST=off says otherwise.
     Options.Builder builder =
-        Options.builder().storeHost(true).environment(env).warningListener(this::warn);
+        userValue(
+            () -> Options.builder().storeHost(true).environment(env).warningListener(this::warn));
     String chosen = agent != null ? agent : line.getOptionValue("from");
     if (chosen != null) {
       builder.agent(AgentNames.requireValid(chosen));
@@ -110,15 +130,11 @@ final class Invocation {
     if (url == null) {
       return options(agent);
     }
-    try {
-      return options(agent).toBuilder()
-          // A store host keeps an H2 file open; a database server needs none.
-          .storeHost(false)
-          .database(url, databasePasswordFile())
-          .build();
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    }
+    Options.Builder builder =
+        options(agent).toBuilder()
+            // A store host keeps an H2 file open; a database server needs none.
+            .storeHost(false);
+    return userValue(() -> builder.database(url, databasePasswordFile())).build();
   }
 
   /** {@code --db}, else {@code AGENT_MSG_DB}, trimmed; null when neither is given. */

@@ -163,8 +163,27 @@ public final class Main {
       err.println("error[usage]: unknown command '" + args[0] + "' (see: agent-msg --help)");
       return ExitCodes.USAGE;
     }
+    return run(
+        command, Arrays.copyOfRange(args, 1, args.length), in, out, err, env, workingDirectory);
+  }
+
+  /**
+   * Runs {@code command} with the arguments after its name and returns its exit code. A usage error
+   * (a bad command line, or a {@link UsageException} of the command, which the commands throw for
+   * the values their user gave) exits 2; an {@link AgentMsgException} exits with the status of its
+   * code; anything else is a bug, reported as {@code error[internal]} with exit 1, never as a usage
+   * error. Each is one line on standard error.
+   */
+  static int run(
+      Command command,
+      String[] arguments,
+      InputStream in,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      Path workingDirectory) {
     Options options = withCommonOptions(command);
-    String[] rest = command.normalize(Arrays.copyOfRange(args, 1, args.length));
+    String[] rest = command.normalize(arguments);
     try {
       CommandLine line = new DefaultParser().parse(options, rest);
       if (line.hasOption("help")) {
@@ -174,7 +193,7 @@ public final class Main {
       int code = command.run(new Invocation(line, in, out, err, env, workingDirectory));
       out.flush();
       return code;
-    } catch (ParseException | UsageException | IllegalArgumentException e) {
+    } catch (ParseException | UsageException e) {
       err.println(
           "error[usage]: " + e.getMessage() + " (see: agent-msg " + command.name() + " --help)");
       return ExitCodes.USAGE;

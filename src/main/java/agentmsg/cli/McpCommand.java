@@ -102,7 +102,8 @@ final class McpCommand extends Command {
       return runRemote(invocation);
     }
     String typeText = invocation.line().getOptionValue("type");
-    AgentType requested = typeText == null ? null : AgentType.parse(typeText);
+    AgentType requested =
+        typeText == null ? null : Invocation.userValue(() -> AgentType.parse(typeText));
     AtomicReference<MailboxMcpServer> serving = new AtomicReference<>();
     Options options =
         invocation.options(invocation.line().getOptionValue("agent")).toBuilder()

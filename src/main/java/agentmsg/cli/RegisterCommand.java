@@ -46,7 +46,8 @@ final class RegisterCommand extends Command {
   int run(Invocation invocation) {
     invocation.allowPositional(1);
     String typeText = invocation.line().getOptionValue("type");
-    AgentType requested = typeText == null ? null : AgentType.parse(typeText);
+    AgentType requested =
+        typeText == null ? null : Invocation.userValue(() -> AgentType.parse(typeText));
     try (AgentMessenger messenger = invocation.managingMessenger(invocation.positional(0))) {
       Optional<Agent> before = messenger.findAgent(messenger.agent());
       AgentType type =

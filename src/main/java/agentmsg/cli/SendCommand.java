@@ -175,7 +175,9 @@ final class SendCommand extends Command {
       draft = draft.withSubject(line.getOptionValue("subject"));
     }
     if (line.hasOption("priority")) {
-      draft = draft.withPriority(Priority.parse(line.getOptionValue("priority")));
+      draft =
+          draft.withPriority(
+              Invocation.userValue(() -> Priority.parse(line.getOptionValue("priority"))));
     }
     if (line.hasOption("ack-required")) {
       draft = draft.withAckRequired(true);

@@ -6,7 +6,6 @@ import agentmsg.server.ServerOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
@@ -121,20 +120,21 @@ final class ServerCommand extends Command {
 
   private static ServerOptions configure(Invocation invocation) {
     var line = invocation.line();
+    // The builder rejects a bad value with an IllegalArgumentException; the ones given here are
+    // the user's, so each call with one goes through Invocation.userValue.
     ServerOptions.Builder builder =
-        ServerOptions.builder().environment(invocation.env()).log(invocation.err());
+        Invocation.userValue(
+            () -> ServerOptions.builder().environment(invocation.env()).log(invocation.err()));
     builder.logDeliveries(!line.hasOption("quiet"));
     if (line.hasOption("db") || line.hasOption("db-password-file")) {
       String url = invocation.databaseUrl();
       if (url == null) {
         throw new UsageException("--db-password-file needs --db (or AGENT_MSG_DB)");
       }
-      try {
-        builder.database(url, invocation.databasePasswordFile());
-      } catch (IllegalArgumentException e) {
-        throw new UsageException(e.getMessage());
-      }
+      Invocation.userValue(() -> builder.database(url, invocation.databasePasswordFile()));
     }
+    // The numbers are checked by longValue against the builder's own limits, with the CLI's
+    // option names in the message.
     if (line.hasOption("port")) {
       builder.port((int) invocation.longValue("port", 0, 65535));
     }
@@ -152,10 +152,10 @@ final class ServerCommand extends Command {
     }
     builder.allowPlaintext(line.hasOption("allow-plaintext"));
     for (String origin : values(invocation, "allow-origin")) {
-      builder.allowOrigin(origin);
+      Invocation.userValue(() -> builder.allowOrigin(origin));
     }
     for (String ranges : values(invocation, "allow")) {
-      builder.allow(ranges);
+      Invocation.userValue(() -> builder.allow(ranges));
     }
     boolean pem = line.hasOption("tls-cert") || line.hasOption("tls-key");
     if (pem && line.hasOption("tls-keystore")) {
@@ -172,7 +172,7 @@ final class ServerCommand extends Command {
     if (line.hasOption("tls-keystore")) {
       builder.tlsKeyStore(
           invocation.path(line.getOptionValue("tls-keystore")),
-          password(line.getOptionValue("tls-keystore-password-file")));
+          password(invocation, line.getOptionValue("tls-keystore-password-file")));
     } else if (line.hasOption("tls-keystore-password-file")) {
       throw new UsageException("--tls-keystore-password-file needs --tls-keystore");
     }
@@ -195,14 +195,14 @@ final class ServerCommand extends Command {
     return values == null ? new String[0] : values;
   }
 
-  private static char[] password(String file) {
+  private static char[] password(Invocation invocation, String file) {
     if (file == null) {
       throw new UsageException(
           "--tls-keystore needs --tls-keystore-password-file (a password on the command line"
               + " would show in the process list)");
     }
     try {
-      return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip().toCharArray();
+      return Files.readString(invocation.path(file), StandardCharsets.UTF_8).strip().toCharArray();
     } catch (IOException e) {
       throw new AgentMsgException("bad-tls", "cannot read the keystore password file: " + e);
     }

@@ -69,7 +69,8 @@ final class WebSocketSend {
       draft = draft.withSubject(invocation.line().getOptionValue("subject"));
     }
     if (invocation.line().hasOption("priority")) {
-      draft = draft.withPriority(Priority.parse(invocation.line().getOptionValue("priority")));
+      String priority = invocation.line().getOptionValue("priority");
+      draft = draft.withPriority(Invocation.userValue(() -> Priority.parse(priority)));
     }
     if (invocation.line().hasOption("ack-required")) {
       draft = draft.withAckRequired(true);

@@ -2,24 +2,13 @@ package agentmsg.server;
 
 import agentmsg.AgentMsgException;
 import agentmsg.Options;
-import agentmsg.internal.security.Pem;
-import agentmsg.internal.security.Tokens;
 import agentmsg.internal.store.Database;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -89,58 +78,29 @@ public final class ServerOptions {
     NONE
   }
 
+  // The options come in groups, each an immutable value whose builder holds its rules: where to
+  // listen (ServerNetwork), who may connect (ServerAccess), how long to wait (ServerTimings) and
+  // how much one connection may take (ServerLimits). The rest is held here.
   private final Path home;
   private final Database database;
-  private final String host;
-  private final int port;
-  private final Duration idleTimeout;
-  private final int maxInFlight;
-  private final Duration pollInterval;
-  private final int maxMessageBytes;
-  private final Duration storeTimeout;
   private final PrintStream log;
   private final boolean logDeliveries;
-  private final Auth auth;
-  private final byte[] sharedSecretHash;
-  private final boolean allowPlaintext;
-  private final Set<String> allowedOrigins;
-  private final List<AddressRange> allow;
-  private final KeyStore tlsKeyStore;
-  private final char[] tlsKeyPassword;
-  private final int maxConnectionsPerAddress;
-  private final boolean limitLoopback;
-  private final int maxFramesPerSecond;
-  private final boolean rateLimitLoopback;
-  private final long maxQueuedBytes;
-  private final Duration statsInterval;
   private final int loopLimit;
+  private final ServerNetwork network;
+  private final ServerAccess access;
+  private final ServerTimings timings;
+  private final ServerLimits limits;
 
-  private ServerOptions(Builder builder) {
+  private ServerOptions(Builder builder, ServerNetwork network) {
     this.home = builder.home != null ? builder.home : Options.builder().build().home();
     this.database = builder.database;
-    this.host = builder.host;
-    this.port = builder.port;
-    this.idleTimeout = builder.idleTimeout;
-    this.maxInFlight = builder.maxInFlight;
-    this.pollInterval = builder.pollInterval;
-    this.maxMessageBytes = builder.maxMessageBytes;
-    this.storeTimeout = builder.storeTimeout;
     this.log = builder.log;
     this.logDeliveries = builder.logDeliveries;
-    this.auth = builder.auth;
-    this.sharedSecretHash = builder.sharedSecretHash;
-    this.allowPlaintext = builder.allowPlaintext;
-    this.allowedOrigins = Set.copyOf(builder.allowedOrigins);
-    this.allow = List.copyOf(builder.allow);
-    this.tlsKeyStore = builder.tlsKeyStore;
-    this.tlsKeyPassword = builder.tlsKeyPassword;
-    this.maxConnectionsPerAddress = builder.maxConnectionsPerAddress;
-    this.limitLoopback = builder.limitLoopback;
-    this.maxFramesPerSecond = builder.maxFramesPerSecond;
-    this.rateLimitLoopback = builder.rateLimitLoopback;
-    this.maxQueuedBytes = builder.maxQueuedBytes;
-    this.statsInterval = builder.statsInterval;
     this.loopLimit = builder.loopLimit;
+    this.network = network;
+    this.access = builder.access.build();
+    this.timings = builder.timings.build();
+    this.limits = builder.limits.build();
   }
 
   public static Builder builder() {
@@ -167,37 +127,37 @@ public final class ServerOptions {
 
   /** The address to listen on. */
   public String host() {
-    return host;
+    return network.host();
   }
 
   /** The port to listen on; 0 for any free port. */
   public int port() {
-    return port;
+    return network.port();
   }
 
   /** A connection silent for this long is closed; the server pings every third of it. */
   public Duration idleTimeout() {
-    return idleTimeout;
+    return timings.idleTimeout();
   }
 
   /** How many pushed messages a connection may leave unacknowledged before pushing pauses. */
   public int maxInFlight() {
-    return maxInFlight;
+    return limits.maxInFlight();
   }
 
   /** How often connected agents' inboxes are re-checked when no file event arrives. */
   public Duration pollInterval() {
-    return pollInterval;
+    return timings.pollInterval();
   }
 
   /** The largest message body accepted, in UTF-8 bytes. */
   public int maxMessageBytes() {
-    return maxMessageBytes;
+    return limits.maxMessageBytes();
   }
 
   /** How long to keep retrying a busy store. */
   public Duration storeTimeout() {
-    return storeTimeout;
+    return timings.storeTimeout();
   }
 
   /** Where the server writes its log lines. */
@@ -212,44 +172,44 @@ public final class ServerOptions {
 
   /** How clients authenticate. */
   public Auth auth() {
-    return auth;
+    return access.auth();
   }
 
   /** The SHA-256 of the team secret, for {@link Auth#SHARED_SECRET}; never the secret. */
   byte[] sharedSecretHash() {
-    return sharedSecretHash == null ? null : sharedSecretHash.clone();
+    return access.sharedSecretHash();
   }
 
   /** Whether a non-loopback host may listen without TLS. */
   public boolean allowPlaintext() {
-    return allowPlaintext;
+    return network.allowPlaintext();
   }
 
   /** The {@code Origin} values whose upgrades are accepted (lower case); others get 403. */
   public Set<String> allowedOrigins() {
-    return allowedOrigins;
+    return access.allowedOrigins();
   }
 
   /** The allowed address ranges, as given; empty when every address may connect. */
   public List<String> allow() {
-    return allow.stream().map(AddressRange::toString).toList();
+    return access.allow().stream().map(AddressRange::toString).toList();
   }
 
   List<AddressRange> allowRanges() {
-    return allow;
+    return access.allow();
   }
 
   /** Whether the server speaks TLS ({@code wss://}). */
   public boolean tls() {
-    return tlsKeyStore != null;
+    return network.tls();
   }
 
   KeyStore tlsKeyStore() {
-    return tlsKeyStore;
+    return network.tlsKeyStore();
   }
 
   char[] tlsKeyPassword() {
-    return tlsKeyPassword;
+    return network.tlsKeyPassword();
   }
 
   /**
@@ -258,14 +218,12 @@ public final class ServerOptions {
    * explicitly.
    */
   public int maxConnectionsPerAddress() {
-    return maxConnectionsPerAddress;
+    return limits.maxConnectionsPerAddress();
   }
 
   /** The connection limit for one peer address. */
-  int connectionLimit(java.net.InetAddress address) {
-    return address.isLoopbackAddress() && !limitLoopback
-        ? Integer.MAX_VALUE
-        : maxConnectionsPerAddress;
+  int connectionLimit(InetAddress address) {
+    return limits.connectionLimit(address);
   }
 
   /**
@@ -273,14 +231,12 @@ public final class ServerOptions {
    * peers are exempt unless the limit was set explicitly.
    */
   public int maxFramesPerSecond() {
-    return maxFramesPerSecond;
+    return limits.maxFramesPerSecond();
   }
 
   /** The frame rate limit for a connection from {@code address}, or 0 for none. */
-  int frameLimit(java.net.InetAddress address) {
-    return address != null && address.isLoopbackAddress() && !rateLimitLoopback
-        ? 0
-        : maxFramesPerSecond;
+  int frameLimit(InetAddress address) {
+    return limits.frameLimit(address);
   }
 
   /**
@@ -289,7 +245,7 @@ public final class ServerOptions {
    * pause (they stay in the store) while a quarter of it is queued.
    */
   public long maxQueuedBytes() {
-    return maxQueuedBytes;
+    return limits.maxQueuedBytes();
   }
 
   /** The loop guard's limit for threads without one of their own; 0: off. */
@@ -299,7 +255,7 @@ public final class ServerOptions {
 
   /** How often the security counters are logged when they changed (and once at stop). */
   public Duration statsInterval() {
-    return statsInterval;
+    return timings.statsInterval();
   }
 
   @Override
@@ -307,69 +263,33 @@ public final class ServerOptions {
     return "ServerOptions{home="
         + home
         + (database == null ? "" : ", database=" + database.safeUrl())
-        + ", host="
-        + host
-        + ", port="
-        + port
-        + ", idleTimeout="
-        + idleTimeout
-        + ", maxInFlight="
-        + maxInFlight
-        + ", pollInterval="
-        + pollInterval
-        + ", maxMessageBytes="
-        + maxMessageBytes
-        + ", storeTimeout="
-        + storeTimeout
-        + ", auth="
-        + auth
-        + ", tls="
-        + tls()
-        + ", allowPlaintext="
-        + allowPlaintext
-        + ", allowedOrigins="
-        + allowedOrigins
-        + ", allow="
-        + allow
-        + ", maxConnectionsPerAddress="
-        + maxConnectionsPerAddress
-        + ", maxFramesPerSecond="
-        + maxFramesPerSecond
-        + ", maxQueuedBytes="
-        + maxQueuedBytes
+        + ", "
+        + network
+        + ", "
+        + access
+        + ", "
+        + timings
+        + ", "
+        + limits
         + ", loopLimit="
         + loopLimit
         + "}";
   }
 
-  /** Makes {@link ServerOptions}. Not thread-safe. Every setter rejects a bad value at once. */
+  /**
+   * Makes {@link ServerOptions}. Not thread-safe. Every setter rejects a bad value at once (the
+   * rules live with the group the option belongs to); {@link #build()} refuses bad combinations.
+   */
   public static final class Builder {
     private Path home;
     private Database database;
-    private String host = DEFAULT_HOST;
-    private int port = DEFAULT_PORT;
-    private Duration idleTimeout = Duration.ofSeconds(60);
-    private int maxInFlight = 1000;
-    private Duration pollInterval = Duration.ofSeconds(2);
-    private int maxMessageBytes = Options.MAX_MESSAGE_BYTES_LIMIT;
-    private Duration storeTimeout = Duration.ofSeconds(30);
     private PrintStream log = System.err;
     private boolean logDeliveries = true;
-    private boolean loopback = true;
-    private Auth auth = Auth.TOKENS;
-    private byte[] sharedSecretHash;
-    private boolean allowPlaintext;
-    private final Set<String> allowedOrigins = new LinkedHashSet<>();
-    private final List<AddressRange> allow = new ArrayList<>();
-    private KeyStore tlsKeyStore;
-    private char[] tlsKeyPassword;
-    private int maxConnectionsPerAddress = 64;
-    private boolean limitLoopback;
-    private int maxFramesPerSecond = 1000;
-    private boolean rateLimitLoopback;
-    private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
-    private Duration statsInterval = Duration.ofSeconds(60);
     private int loopLimit = Options.DEFAULT_LOOP_LIMIT;
+    private final ServerNetwork.Builder network = new ServerNetwork.Builder();
+    private final ServerAccess.Builder access = new ServerAccess.Builder();
+    private final ServerTimings.Builder timings = new ServerTimings.Builder();
+    private final ServerLimits.Builder limits = new ServerLimits.Builder();
 
     private Builder() {}
 
@@ -421,65 +341,43 @@ public final class ServerOptions {
      * @throws AgentMsgException with code {@code bad-host} if it does not resolve
      */
     public Builder host(String host) {
-      Objects.requireNonNull(host, "host");
-      InetAddress address;
-      try {
-        address = InetAddress.getByName(host);
-      } catch (UnknownHostException e) {
-        throw new AgentMsgException(
-            "bad-host", "cannot resolve host '" + host + "' (use e.g. 127.0.0.1)");
-      }
-      this.host = host;
-      this.loopback = address.isLoopbackAddress();
+      network.host(host);
       return this;
     }
 
     /** The port: 0 (any free port) to 65535. */
     public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port must be 0 to 65535, was " + port);
-      }
-      this.port = port;
+      network.port(port);
       return this;
     }
 
     /** The idle timeout of a connection: 1 s to 1 hour. */
     public Builder idleTimeout(Duration timeout) {
-      this.idleTimeout =
-          requireBetween("idleTimeout", timeout, Duration.ofSeconds(1), Duration.ofHours(1));
+      timings.idleTimeout(timeout);
       return this;
     }
 
     /** Unacknowledged pushes per connection: 1 to 100,000. */
     public Builder maxInFlight(int count) {
-      if (count < 1 || count > 100_000) {
-        throw new IllegalArgumentException("maxInFlight must be 1 to 100000, was " + count);
-      }
-      this.maxInFlight = count;
+      limits.maxInFlight(count);
       return this;
     }
 
     /** The safety-net re-check interval: 10 ms to 1 hour. */
     public Builder pollInterval(Duration interval) {
-      this.pollInterval =
-          requireBetween("pollInterval", interval, Duration.ofMillis(10), Duration.ofHours(1));
+      timings.pollInterval(interval);
       return this;
     }
 
     /** The largest message body accepted: 1 to 1,000,000 bytes of UTF-8. */
     public Builder maxMessageBytes(int bytes) {
-      if (bytes < 1 || bytes > Options.MAX_MESSAGE_BYTES_LIMIT) {
-        throw new IllegalArgumentException(
-            "maxMessageBytes must be 1 to " + Options.MAX_MESSAGE_BYTES_LIMIT + ", was " + bytes);
-      }
-      this.maxMessageBytes = bytes;
+      limits.maxMessageBytes(bytes);
       return this;
     }
 
     /** How long to retry a busy store: 0 to 10 minutes. */
     public Builder storeTimeout(Duration timeout) {
-      this.storeTimeout =
-          requireBetween("storeTimeout", timeout, Duration.ZERO, Duration.ofMinutes(10));
+      timings.storeTimeout(timeout);
       return this;
     }
 
@@ -497,8 +395,7 @@ public final class ServerOptions {
 
     /** Per-agent tokens (the default). */
     public Builder tokenAuth() {
-      this.auth = Auth.TOKENS;
-      this.sharedSecretHash = null;
+      access.tokenAuth();
       return this;
     }
 
@@ -509,34 +406,13 @@ public final class ServerOptions {
      * @throws AgentMsgException with code {@code bad-token-file} if it cannot be read or is weak
      */
     public Builder sharedSecretFile(Path file) {
-      String secret;
-      try {
-        secret = Files.readString(file, StandardCharsets.UTF_8).strip();
-      } catch (IOException e) {
-        throw new AgentMsgException(
-            "bad-token-file", "cannot read the team secret file " + file + ": " + e);
-      }
-      if (!Tokens.isWellFormed(secret)) {
-        throw new AgentMsgException(
-            "bad-token-file",
-            "the team secret in "
-                + file
-                + " must be 16-512 printable characters without spaces (make one with:"
-                + " openssl rand -base64 32 > "
-                + file.getFileName()
-                + ")");
-      }
-      return sharedSecret(secret);
+      access.sharedSecretFile(file);
+      return this;
     }
 
     /** A shared team secret given directly (16-512 printable characters, no spaces). */
     public Builder sharedSecret(String secret) {
-      if (!Tokens.isWellFormed(secret)) {
-        throw new IllegalArgumentException(
-            "the team secret must be 16-512 printable characters without spaces");
-      }
-      this.auth = Auth.SHARED_SECRET;
-      this.sharedSecretHash = Tokens.hash(secret);
+      access.sharedSecret(secret);
       return this;
     }
 
@@ -544,14 +420,13 @@ public final class ServerOptions {
      * No authentication: any client may act as any agent. {@link #build()} allows it on loopback.
      */
     public Builder noAuth() {
-      this.auth = Auth.NONE;
-      this.sharedSecretHash = null;
+      access.noAuth();
       return this;
     }
 
     /** Lets a non-loopback host listen without TLS: a TLS proxy or a VPN protects the network. */
     public Builder allowPlaintext(boolean allowPlaintext) {
-      this.allowPlaintext = allowPlaintext;
+      network.allowPlaintext(allowPlaintext);
       return this;
     }
 
@@ -561,25 +436,7 @@ public final class ServerOptions {
      * affected.
      */
     public Builder allowOrigin(String origin) {
-      String normalized = Objects.requireNonNull(origin, "origin").strip().toLowerCase(Locale.ROOT);
-      while (normalized.endsWith("/")) {
-        normalized = normalized.substring(0, normalized.length() - 1);
-      }
-      if (!normalized.equals("null")) {
-        try {
-          URI uri = new URI(normalized);
-          if (uri.getScheme() == null || uri.getHost() == null || uri.getRawPath().length() > 0) {
-            throw new URISyntaxException(origin, "not scheme://host[:port]");
-          }
-        } catch (URISyntaxException e) {
-          throw new IllegalArgumentException(
-              "--allow-origin takes scheme://host[:port] as a browser sends it (e.g."
-                  + " https://app.example.com), was '"
-                  + origin
-                  + "'");
-        }
-      }
-      allowedOrigins.add(normalized);
+      access.allowOrigin(origin);
       return this;
     }
 
@@ -588,11 +445,7 @@ public final class ServerOptions {
      * IPv4 or IPv6. Repeatable; with no call every address may connect.
      */
     public Builder allow(String ranges) {
-      for (String range : ranges.split(",", -1)) {
-        if (!range.isBlank()) {
-          allow.add(AddressRange.parse(range));
-        }
-      }
+      access.allow(ranges);
       return this;
     }
 
@@ -603,9 +456,7 @@ public final class ServerOptions {
      * @throws AgentMsgException with code {@code bad-tls} saying what is wrong with the files
      */
     public Builder tls(Path certPem, Path keyPem) {
-      char[] password = Tokens.generate().toCharArray(); // protects the in-memory copy only
-      this.tlsKeyStore = Pem.keyStore(certPem, keyPem, password);
-      this.tlsKeyPassword = password;
+      network.tls(certPem, keyPem);
       return this;
     }
 
@@ -616,8 +467,7 @@ public final class ServerOptions {
      *     password}
      */
     public Builder tlsKeyStore(Path pkcs12, char[] password) {
-      this.tlsKeyStore = Pem.pkcs12(pkcs12, password);
-      this.tlsKeyPassword = password.clone();
+      network.tlsKeyStore(pkcs12, password);
       return this;
     }
 
@@ -626,12 +476,7 @@ public final class ServerOptions {
      * set explicitly, it applies to loopback peers too).
      */
     public Builder maxConnectionsPerAddress(int count) {
-      if (count < 1 || count > 100_000) {
-        throw new IllegalArgumentException(
-            "maxConnectionsPerAddress must be 1 to 100000, was " + count);
-      }
-      this.maxConnectionsPerAddress = count;
-      this.limitLoopback = true;
+      limits.maxConnectionsPerAddress(count);
       return this;
     }
 
@@ -640,12 +485,7 @@ public final class ServerOptions {
      * 1,000, loopback peers exempt; set explicitly, it applies to loopback peers too).
      */
     public Builder maxFramesPerSecond(int frames) {
-      if (frames < 1 || frames > 1_000_000) {
-        throw new IllegalArgumentException(
-            "maxFramesPerSecond must be 1 to 1000000, was " + frames);
-      }
-      this.maxFramesPerSecond = frames;
-      this.rateLimitLoopback = true;
+      limits.maxFramesPerSecond(frames);
       return this;
     }
 
@@ -654,23 +494,13 @@ public final class ServerOptions {
      * consumer: 16 MiB (two of the largest read answers) to 4 GiB; default 32 MiB.
      */
     public Builder maxQueuedBytes(long bytes) {
-      if (bytes < MIN_MAX_QUEUED_BYTES || bytes > 4L << 30) {
-        throw new IllegalArgumentException(
-            "maxQueuedBytes must be "
-                + MIN_MAX_QUEUED_BYTES
-                + " to "
-                + (4L << 30)
-                + ", was "
-                + bytes);
-      }
-      this.maxQueuedBytes = bytes;
+      limits.maxQueuedBytes(bytes);
       return this;
     }
 
     /** How often changed security counters are logged: 1 s to 1 day. */
     public Builder statsInterval(Duration interval) {
-      this.statsInterval =
-          requireBetween("statsInterval", interval, Duration.ofSeconds(1), Duration.ofDays(1));
+      timings.statsInterval(interval);
       return this;
     }
 
@@ -681,35 +511,9 @@ public final class ServerOptions {
      *     authentication, or without TLS and without {@link #allowPlaintext}
      */
     public ServerOptions build() {
-      if (!loopback && auth == Auth.NONE) {
-        throw new AgentMsgException(
-            "insecure-host",
-            "--no-auth is refused with --host "
-                + host
-                + ": other machines could act as any agent. Keep the default per-agent tokens"
-                + " (agent-msg token show <agent> on this machine, token set on the client) or"
-                + " give a team secret with --token-file <file>");
-      }
-      if (!loopback && tlsKeyStore == null && !allowPlaintext) {
-        throw new AgentMsgException(
-            "insecure-host",
-            "--host "
-                + host
-                + " is not a loopback address, and tokens would cross the network in plain"
-                + " text; add --tls-cert <pem> --tls-key <pem> (or --tls-keystore <p12>), or"
-                + " --allow-plaintext if a TLS proxy or VPN already protects the traffic");
-      }
-      return new ServerOptions(this);
-    }
-
-    private static Duration requireBetween(
-        String name, Duration value, Duration min, Duration max) {
-      Objects.requireNonNull(value, name);
-      if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-        throw new IllegalArgumentException(
-            name + " must be between " + min + " and " + max + ", was " + value);
-      }
-      return value;
+      ServerNetwork built = network.build();
+      built.requireProtected(access.auth());
+      return new ServerOptions(this, built);
     }
   }
 }

@@ -199,11 +199,7 @@ public final class ConsoleRows {
     if (agent != null) {
       return HistoryRows.history(handle, agent, HistoryQuery.newest(limit).withText(text));
     }
-    List<String> words = Words.of(text);
-    if (words.isEmpty()) {
-      throw new IllegalArgumentException(
-          "the search text '" + text + "' has no word of 2 or more letters or digits");
-    }
+    List<String> words = Words.ofSearch(text);
     WordIndex.catchUp(handle);
     StringBuilder sql = HistoryRows.wordJoins(words);
     sql.append(" WHERE w0.word = :w0 AND w0.seq < :before");

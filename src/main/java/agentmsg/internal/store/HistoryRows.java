@@ -37,11 +37,7 @@ public final class HistoryRows {
   /** The newest messages of {@code agent} matching {@code query}, newest first. */
   public static List<Message> history(Handle handle, String agent, HistoryQuery query)
       throws SQLException {
-    List<String> words = query.text() == null ? List.of() : Words.of(query.text());
-    if (query.text() != null && words.isEmpty()) {
-      throw new IllegalArgumentException(
-          "the search text '" + query.text() + "' has no word of 2 or more letters or digits");
-    }
+    List<String> words = query.text() == null ? List.of() : Words.ofSearch(query.text());
     if (!words.isEmpty()) {
       // Sends leave their words to be indexed later: index what is left first, so that a search
       // finds every message committed before it.

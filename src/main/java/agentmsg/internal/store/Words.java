@@ -23,6 +23,20 @@ public final class Words {
 
   private Words() {}
 
+  /**
+   * The words of a search text, which must have one.
+   *
+   * @throws IllegalArgumentException if it has none (no message could match it), saying so
+   */
+  public static List<String> ofSearch(String text) {
+    List<String> words = of(text);
+    if (words.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the search text '" + text + "' has no word of 2 or more letters or digits");
+    }
+    return words;
+  }
+
   /** The distinct words of {@code texts} (nulls skipped), in order of first appearance. */
   public static List<String> of(String... texts) {
     Set<String> words = new LinkedHashSet<>();
