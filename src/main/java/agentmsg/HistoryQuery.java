@@ -1,5 +1,6 @@
 package agentmsg;
 
+import agentmsg.internal.store.Words;
 import java.time.Instant;
 
 /**
@@ -41,6 +42,18 @@ public record HistoryQuery(
 
   public HistoryQuery withUntil(Instant value) {
     return new HistoryQuery(peer, thread, since, value, text, limit);
+  }
+
+  /**
+   * Checks that {@code text} can match a message, as {@link #withText} needs: that it has a word of
+   * two or more letters or digits. For callers that refuse a search before opening a store.
+   *
+   * @return {@code text}
+   * @throws IllegalArgumentException if it has none, saying so
+   */
+  public static String requireSearchable(String text) {
+    Words.ofSearch(text);
+    return text;
   }
 
   public HistoryQuery withText(String value) {

@@ -4,7 +4,6 @@ import agentmsg.AgentMessenger;
 import agentmsg.AgentNames;
 import agentmsg.HistoryQuery;
 import agentmsg.Message;
-import agentmsg.internal.store.Words;
 import java.time.Instant;
 import java.util.List;
 import org.apache.commons.cli.Options;
@@ -73,7 +72,7 @@ final class HistoryCommand extends Command {
     if (line.hasOption("grep")) {
       String text = line.getOptionValue("grep");
       // Refused here, before the store is opened, as the store would refuse it.
-      Invocation.userValue(() -> Words.ofSearch(text));
+      Invocation.userValue(() -> HistoryQuery.requireSearchable(text));
       query = query.withText(text);
     }
     try (AgentMessenger messenger = invocation.messenger(invocation.positional(0))) {

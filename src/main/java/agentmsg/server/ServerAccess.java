@@ -20,7 +20,7 @@ import java.util.Set;
  * allowed. Immutable, made by its {@link Builder}, whose setters reject a bad value at once.
  */
 final class ServerAccess {
-  private final ServerOptions.Auth auth;
+  private final ServerAuth auth;
   private final byte[] sharedSecretHash;
   private final Set<String> allowedOrigins;
   private final List<AddressRange> allow;
@@ -32,7 +32,7 @@ final class ServerAccess {
     this.allow = List.copyOf(builder.allow);
   }
 
-  ServerOptions.Auth auth() {
+  ServerAuth auth() {
     return auth;
   }
 
@@ -56,17 +56,17 @@ final class ServerAccess {
 
   /** Makes {@link ServerAccess}. Not thread-safe. */
   static final class Builder {
-    private ServerOptions.Auth auth = ServerOptions.Auth.TOKENS;
+    private ServerAuth auth = ServerAuth.TOKENS;
     private byte[] sharedSecretHash;
     private final Set<String> allowedOrigins = new LinkedHashSet<>();
     private final List<AddressRange> allow = new ArrayList<>();
 
-    ServerOptions.Auth auth() {
+    ServerAuth auth() {
       return auth;
     }
 
     void tokenAuth() {
-      this.auth = ServerOptions.Auth.TOKENS;
+      this.auth = ServerAuth.TOKENS;
       this.sharedSecretHash = null;
     }
 
@@ -99,12 +99,12 @@ final class ServerAccess {
         throw new IllegalArgumentException(
             "the team secret must be 16-512 printable characters without spaces");
       }
-      this.auth = ServerOptions.Auth.SHARED_SECRET;
+      this.auth = ServerAuth.SHARED_SECRET;
       this.sharedSecretHash = Tokens.hash(secret);
     }
 
     void noAuth() {
-      this.auth = ServerOptions.Auth.NONE;
+      this.auth = ServerAuth.NONE;
       this.sharedSecretHash = null;
     }
 

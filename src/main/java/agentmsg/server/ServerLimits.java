@@ -23,6 +23,9 @@ record ServerLimits(
     long maxQueuedBytes) {
 
   /** The largest {@code maxQueuedBytes}: 4 GiB. */
+  static final long DEFAULT_MAX_QUEUED_BYTES = 32L << 20;
+
+  static final long MIN_MAX_QUEUED_BYTES = 16L << 20;
   static final long MAX_MAX_QUEUED_BYTES = 4L << 30;
 
   /** The connection limit for one peer address. */
@@ -61,7 +64,7 @@ record ServerLimits(
     private boolean limitLoopback;
     private int maxFramesPerSecond = 1000;
     private boolean rateLimitLoopback;
-    private long maxQueuedBytes = ServerOptions.DEFAULT_MAX_QUEUED_BYTES;
+    private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
 
     /** 1 to 100,000. */
     void maxInFlight(int count) {
@@ -100,12 +103,12 @@ record ServerLimits(
       this.rateLimitLoopback = true;
     }
 
-    /** {@link ServerOptions#MIN_MAX_QUEUED_BYTES} to {@link #MAX_MAX_QUEUED_BYTES}. */
+    /** {@link #MIN_MAX_QUEUED_BYTES} to {@link #MAX_MAX_QUEUED_BYTES}. */
     void maxQueuedBytes(long bytes) {
-      if (bytes < ServerOptions.MIN_MAX_QUEUED_BYTES || bytes > MAX_MAX_QUEUED_BYTES) {
+      if (bytes < MIN_MAX_QUEUED_BYTES || bytes > MAX_MAX_QUEUED_BYTES) {
         throw new IllegalArgumentException(
             "maxQueuedBytes must be "
-                + ServerOptions.MIN_MAX_QUEUED_BYTES
+                + MIN_MAX_QUEUED_BYTES
                 + " to "
                 + MAX_MAX_QUEUED_BYTES
                 + ", was "

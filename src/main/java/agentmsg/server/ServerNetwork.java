@@ -15,6 +15,8 @@ import java.util.Objects;
  * reject a bad value at once; {@link #requireProtected} refuses an open host that is not protected.
  */
 final class ServerNetwork {
+  static final int DEFAULT_PORT = 18790;
+  static final String DEFAULT_HOST = "127.0.0.1";
   private final String host;
   private final boolean loopback;
   private final int port;
@@ -56,13 +58,13 @@ final class ServerNetwork {
   }
 
   /**
-   * Refuses a non-loopback host with {@code auth} {@link ServerOptions.Auth#NONE}, or without TLS
-   * and without {@code allowPlaintext}.
+   * Refuses a non-loopback host with {@code auth} {@link ServerAuth#NONE}, or without TLS and
+   * without {@code allowPlaintext}.
    *
    * @throws AgentMsgException with code {@code insecure-host} saying what to add
    */
-  void requireProtected(ServerOptions.Auth auth) {
-    if (!loopback && auth == ServerOptions.Auth.NONE) {
+  void requireProtected(ServerAuth auth) {
+    if (!loopback && auth == ServerAuth.NONE) {
       throw new AgentMsgException(
           "insecure-host",
           "--no-auth is refused with --host "
@@ -96,9 +98,9 @@ final class ServerNetwork {
 
   /** Makes {@link ServerNetwork}. Not thread-safe. */
   static final class Builder {
-    private String host = ServerOptions.DEFAULT_HOST;
+    private String host = DEFAULT_HOST;
     private boolean loopback = true;
-    private int port = ServerOptions.DEFAULT_PORT;
+    private int port = DEFAULT_PORT;
     private KeyStore tlsKeyStore;
     private char[] tlsKeyPassword;
     private boolean allowPlaintext;

@@ -28,7 +28,7 @@ import java.util.Set;
  *   <tr><td>maxMessageBytes</td><td>1,000,000 bytes of UTF-8</td></tr>
  *   <tr><td>storeTimeout</td><td>30 s</td></tr>
  *   <tr><td>log</td><td>standard error, one line per connect, disconnect and delivery</td></tr>
- *   <tr><td>auth</td><td>{@link Auth#TOKENS}: per-agent tokens from the data home</td></tr>
+ *   <tr><td>auth</td><td>{@link ServerAuth#TOKENS}: per-agent tokens from the data home</td></tr>
  *   <tr><td>allowedOrigins</td><td>none: a browser page's upgrade is refused with 403</td></tr>
  *   <tr><td>allow</td><td>every address (ranges refuse others with 403)</td></tr>
  *   <tr><td>tls</td><td>off (ws://); a PEM pair or a PKCS#12 keystore turns it on (wss://)</td></tr>
@@ -43,40 +43,24 @@ import java.util.Set;
  *   threads without their own, as {@link Options#loopLimit()}</td></tr>
  * </table>
  *
- * <p>{@link Builder#build()} refuses a non-loopback host with {@link Auth#NONE}, and without TLS
- * unless {@link Builder#allowPlaintext} says a proxy or VPN protects the network.
+ * <p>{@link Builder#build()} refuses a non-loopback host with {@link ServerAuth#NONE}, and without
+ * TLS unless {@link Builder#allowPlaintext} says a proxy or VPN protects the network.
  */
 public final class ServerOptions {
   /** The port the original tool used, and ours by default. */
-  public static final int DEFAULT_PORT = 18790;
+  public static final int DEFAULT_PORT = ServerNetwork.DEFAULT_PORT;
 
   /** The host bound by default: this machine only. */
-  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final String DEFAULT_HOST = ServerNetwork.DEFAULT_HOST;
 
   /** The default of {@link #maxQueuedBytes}: 32 MiB. */
-  public static final long DEFAULT_MAX_QUEUED_BYTES = 32L << 20;
+  public static final long DEFAULT_MAX_QUEUED_BYTES = ServerLimits.DEFAULT_MAX_QUEUED_BYTES;
 
   /** The smallest {@link #maxQueuedBytes}: 16 MiB, room for the largest read answer. */
-  public static final long MIN_MAX_QUEUED_BYTES = 16L << 20;
+  public static final long MIN_MAX_QUEUED_BYTES = ServerLimits.MIN_MAX_QUEUED_BYTES;
 
   /** The realm of the {@code WWW-Authenticate} header of a 401. */
   public static final String REALM = "agent-msg";
-
-  /** How clients prove who they are. */
-  public enum Auth {
-    /**
-     * Per-agent tokens (the default): a connection carries the token of one agent, issued by {@code
-     * register} into the data home, and can act only as that agent.
-     */
-    TOKENS,
-    /**
-     * A shared team secret: whoever has it may act as any agent (one per connection). Per-agent
-     * tokens are accepted too.
-     */
-    SHARED_SECRET,
-    /** No authentication: any client may act as any agent. Only on loopback. */
-    NONE
-  }
 
   // The options come in groups, each an immutable value whose builder holds its rules: where to
   // listen (ServerNetwork), who may connect (ServerAccess), how long to wait (ServerTimings) and
@@ -171,11 +155,11 @@ public final class ServerOptions {
   }
 
   /** How clients authenticate. */
-  public Auth auth() {
+  public ServerAuth auth() {
     return access.auth();
   }
 
-  /** The SHA-256 of the team secret, for {@link Auth#SHARED_SECRET}; never the secret. */
+  /** The SHA-256 of the team secret, for {@link ServerAuth#SHARED_SECRET}; never the secret. */
   byte[] sharedSecretHash() {
     return access.sharedSecretHash();
   }
@@ -336,7 +320,7 @@ public final class ServerOptions {
     /**
      * The address to listen on. Anything but loopback lets other machines connect, so {@link
      * #build()} then requires TLS (or {@link #allowPlaintext}) and an auth mode other than {@link
-     * Auth#NONE}.
+     * ServerAuth#NONE}.
      *
      * @throws AgentMsgException with code {@code bad-host} if it does not resolve
      */

@@ -100,7 +100,7 @@ final class UpgradeGate implements WebSocketCreator {
   }
 
   private Optional<Identity> authenticate(ServerUpgradeRequest request) {
-    if (options.auth() == ServerOptions.Auth.NONE) {
+    if (options.auth() == ServerAuth.NONE) {
       return Optional.of(Identity.UNAUTHENTICATED);
     }
     String token = presentedToken(request);

@@ -358,9 +358,9 @@ class SecurityIT {
             AgentMsgException.class, e -> assertThat(e.code()).isEqualTo("insecure-host"))
         .hasMessageContaining("--no-auth");
     ServerOptions plaintext = ServerOptions.builder().host("0.0.0.0").allowPlaintext(true).build();
-    assertThat(plaintext.auth()).isEqualTo(ServerOptions.Auth.TOKENS);
+    assertThat(plaintext.auth()).isEqualTo(ServerAuth.TOKENS);
     assertThat(ServerOptions.builder().host("127.0.0.1").noAuth().build().auth())
-        .isEqualTo(ServerOptions.Auth.NONE);
+        .isEqualTo(ServerAuth.NONE);
 
     InProcessCli cli = new InProcessCli(home);
     ChildJvm.Result noAuth =

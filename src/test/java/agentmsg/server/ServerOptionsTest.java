@@ -46,7 +46,7 @@ class ServerOptionsTest {
     assertThat(options.storeTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(options.log()).isSameAs(System.err);
     assertThat(options.logDeliveries()).isTrue();
-    assertThat(options.auth()).isEqualTo(ServerOptions.Auth.TOKENS);
+    assertThat(options.auth()).isEqualTo(ServerAuth.TOKENS);
     assertThat(options.sharedSecretHash()).isNull();
     assertThat(options.allowPlaintext()).isFalse();
     assertThat(options.allowedOrigins()).isEmpty();
@@ -141,7 +141,7 @@ class ServerOptionsTest {
     ServerOptions open = builder().host("0.0.0.0").allowPlaintext(true).build();
     assertThat(open.host()).isEqualTo("0.0.0.0");
     assertThat(open.allowPlaintext()).isTrue();
-    assertThat(builder().noAuth().build().auth()).isEqualTo(ServerOptions.Auth.NONE);
+    assertThat(builder().noAuth().build().auth()).isEqualTo(ServerAuth.NONE);
   }
 
   @Test
@@ -176,7 +176,7 @@ class ServerOptionsTest {
     assertThat(options.storeTimeout()).isZero();
     assertThat(options.log()).isSameAs(log);
     assertThat(options.logDeliveries()).isFalse();
-    assertThat(options.auth()).isEqualTo(ServerOptions.Auth.SHARED_SECRET);
+    assertThat(options.auth()).isEqualTo(ServerAuth.SHARED_SECRET);
     assertThat(options.sharedSecretHash()).hasSize(32);
     assertThat(options.allowedOrigins())
         .containsExactlyInAnyOrder("https://app.example:8443", "null");
