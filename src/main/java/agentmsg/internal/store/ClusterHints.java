@@ -127,7 +127,7 @@ public final class ClusterHints {
   }
 
   /** Sends {@code hints} when {@code tx} commits; nothing on H2. */
-  public static void publish(Handle tx, Collection<Hint> hints) throws SQLException {
+  static void publish(Handle tx, Collection<Hint> hints) throws SQLException {
     if (hints.isEmpty() || Dialect.of(tx) != Dialect.POSTGRESQL) {
       return;
     }
