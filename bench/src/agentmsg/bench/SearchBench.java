@@ -2,14 +2,11 @@ package agentmsg.bench;
 
 import agentmsg.HistoryQuery;
 import agentmsg.Message;
-import agentmsg.internal.store.HistoryRows;
+import agentmsg.internal.store.SearchFixture;
 import agentmsg.internal.store.Store;
-import agentmsg.internal.store.Words;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -21,18 +18,16 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
-import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.Query;
 
 /**
  * History and full-text search at scale: fills a temporary store with N messages (default
  * 1,000,000) by JDBC batches of the rows the store's insert path writes (the message and its words
- * from the same {@link Words} tokenizer), a big transaction at a time: a fixture, not the product
- * path, which syncs every send. Then times the history queries through {@link HistoryRows} (the
- * code behind {@code agent-msg history}), each run with a different agent, peer, words or time (H2
- * answers a repeated identical query from its last result), and checks the first runs of each shape
- * against a plain query written without the planner's tricks. Prints a Markdown report and writes
- * it to {@code bench/results/<date>-<time>-search.md}.
+ * from the same {@link agentmsg.internal.store.Words} tokenizer), a big transaction at a time: a
+ * fixture, not the product path, which syncs every send. Then times the history queries through
+ * {@link SearchFixture} (the code behind {@code agent-msg history}), each run with a different
+ * agent, peer, words or time (H2 answers a repeated identical query from its last result), and
+ * checks the first runs of each shape against a plain query written without the planner's tricks.
+ * Prints a Markdown report and writes it to {@code bench/results/<date>-<time>-search.md}.
  *
  * <p>Usage: {@code SearchBench [--messages N] [--runs N] [--dir PATH] [--keep] [--results DIR]}.
  * {@code --dir} reuses (or keeps) a filled store; without it a temporary one is deleted at the end.
@@ -75,9 +70,7 @@ public final class SearchBench {
     StringBuilder md = new StringBuilder();
     try (Store store = Store.open(home, Duration.ofSeconds(60))) {
       long start = System.nanoTime();
-      long existing =
-          store.call(
-              handle -> handle.createQuery("SELECT COUNT(*) FROM message").mapTo(Long.class).one());
+      long existing = SearchFixture.count(store);
       // A store filled by an earlier run is reused as it is (its messages are the same).
       if (existing != total) {
         if (existing != 0) {
@@ -207,48 +200,30 @@ public final class SearchBench {
     // while it is open: a bulk fill would leave tens of GB of old pages. A delay for the fill (a
     // fixture, nothing to lose) lets H2's background writer compact; the store's setting returns
     // after it.
-    store.run(handle -> handle.execute("SET WRITE_DELAY 500"));
+    SearchFixture.writeDelay(store, 500);
     for (int done = 0; done < total; done += BATCH) {
-      int from = done;
       int count = Math.min(BATCH, total - done);
-      store.run(
-          handle ->
-              handle.useTransaction(
-                  tx -> {
-                    Connection connection = tx.getConnection();
-                    try (PreparedStatement messages =
-                            connection.prepareStatement(
-                                "INSERT INTO message (seq, id, sender, recipient, body, created_at,"
-                                    + " thread_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
-                        PreparedStatement words =
-                            connection.prepareStatement(
-                                "INSERT INTO message_word (word, seq) VALUES (?, ?)")) {
-                      for (int i = from; i < from + count; i++) {
-                        String body = body(random, i);
-                        long seq = i + 1L;
-                        messages.setLong(1, seq);
-                        messages.setString(2, "m-" + i);
-                        messages.setString(3, "agent-" + random.nextInt(AGENTS));
-                        messages.setString(4, "agent-" + random.nextInt(AGENTS));
-                        messages.setString(5, body);
-                        messages.setLong(6, FIRST_MILLIS + i * 1_000L);
-                        messages.setString(7, i % 10 == 0 ? "m-" + i : "t-" + (i / 10));
-                        messages.addBatch();
-                        for (String word : Words.of(body)) {
-                          words.setString(1, word);
-                          words.setLong(2, seq);
-                          words.addBatch();
-                        }
-                      }
-                      messages.executeBatch();
-                      words.executeBatch();
-                    }
-                  }));
+      List<SearchFixture.Row> rows = new ArrayList<>(count);
+      for (int i = done; i < done + count; i++) {
+        String body = body(random, i);
+        String sender = "agent-" + random.nextInt(AGENTS);
+        String recipient = "agent-" + random.nextInt(AGENTS);
+        rows.add(
+            new SearchFixture.Row(
+                i + 1L,
+                "m-" + i,
+                sender,
+                recipient,
+                body,
+                FIRST_MILLIS + i * 1_000L,
+                i % 10 == 0 ? "m-" + i : "t-" + (i / 10)));
+      }
+      SearchFixture.insert(store, rows);
       if ((done / BATCH) % 10 == 9) {
         System.err.printf("filled %,d%n", done + count);
       }
     }
-    store.run(handle -> handle.execute("SET WRITE_DELAY 0"));
+    SearchFixture.writeDelay(store, 0);
     store.sync();
   }
 
@@ -274,11 +249,11 @@ public final class SearchBench {
       HistoryQuery query = shape.queries().apply(run);
       String agent = "agent-" + (run % AGENTS);
       long begin = System.nanoTime();
-      List<Message> found = store.call(handle -> HistoryRows.history(handle, agent, query));
+      List<Message> found = SearchFixture.history(store, agent, query);
       millis.add((System.nanoTime() - begin) / 1e6);
       results = found.size();
       if (run < CHECKED_RUNS) {
-        List<String> expected = store.call(handle -> plain(handle, agent, query));
+        List<String> expected = SearchFixture.plain(store, agent, query);
         List<String> actual = found.stream().map(Message::id).toList();
         if (!expected.equals(actual)) {
           throw new IllegalStateException(
@@ -299,53 +274,6 @@ public final class SearchBench {
         results,
         checked,
         checked);
-  }
-
-  /** The same query written plainly (no index choices): what the planner's answer must equal. */
-  private static List<String> plain(Handle handle, String agent, HistoryQuery query) {
-    List<String> conditions = new ArrayList<>();
-    conditions.add("(recipient = :agent OR sender = :agent)");
-    if (query.peer() != null) {
-      conditions.add(
-          "((recipient = :agent AND sender = :peer) OR (sender = :agent AND recipient = :peer))");
-    }
-    if (query.thread() != null) {
-      conditions.add("thread_id = :thread");
-    }
-    if (query.since() != null) {
-      conditions.add("created_at >= :since");
-    }
-    if (query.until() != null) {
-      conditions.add("created_at < :until");
-    }
-    List<String> words = query.text() == null ? List.of() : Words.of(query.text());
-    for (int i = 0; i < words.size(); i++) {
-      conditions.add("seq IN (SELECT seq FROM message_word WHERE word = :w" + i + ")");
-    }
-    Query statement =
-        handle
-            .createQuery(
-                "SELECT id FROM message WHERE "
-                    + String.join(" AND ", conditions)
-                    + " ORDER BY seq DESC LIMIT :limit")
-            .bind("agent", agent)
-            .bind("limit", query.limit());
-    for (int i = 0; i < words.size(); i++) {
-      statement.bind("w" + i, words.get(i));
-    }
-    if (query.peer() != null) {
-      statement.bind("peer", query.peer());
-    }
-    if (query.thread() != null) {
-      statement.bind("thread", query.thread());
-    }
-    if (query.since() != null) {
-      statement.bind("since", query.since().toEpochMilli());
-    }
-    if (query.until() != null) {
-      statement.bind("until", query.until().toEpochMilli());
-    }
-    return statement.mapTo(String.class).list();
   }
 
   private static String size(Path home) throws IOException {

@@ -4,18 +4,10 @@ import agentmsg.internal.Ids;
 import agentmsg.internal.mailbox.InboxImporter;
 import agentmsg.internal.mailbox.MailboxLayout;
 import agentmsg.internal.mailbox.MirrorWriter;
-import agentmsg.internal.store.AgentRows;
-import agentmsg.internal.store.ConversationRows;
 import agentmsg.internal.store.Database;
-import agentmsg.internal.store.FanOut;
-import agentmsg.internal.store.GroupRows;
-import agentmsg.internal.store.HistoryRows;
-import agentmsg.internal.store.MessageRows;
-import agentmsg.internal.store.Recipients;
 import agentmsg.internal.store.SendPipeline;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.store.StoredMessage;
-import agentmsg.internal.store.ThreadGuard;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,8 +104,7 @@ public final class AgentMessenger implements Messenger {
     AgentNames.requireValid(name);
     Objects.requireNonNull(type, "type");
     long now = System.currentTimeMillis();
-    Agent agent =
-        store.call(handle -> handle.inTransaction(tx -> AgentRows.upsert(tx, name, type, now)));
+    Agent agent = store.registerAgent(name, type, now);
     store.sync();
     try {
       java.nio.file.Files.createDirectories(layout.inbox(name));
@@ -126,12 +117,12 @@ public final class AgentMessenger implements Messenger {
 
   @Override
   public List<Agent> agents() {
-    return store.call(AgentRows::all);
+    return store.agents();
   }
 
   /** The registered agent called {@code name}, if any. */
   public Optional<Agent> findAgent(String name) {
-    return store.call(handle -> AgentRows.find(handle, name));
+    return store.agent(name);
   }
 
   /**
@@ -167,11 +158,7 @@ public final class AgentMessenger implements Messenger {
   @Override
   public List<Message> unread() {
     importer.importAll(agent());
-    return store.call(
-        handle -> {
-          AgentRows.requireRegistered(handle, agent());
-          return MessageRows.unread(handle, agent(), 0, Integer.MAX_VALUE);
-        });
+    return store.unread(agent());
   }
 
   /** The newest {@code limit} messages received, read or not, oldest first. Marks nothing. */
@@ -180,11 +167,7 @@ public final class AgentMessenger implements Messenger {
       throw new IllegalArgumentException("limit must be at least 1, was " + limit);
     }
     importer.importAll(agent());
-    return store.call(
-        handle -> {
-          AgentRows.requireRegistered(handle, agent());
-          return MessageRows.received(handle, agent(), limit);
-        });
+    return store.received(agent(), limit);
   }
 
   /**
@@ -205,13 +188,7 @@ public final class AgentMessenger implements Messenger {
     }
     List<String> ids = ids(messages);
     long at = readAt.toEpochMilli();
-    store.run(
-        handle ->
-            handle.useTransaction(
-                tx -> {
-                  MessageRows.markRead(tx, agent(), ids, at);
-                  AgentRows.touch(tx, agent(), at);
-                }));
+    store.markRead(agent(), ids, at);
     touchReceipts(messages, "read", at);
     return markedCopies(messages, readAt);
   }
@@ -287,7 +264,7 @@ public final class AgentMessenger implements Messenger {
    * @throws UnknownAgentException if this agent is not registered
    */
   public InboxReader openInbox() {
-    store.run(handle -> AgentRows.requireRegistered(handle, agent()));
+    store.requireRegistered(agent());
     return new InboxReader(
         new InboxReader.Source() {
           @Override
@@ -320,8 +297,7 @@ public final class AgentMessenger implements Messenger {
 
   /** Unread messages not among {@code exclude}; used by {@link InboxReader}. */
   List<Message> unreadExcept(Collection<String> exclude) {
-    List<Message> unread =
-        store.call(handle -> MessageRows.unread(handle, agent(), 0, Integer.MAX_VALUE));
+    List<Message> unread = store.unread(agent(), 0, Integer.MAX_VALUE);
     if (exclude.isEmpty()) {
       return unread;
     }
@@ -403,9 +379,8 @@ public final class AgentMessenger implements Messenger {
   public java.io.Closeable watching(Duration lifetime) {
     String name = agent();
     long until = System.currentTimeMillis() + lifetime.toMillis();
-    store.run(handle -> Recipients.watchArmed(handle, name, until));
-    return () ->
-        store.run(handle -> Recipients.watchEnded(handle, name, until, System.currentTimeMillis()));
+    store.watchArmed(name, until);
+    return () -> store.watchEnded(name, until, System.currentTimeMillis());
   }
 
   /** The threads among {@code threads} that the loop guard holds. */
@@ -413,7 +388,7 @@ public final class AgentMessenger implements Messenger {
     if (threads.isEmpty()) {
       return Set.of();
     }
-    return store.call(handle -> ThreadGuard.held(handle, threads));
+    return store.heldThreads(threads);
   }
 
   /**
@@ -429,18 +404,13 @@ public final class AgentMessenger implements Messenger {
       throw new IllegalArgumentException(
           "the limit must be 0 (off) or 2 to " + Options.MAX_LOOP_LIMIT + ", was " + limit);
     }
-    return store.call(
-        handle ->
-            handle.inTransaction(
-                tx ->
-                    ThreadGuard.setLimit(
-                        tx, thread, limit, options.loopLimit(), System.currentTimeMillis())));
+    return store.setThreadLimit(thread, limit, options.loopLimit(), System.currentTimeMillis());
   }
 
   /** The message with id {@code id}, if stored. */
   @Override
   public Optional<Message> message(String id) {
-    return store.call(handle -> MessageRows.find(handle, id));
+    return store.message(id);
   }
 
   /**
@@ -449,11 +419,7 @@ public final class AgentMessenger implements Messenger {
    */
   @Override
   public List<Message> thread(String id) {
-    return store.call(
-        handle -> {
-          String thread = MessageRows.find(handle, id).map(Message::thread).orElse(id);
-          return ConversationRows.thread(handle, thread);
-        });
+    return store.thread(id);
   }
 
   /**
@@ -462,7 +428,7 @@ public final class AgentMessenger implements Messenger {
    */
   @Override
   public List<Message> status(String id) {
-    return store.call(handle -> ConversationRows.messageOrThread(handle, id));
+    return store.messageOrThread(id);
   }
 
   /**
@@ -475,33 +441,7 @@ public final class AgentMessenger implements Messenger {
   @Override
   public List<Message> ack(Collection<String> ids) {
     long now = System.currentTimeMillis();
-    List<Message> changed =
-        store.call(
-            handle ->
-                handle.inTransaction(
-                    tx -> {
-                      for (String id : ids) {
-                        Message message =
-                            MessageRows.find(tx, id)
-                                .orElseThrow(
-                                    () ->
-                                        new AgentMsgException(
-                                            "unknown-message", "no message with id '" + id + "'"));
-                        if (!message.to().equals(agent())) {
-                          throw new AgentMsgException(
-                              "not-recipient",
-                              "message "
-                                  + id
-                                  + " was sent to '"
-                                  + message.to()
-                                  + "', not to '"
-                                  + agent()
-                                  + "'; only its recipient can ack it");
-                        }
-                      }
-                      AgentRows.touch(tx, agent(), now);
-                      return ConversationRows.ack(tx, agent(), ids, now);
-                    }));
+    List<Message> changed = store.ack(agent(), ids, now);
     store.sync();
     touchReceipts(changed, "acked", now);
     List<Message> acked = new ArrayList<>(changed.size());
@@ -517,17 +457,13 @@ public final class AgentMessenger implements Messenger {
    */
   @Override
   public List<Message> pendingAcks() {
-    return store.call(handle -> ConversationRows.pendingAcks(handle, agent()));
+    return store.pendingAcks(agent());
   }
 
   /** Unread messages to this agent that the hook has not surfaced yet, oldest first. */
   public List<Message> unsurfaced(int limit) {
     importer.importAll(agent());
-    return store.call(
-        handle -> {
-          AgentRows.requireRegistered(handle, agent());
-          return ConversationRows.unsurfaced(handle, agent(), limit);
-        });
+    return store.unsurfaced(agent(), limit);
   }
 
   /** Records that {@code messages} (to this agent) were put into its model's context now. */
@@ -537,9 +473,7 @@ public final class AgentMessenger implements Messenger {
     }
     List<String> ids = ids(messages);
     long now = System.currentTimeMillis();
-    store.run(
-        handle ->
-            handle.useTransaction(tx -> ConversationRows.markSurfaced(tx, agent(), ids, now)));
+    store.markSurfaced(agent(), ids, now);
     touchReceipts(messages, "surfaced", now);
   }
 
@@ -554,12 +488,7 @@ public final class AgentMessenger implements Messenger {
       query = query.withThread(message(named).map(Message::thread).orElse(named));
     }
     importer.importAll(agent());
-    HistoryQuery resolved = query;
-    return store.call(
-        handle -> {
-          AgentRows.requireRegistered(handle, agent());
-          return HistoryRows.history(handle, agent(), resolved);
-        });
+    return store.history(agent(), query);
   }
 
   /**
@@ -572,14 +501,7 @@ public final class AgentMessenger implements Messenger {
 
   /** The current state of the messages {@code ids}; used by {@link ReceiptWatch}. */
   List<Message> current(Collection<String> ids) {
-    return store.call(
-        handle -> {
-          List<Message> found = new ArrayList<>(ids.size());
-          for (String id : ids) {
-            MessageRows.find(handle, id).ifPresent(found::add);
-          }
-          return found;
-        });
+    return store.messages(ids);
   }
 
   /**
@@ -590,29 +512,14 @@ public final class AgentMessenger implements Messenger {
   public void createGroup(String name, Collection<String> members) {
     Conversations.checkGroupName(name);
     long now = System.currentTimeMillis();
-    store.run(
-        handle ->
-            handle.useTransaction(
-                tx -> {
-                  AgentRows.requireRegistered(tx, members);
-                  GroupRows.create(tx, name, now);
-                  GroupRows.add(tx, name, members);
-                }));
+    store.createGroup(name, members, now);
     store.sync();
   }
 
   /** Adds registered agents to group {@code name}; returns how many were not members yet. */
   @Override
   public int addToGroup(String name, Collection<String> members) {
-    int added =
-        store.call(
-            handle ->
-                handle.inTransaction(
-                    tx -> {
-                      FanOut.requireGroup(tx, name);
-                      AgentRows.requireRegistered(tx, members);
-                      return GroupRows.add(tx, name, members);
-                    }));
+    int added = store.addToGroup(name, members);
     store.sync();
     return added;
   }
@@ -620,14 +527,7 @@ public final class AgentMessenger implements Messenger {
   /** Removes agents from group {@code name}; returns how many were members. */
   @Override
   public int removeFromGroup(String name, Collection<String> members) {
-    int removed =
-        store.call(
-            handle ->
-                handle.inTransaction(
-                    tx -> {
-                      FanOut.requireGroup(tx, name);
-                      return GroupRows.remove(tx, name, members);
-                    }));
+    int removed = store.removeFromGroup(name, members);
     store.sync();
     return removed;
   }
@@ -635,29 +535,19 @@ public final class AgentMessenger implements Messenger {
   /** Deletes group {@code name} (not its members' messages). */
   @Override
   public void deleteGroup(String name) {
-    store.run(
-        handle ->
-            handle.useTransaction(
-                tx -> {
-                  FanOut.requireGroup(tx, name);
-                  GroupRows.delete(tx, name);
-                }));
+    store.deleteGroup(name);
     store.sync();
   }
 
   /** Every group with its members, by name. */
   @Override
   public Map<String, List<String>> groups() {
-    return store.call(GroupRows::all);
+    return store.groups();
   }
 
   /** The members of group {@code name}. */
   public List<String> groupMembers(String name) {
-    return store.call(
-        handle -> {
-          FanOut.requireGroup(handle, name);
-          return GroupRows.members(handle, name);
-        });
+    return store.groupMembers(name);
   }
 
   /**

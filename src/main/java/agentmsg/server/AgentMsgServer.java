@@ -192,7 +192,7 @@ public final class AgentMsgServer implements AutoCloseable {
   }
 
   private void startAll() {
-    writeStore.run(handle -> {}); // opens and migrates now, so a broken store fails the start
+    writeStore.reach(); // opens and migrates now, so a broken store fails the start
     mirror.start();
     writer.start();
     pusher.start();

@@ -48,8 +48,7 @@ final class Cluster {
       return null;
     }
     Optional<Recipients.Holder> holder =
-        store.call(
-            handle -> Recipients.heldElsewhere(handle, agent, node, System.currentTimeMillis()));
+        store.heldElsewhere(agent, node, System.currentTimeMillis());
     if (holder.isEmpty() || (instance != null && instance.equals(holder.get().instance()))) {
       return null;
     }

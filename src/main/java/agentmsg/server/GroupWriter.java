@@ -2,12 +2,10 @@ package agentmsg.server;
 
 import agentmsg.internal.store.ClusterHints.Hint;
 import agentmsg.internal.store.ClusterHints.Kind;
-import agentmsg.internal.store.DeliveryRows;
 import agentmsg.internal.store.Recipients;
 import agentmsg.internal.store.SendPipeline;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.store.StoredMessage;
-import agentmsg.internal.store.WordIndex;
 import agentmsg.internal.store.WriterBatch;
 import agentmsg.server.WriterTask.Ack;
 import agentmsg.server.WriterTask.Presence;
@@ -41,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 final class GroupWriter implements AutoCloseable {
   private static final int MAX_BATCH = 4096;
 
-  /** How long the queue must stay empty before the writer indexes words (see {@link WordIndex}). */
+  /** How long the queue must stay empty before the writer indexes words ({@link #indexWords}). */
   private static final long IDLE_MILLIS = 20;
 
   /** Messages whose words one indexing step takes: short, so that a send waits little behind it. */
@@ -68,7 +66,10 @@ final class GroupWriter implements AutoCloseable {
   /** Whether messages may be waiting for their words; written by the writer thread only. */
   private boolean wordsPending = true;
 
-  /** When the writer last wrote the server's beat ({@link Recipients#beat}); writer thread only. */
+  /**
+   * When the writer last wrote the server's beat ({@link
+   * agentmsg.internal.store.ServerStore#beat}); writer thread only.
+   */
   private long beatAt;
 
   /**
@@ -99,14 +100,14 @@ final class GroupWriter implements AutoCloseable {
 
   void start() {
     try {
-      store.run(DeliveryRows::reserveSeqs);
+      store.reserveSeqs();
     } catch (RuntimeException e) {
       // Slower without it, never wrong.
       log.line("warning: cannot enlarge the message sequence cache: " + e.getMessage());
     }
     try {
       beatAt = System.currentTimeMillis();
-      store.run(handle -> Recipients.serverStarted(handle, node, beatAt));
+      store.serverStarted(node, beatAt);
     } catch (RuntimeException e) {
       // Senders then see no one connected, which they would see anyway within a minute.
       log.line("warning: cannot record the server's presence: " + e.getMessage());
@@ -149,7 +150,7 @@ final class GroupWriter implements AutoCloseable {
     }
     beatAt = now;
     try {
-      store.run(handle -> Recipients.beat(handle, node, now));
+      store.beat(node, now);
     } catch (RuntimeException e) {
       log.line("warning: cannot record the server's presence: " + e.getMessage());
     }
@@ -163,7 +164,7 @@ final class GroupWriter implements AutoCloseable {
   private void indexWords() {
     while (wordsPending && queue.isEmpty() && !stopping) {
       try {
-        if (store.call(handle -> WordIndex.indexSome(handle, INDEX_STEP)) < INDEX_STEP) {
+        if (store.indexWords(INDEX_STEP) < INDEX_STEP) {
           wordsPending = false;
         }
       } catch (RuntimeException e) {
@@ -311,7 +312,7 @@ final class GroupWriter implements AutoCloseable {
       return; // never started: no presence to clear (and the store may be what failed the start)
     }
     try {
-      store.run(handle -> Recipients.serverStopped(handle, node));
+      store.serverStopped(node);
     } catch (RuntimeException e) {
       log.line("warning: cannot clear the server's presence: " + e.getMessage());
     }

@@ -1,7 +1,6 @@
 package agentmsg.server;
 
-import agentmsg.internal.store.DeliveryRows;
-import agentmsg.internal.store.Store;
+import agentmsg.internal.store.ServerStore;
 import agentmsg.internal.store.StoredMessage;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -14,13 +13,13 @@ import java.util.concurrent.TimeUnit;
  * time. Thread-safe.
  */
 final class Pusher implements AutoCloseable {
-  private final Store store;
+  private final ServerStore store;
   private final ServerLog log;
   private final LinkedBlockingQueue<Connection> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean stopping;
 
-  Pusher(Store store, ServerLog log) {
+  Pusher(ServerStore store, ServerLog log) {
     this.store = store;
     this.log = log;
     this.thread = new Thread(this::loop, "agent-msg-push");
@@ -60,9 +59,7 @@ final class Pusher implements AutoCloseable {
       try {
         Delivery.Page page = delivery.nextPage();
         String agent = connection.agent();
-        List<StoredMessage> rows =
-            store.call(
-                handle -> DeliveryRows.undelivered(handle, agent, page.afterSeq(), page.limit()));
+        List<StoredMessage> rows = store.undelivered(agent, page.afterSeq(), page.limit());
         if (delivery.scanned(rows, page)) {
           request(connection);
         }

@@ -5,11 +5,7 @@ import agentmsg.AgentMsgException;
 import agentmsg.AgentNames;
 import agentmsg.HistoryQuery;
 import agentmsg.Message;
-import agentmsg.internal.store.AgentRows;
-import agentmsg.internal.store.ConversationRows;
-import agentmsg.internal.store.HistoryRows;
-import agentmsg.internal.store.MessageRows;
-import agentmsg.internal.store.Store;
+import agentmsg.internal.store.ServerStore;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.FrameException;
 import agentmsg.internal.wire.ServerFrame;
@@ -53,11 +49,11 @@ final class Reads implements AutoCloseable {
   /** Requests waiting at most; beyond it a request is refused with {@code busy}. */
   private static final int QUEUE = 256;
 
-  private final Store store;
+  private final ServerStore store;
   private final ServerLog log;
   private final ThreadPoolExecutor executor;
 
-  Reads(Store store, ServerLog log) {
+  Reads(ServerStore store, ServerLog log) {
     this.store = store;
     this.log = log;
     this.executor =
@@ -103,7 +99,7 @@ final class Reads implements AutoCloseable {
   /** The answer to {@code request} for {@code agent}. */
   ServerFrame read(String agent, ClientFrame request) {
     if (request instanceof ClientFrame.ListAgents list) {
-      List<Agent> all = store.call(AgentRows::all);
+      List<Agent> all = store.agents();
       boolean truncated = all.size() > MAX_AGENTS;
       return new ServerFrame.Agents(
           list.ref(), truncated ? List.copyOf(all.subList(0, MAX_AGENTS)) : all, truncated);
@@ -137,31 +133,20 @@ final class Reads implements AutoCloseable {
     }
     String search =
         request.search() == null || request.search().isBlank() ? null : request.search();
-    HistoryQuery base =
+    HistoryQuery query =
         HistoryQuery.newest(limit)
             .withPeer(request.with())
             .withSince(instant(request.since(), "since", ref))
             .withUntil(instant(request.until(), "until", ref))
-            .withText(search);
-    List<Message> found =
-        store.call(
-            handle -> {
-              HistoryQuery query = base;
-              if (request.thread() != null) {
-                // A message id names its thread, but only a message this agent may see.
-                String thread =
-                    MessageRows.find(handle, request.thread())
-                        .filter(message -> involves(message, agent))
-                        .map(Message::thread)
-                        .orElse(request.thread());
-                query = query.withThread(thread);
-              }
-              try {
-                return HistoryRows.history(handle, agent, query);
-              } catch (IllegalArgumentException e) {
-                throw new FrameException("invalid-field", e.getMessage(), ref);
-              }
-            });
+            .withText(search)
+            // A message id names its thread, but only a message this agent may see.
+            .withThread(request.thread());
+    List<Message> found;
+    try {
+      found = store.visibleHistory(agent, query);
+    } catch (IllegalArgumentException e) {
+      throw new FrameException("invalid-field", e.getMessage(), ref);
+    }
     List<Message> kept = withinBudget(found);
     return new ServerFrame.History(ref, kept, kept.size() < found.size());
   }
@@ -172,7 +157,7 @@ final class Reads implements AutoCloseable {
       throw new FrameException("invalid-id", "field 'id' is not a valid message id", request.ref());
     }
     List<Message> visible = new ArrayList<>();
-    for (Message copy : store.call(handle -> ConversationRows.messageOrThread(handle, id))) {
+    for (Message copy : store.messageOrThread(id)) {
       if (involves(copy, agent)) {
         visible.add(copy);
       }

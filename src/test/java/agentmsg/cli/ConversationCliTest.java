@@ -2,7 +2,7 @@ package agentmsg.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import agentmsg.internal.store.ConversationRows;
+import agentmsg.internal.store.StoreSql;
 import agentmsg.testing.ChildJvm.Result;
 import agentmsg.testing.InProcessCli;
 import java.nio.file.Files;
@@ -360,7 +360,7 @@ class ConversationCliTest {
     assertThat(healthy.exitCode()).as(healthy.toString()).isZero();
     assertThat(healthy.stdout())
         .contains(
-            "schema version " + ConversationRows.expectedSchemaVersion() + " (current), 1 message",
+            "schema version " + StoreSql.expectedSchemaVersion() + " (current), 1 message",
             "mirror: complete",
             "rejected: none");
 

@@ -8,6 +8,7 @@ import agentmsg.MessageDraft;
 import agentmsg.Options;
 import agentmsg.RecipientHealth;
 import agentmsg.internal.store.Store;
+import agentmsg.internal.store.StoreSql;
 import agentmsg.testing.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +27,8 @@ class WatchHealthIT {
 
   private Long watchUntil(String agent) {
     try (Store store = Store.open(home, Duration.ofSeconds(30))) {
-      return store.call(
+      return StoreSql.call(
+          store,
           handle ->
               handle
                   .createQuery("SELECT watch_until FROM agent WHERE name = :name")

@@ -7,6 +7,7 @@ import agentmsg.AgentType;
 import agentmsg.MessageDraft;
 import agentmsg.Options;
 import agentmsg.internal.store.Store;
+import agentmsg.internal.store.StoreSql;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,9 +60,11 @@ class WelcomeFirstIT {
         TestSocket alice = TestSocket.connect(CLIENT.get(), server.uri());
         Store sends = Store.open(home, Duration.ofSeconds(30));
         Store registrations = Store.open(home, Duration.ofSeconds(30))) {
-      sends.run(
+      StoreSql.run(
+          sends,
           sendLock ->
-              registrations.run(
+              StoreSql.run(
+                  registrations,
                   registrationLock -> {
                     // The writer's first send from bob touches bob's row; alice's registration
                     // records her presence in hers.

@@ -1,8 +1,7 @@
 package agentmsg.internal.mailbox;
 
 import agentmsg.Message;
-import agentmsg.internal.store.ConversationRows;
-import agentmsg.internal.store.Store;
+import agentmsg.internal.store.MailStore;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -33,12 +32,12 @@ public final class Housekeeping {
 
   private static final int PAGE = 1_000;
 
-  private final Store store;
+  private final MailStore store;
   private final MailboxLayout layout;
   private final MirrorWriter mirror;
   private final Consumer<List<Message>> afterDelete;
 
-  public Housekeeping(Store store, MailboxLayout layout) {
+  public Housekeeping(MailStore store, MailboxLayout layout) {
     this(store, layout, deleted -> {});
   }
 
@@ -46,7 +45,7 @@ public final class Housekeeping {
    * With a hook called once each batch of pruned messages is deleted from the store, before their
    * mirror files are: tests look at the inbox there, as a reader in another process might.
    */
-  Housekeeping(Store store, MailboxLayout layout, Consumer<List<Message>> afterDelete) {
+  Housekeeping(MailStore store, MailboxLayout layout, Consumer<List<Message>> afterDelete) {
     this.store = store;
     this.layout = layout;
     this.mirror = new MirrorWriter(layout);
@@ -77,18 +76,7 @@ public final class Housekeeping {
     long afterSeq = 0;
     while (true) {
       long after = afterSeq;
-      List<Message> batch =
-          store.call(
-              handle ->
-                  handle.inTransaction(
-                      tx -> {
-                        List<Message> page =
-                            ConversationRows.prunable(tx, cutoffMillis, includeUnread, after);
-                        if (!dryRun) {
-                          ConversationRows.delete(tx, page, now);
-                        }
-                        return page;
-                      }));
+      List<Message> batch = store.prunePage(cutoffMillis, includeUnread, after, dryRun, now);
       if (batch.isEmpty()) {
         break;
       }
@@ -111,14 +99,7 @@ public final class Housekeeping {
     if (!dryRun && messages > 0) {
       store.sync();
     }
-    long kept =
-        store.call(
-            handle ->
-                handle
-                    .createQuery("SELECT COUNT(*) FROM message WHERE created_at < :cutoff")
-                    .bind("cutoff", cutoffMillis)
-                    .mapTo(Long.class)
-                    .one());
+    long kept = store.countBefore(cutoffMillis);
     int keptUnread = (int) (dryRun ? kept - messages : kept);
     return new PruneResult(messages, files, Math.max(0, keptUnread));
   }
@@ -133,13 +114,12 @@ public final class Housekeeping {
     String afterId = "";
     while (true) {
       String after = afterId;
-      List<ConversationRows.Pruned> batch =
-          store.call(handle -> ConversationRows.prunedBefore(handle, beforeMillis, after));
+      List<MailStore.Pruned> batch = store.prunedBefore(beforeMillis, after);
       if (batch.isEmpty()) {
         return files;
       }
-      List<ConversationRows.Pruned> gone = new ArrayList<>(batch.size());
-      for (ConversationRows.Pruned pruned : batch) {
+      List<MailStore.Pruned> gone = new ArrayList<>(batch.size());
+      for (MailStore.Pruned pruned : batch) {
         boolean cleared = true;
         for (Path file :
             List.of(
@@ -156,7 +136,7 @@ public final class Housekeeping {
         }
         afterId = pruned.id();
       }
-      store.run(handle -> handle.useTransaction(tx -> ConversationRows.forget(tx, gone)));
+      store.forget(gone);
     }
   }
 
@@ -191,14 +171,14 @@ public final class Housekeeping {
 
   /** Checks the store, the mirror, {@code tmp/} and {@code rejected/}; fixes what it can. */
   public Report check(boolean repair) throws IOException {
-    String schema = store.call(ConversationRows::schemaVersion);
+    String schema = store.schemaVersion();
     long messages = 0;
     int missing = 0;
     int rebuilt = 0;
     long afterSeq = 0;
     while (true) {
       long after = afterSeq;
-      List<Message> page = store.call(handle -> ConversationRows.page(handle, after, PAGE));
+      List<Message> page = store.page(after, PAGE);
       if (page.isEmpty()) {
         break;
       }
@@ -244,7 +224,7 @@ public final class Housekeeping {
     }
     return new Report(
         schema,
-        ConversationRows.expectedSchemaVersion(),
+        store.expectedSchemaVersion(),
         messages,
         missing,
         rebuilt,

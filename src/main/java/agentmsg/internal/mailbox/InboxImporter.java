@@ -3,12 +3,8 @@ package agentmsg.internal.mailbox;
 import agentmsg.AgentNames;
 import agentmsg.Message;
 import agentmsg.internal.Ids;
-import agentmsg.internal.store.ConversationRows;
-import agentmsg.internal.store.DeliveryRows;
-import agentmsg.internal.store.InboxScanRows;
-import agentmsg.internal.store.MessageRows;
+import agentmsg.internal.store.MailStore;
 import agentmsg.internal.store.NewMessage;
-import agentmsg.internal.store.Store;
 import agentmsg.json.MessageJson;
 import java.io.File;
 import java.io.IOException;
@@ -23,7 +19,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -42,13 +37,14 @@ import java.util.function.Consumer;
  *
  * <p>A look at a whole folder ({@link #importAll}) costs what is new in it, not its size, on the
  * local file systems that {@link ChangeTimes} trusts. Each look records a mark in the store ({@link
- * InboxScanRows}) once what it imported is synced: the folder's stamp, when the look left nothing
- * to look at again, and a watermark, before which every file's change time was looked at. The next
- * look returns at once while the folder's stamp is unchanged (no entry came or went), and otherwise
- * lists the folder but checks against the store only the names changed since the watermark. A
- * dropped file cannot hide from that: however it arrives ({@code mv}, {@code cp -p}, a link), it
- * changes the folder's stamp, and its change time is when it arrived, which only goes forward.
- * Clock margins cover timestamps coarser than the clock, and an hourly full look a clock set back.
+ * MailStore#saveScanMark}) once what it imported is synced: the folder's stamp, when the look left
+ * nothing to look at again, and a watermark, before which every file's change time was looked at.
+ * The next look returns at once while the folder's stamp is unchanged (no entry came or went), and
+ * otherwise lists the folder but checks against the store only the names changed since the
+ * watermark. A dropped file cannot hide from that: however it arrives ({@code mv}, {@code cp -p}, a
+ * link), it changes the folder's stamp, and its change time is when it arrived, which only goes
+ * forward. Clock margins cover timestamps coarser than the clock, and an hourly full look a clock
+ * set back.
  */
 public final class InboxImporter {
   /** A file younger than this that does not parse may still be being written: look again later. */
@@ -72,7 +68,7 @@ public final class InboxImporter {
   /** Room in a dropped file for what is not the body: the subject, ids, names, time, keys. */
   private static final int ENVELOPE_BYTES = 64 * 1024;
 
-  private final Store store;
+  private final MailStore store;
   private final MailboxLayout layout;
   private final MirrorWriter mirror;
   private final int maxMessageBytes;
@@ -81,7 +77,7 @@ public final class InboxImporter {
   private final Consumer<Path> beforeStore;
 
   public InboxImporter(
-      Store store,
+      MailStore store,
       MailboxLayout layout,
       MirrorWriter mirror,
       int maxMessageBytes,
@@ -91,7 +87,7 @@ public final class InboxImporter {
 
   /** With another clock margin: tests use a short one rather than wait seconds for the clock. */
   InboxImporter(
-      Store store,
+      MailStore store,
       MailboxLayout layout,
       MirrorWriter mirror,
       int maxMessageBytes,
@@ -105,7 +101,7 @@ public final class InboxImporter {
    * message is stored: tests hold two readers there to make them race for the same file.
    */
   InboxImporter(
-      Store store,
+      MailStore store,
       MailboxLayout layout,
       MirrorWriter mirror,
       int maxMessageBytes,
@@ -137,11 +133,11 @@ public final class InboxImporter {
       warnings.accept("cannot read " + folder + ": " + e);
       return 0;
     }
-    InboxScanRows.Mark mark =
+    MailStore.ScanMark mark =
         stamp == null
             ? null
             : store
-                .call(handle -> InboxScanRows.find(handle, agent))
+                .scanMark(agent)
                 // Another folder under this name (moved into place, its files keep their change
                 // times), or a mark made by a clock ahead of ours (ours was set back): a full look.
                 .filter(found -> found.folderId().equals(stamp.folderId()))
@@ -168,14 +164,14 @@ public final class InboxImporter {
     // The stamp vouches for the whole folder only if nothing was left for later and no change can
     // have come after it within the same timestamp.
     boolean settled = looked.left().isEmpty() && stamp.settledAt(startedAt);
-    InboxScanRows.Mark next =
-        new InboxScanRows.Mark(
+    MailStore.ScanMark next =
+        new MailStore.ScanMark(
             stamp.folderId(),
             settled ? stamp.value() : null,
             checkedBefore,
             fullLook ? startedAt : mark.fullAt(),
             startedAt);
-    store.run(handle -> InboxScanRows.save(handle, agent, next));
+    store.saveScanMark(agent, next);
     return looked.imported();
   }
 
@@ -202,8 +198,7 @@ public final class InboxImporter {
     if (idByName.isEmpty()) {
       return new Looked(0, List.of());
     }
-    ConversationRows.Known known =
-        store.call(handle -> ConversationRows.known(handle, idByName.values()));
+    MailStore.Known known = store.known(idByName.values());
     int imported = 0;
     List<Path> toDelete = new ArrayList<>();
     List<Path> left = new ArrayList<>();
@@ -365,40 +360,19 @@ public final class InboxImporter {
     Instant sentAt =
         incoming.timestamp() != null ? incoming.timestamp() : Instant.ofEpochMilli(modified);
     Optional<Message> imported =
-        store.call(
-            handle ->
-                handle.inTransaction(
-                    tx -> {
-                      Optional<Message> existing = MessageRows.find(tx, id);
-                      // Looked for after the message itself (see ConversationRows.known).
-                      if (existing.isPresent()
-                          || !ConversationRows.pruned(tx, List.of(id)).isEmpty()) {
-                        return existing;
-                      }
-                      NewMessage row =
-                          new NewMessage(
-                              id,
-                              incoming.from(),
-                              agent,
-                              incoming.body(),
-                              sentAt.toEpochMilli(),
-                              null,
-                              isUsableId(incoming.thread()) ? incoming.thread() : null,
-                              isUsableId(incoming.replyTo()) ? incoming.replyTo() : null,
-                              incoming.subject(),
-                              incoming.priority(),
-                              incoming.ackRequired());
-                      try {
-                        return Optional.of(
-                            DeliveryRows.insertAll(tx, List.of(row)).get(0).message());
-                      } catch (SQLException e) {
-                        if (!DeliveryRows.isDuplicateKey(e)) {
-                          throw e;
-                        }
-                        // Another process stored the same id since the look-up: that one is it.
-                        return MessageRows.find(tx, id);
-                      }
-                    }));
+        store.importMessage(
+            new NewMessage(
+                id,
+                incoming.from(),
+                agent,
+                incoming.body(),
+                sentAt.toEpochMilli(),
+                null,
+                isUsableId(incoming.thread()) ? incoming.thread() : null,
+                isUsableId(incoming.replyTo()) ? incoming.replyTo() : null,
+                incoming.subject(),
+                incoming.priority(),
+                incoming.ackRequired()));
     if (imported.isEmpty()) {
       return reject(
               agent,

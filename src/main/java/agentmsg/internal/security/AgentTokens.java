@@ -3,9 +3,8 @@ package agentmsg.internal.security;
 import agentmsg.AgentMsgException;
 import agentmsg.AgentNames;
 import agentmsg.UnknownAgentException;
-import agentmsg.internal.store.AgentRows;
 import agentmsg.internal.store.Store;
-import agentmsg.internal.store.TokenRows;
+import agentmsg.internal.store.TokenStore;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -39,7 +38,7 @@ public final class AgentTokens {
    */
   public boolean ensure(String agent) {
     AgentNames.requireValid(agent);
-    if (store.call(handle -> TokenRows.hasValid(handle, agent))) {
+    if (store.hasValidToken(agent)) {
       return false;
     }
     Path file = file(agent);
@@ -49,25 +48,17 @@ public final class AgentTokens {
       TokenFiles.write(file, token, warnings);
     }
     String hash = Tokens.hashHex(token);
-    store.run(
-        handle ->
-            handle.useTransaction(
-                transaction -> {
-                  Optional<String> owner = TokenRows.ownerOf(transaction, hash);
-                  if (owner.isPresent() && !owner.get().equals(agent)) {
-                    throw new AgentMsgException(
-                        "token-conflict",
-                        "the token in "
-                            + file
-                            + " belongs to agent '"
-                            + owner.get()
-                            + "'; issue a new one with: agent-msg token rotate "
-                            + agent);
-                  }
-                  if (owner.isEmpty()) {
-                    TokenRows.insertIfAbsent(transaction, agent, hash, System.currentTimeMillis());
-                  }
-                }));
+    Optional<String> owner = store.adoptToken(agent, hash, System.currentTimeMillis());
+    if (owner.isPresent()) {
+      throw new AgentMsgException(
+          "token-conflict",
+          "the token in "
+              + file
+              + " belongs to agent '"
+              + owner.get()
+              + "'; issue a new one with: agent-msg token rotate "
+              + agent);
+    }
     return true;
   }
 
@@ -81,18 +72,9 @@ public final class AgentTokens {
     AgentNames.requireValid(agent);
     String token = Tokens.generate();
     String hash = Tokens.hashHex(token);
-    store.run(
-        handle ->
-            handle.useTransaction(
-                transaction -> {
-                  if (!AgentRows.exists(transaction, agent)
-                      && !TokenRows.hasValid(transaction, agent)) {
-                    throw new UnknownAgentException(agent);
-                  }
-                  long now = System.currentTimeMillis();
-                  TokenRows.revokeAll(transaction, agent, now);
-                  TokenRows.insert(transaction, agent, hash, now);
-                }));
+    if (!store.replaceTokens(agent, hash, System.currentTimeMillis())) {
+      throw new UnknownAgentException(agent);
+    }
     TokenFiles.write(file(agent), token, warnings);
   }
 
@@ -111,7 +93,7 @@ public final class AgentTokens {
     if (token.isPresent()) {
       return token.get();
     }
-    if (store.call(handle -> TokenRows.hasValid(handle, agent))) {
+    if (store.hasValidToken(agent)) {
       throw new AgentMsgException(
           "token-missing",
           "the token file "
@@ -120,7 +102,7 @@ public final class AgentTokens {
               + " agent-msg token rotate "
               + agent);
     }
-    if (!store.call(handle -> AgentRows.exists(handle, agent))) {
+    if (!store.isRegistered(agent)) {
       throw new UnknownAgentException(agent);
     }
     ensure(agent);
@@ -135,11 +117,11 @@ public final class AgentTokens {
     byte[] hash = Tokens.hash(token);
     String hex = Tokens.hashHex(token);
     return store
-        .call(handle -> TokenRows.findValid(handle, hex))
+        .validToken(hex)
         // The index lookup already matched; comparing the hashes again in constant time keeps the
         // decision itself independent of the data, whatever the database does.
         .filter(owner -> Tokens.sameHash(hash, owner.tokenHash()))
-        .map(TokenRows.Owner::agent);
+        .map(TokenStore.Owner::agent);
   }
 
   /** Whether the token with this SHA-256 is still valid. */
@@ -149,11 +131,11 @@ public final class AgentTokens {
 
   /** Whether the token with this SHA-256, in hexadecimal, is still valid. */
   public boolean isValidHex(String hashHex) {
-    return store.call(handle -> TokenRows.findValid(handle, hashHex)).isPresent();
+    return store.validToken(hashHex).isPresent();
   }
 
   /** Whether {@code agent} has a valid token in the store (whichever it is). */
   public boolean hasValid(String agent) {
-    return store.call(handle -> TokenRows.hasValid(handle, agent));
+    return store.hasValidToken(agent);
   }
 }

@@ -12,7 +12,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 
 /** Queries on the {@code agent} table. Stateless. */
-public final class AgentRows {
+final class AgentRows {
   private static final String COLUMNS = "name, type, registered_at, last_seen_at";
 
   private static final RowMapper<Agent> MAPPER =
@@ -29,7 +29,7 @@ public final class AgentRows {
    * Registers {@code name}, or updates its type if it exists (keeping its registration time and its
    * messages). Run it in a transaction; safe to repeat.
    */
-  public static Agent upsert(Handle handle, String name, AgentType type, long nowMillis) {
+  static Agent upsert(Handle handle, String name, AgentType type, long nowMillis) {
     int updated =
         handle
             .createUpdate("UPDATE agent SET type = :type, last_seen_at = :now WHERE name = :name")
@@ -55,7 +55,7 @@ public final class AgentRows {
     return find(handle, name).orElseThrow();
   }
 
-  public static Optional<Agent> find(Handle handle, String name) {
+  static Optional<Agent> find(Handle handle, String name) {
     return handle
         .createQuery("SELECT " + COLUMNS + " FROM agent WHERE name = :name")
         .bind("name", name)
@@ -63,7 +63,7 @@ public final class AgentRows {
         .findOne();
   }
 
-  public static boolean exists(Handle handle, String name) {
+  static boolean exists(Handle handle, String name) {
     return handle
             .createQuery("SELECT COUNT(*) FROM agent WHERE name = :name")
             .bind("name", name)
@@ -77,7 +77,7 @@ public final class AgentRows {
    *
    * @throws UnknownAgentException if {@code name} is not registered
    */
-  public static void requireRegistered(Handle handle, String name) {
+  static void requireRegistered(Handle handle, String name) {
     if (!exists(handle, name)) {
       throw new UnknownAgentException(name);
     }
@@ -89,18 +89,18 @@ public final class AgentRows {
    * @throws agentmsg.InvalidAgentNameException if a name breaks the rule
    * @throws UnknownAgentException if an agent of {@code names} is not registered
    */
-  public static void requireRegistered(Handle handle, Collection<String> names) {
+  static void requireRegistered(Handle handle, Collection<String> names) {
     for (String name : names) {
       requireRegistered(handle, AgentNames.requireValid(name));
     }
   }
 
-  public static List<Agent> all(Handle handle) {
+  static List<Agent> all(Handle handle) {
     return handle.createQuery("SELECT " + COLUMNS + " FROM agent ORDER BY name").map(MAPPER).list();
   }
 
   /** Records activity of {@code name} (sending or reading). */
-  public static void touch(Handle handle, String name, long nowMillis) {
+  static void touch(Handle handle, String name, long nowMillis) {
     handle
         .createUpdate(
             "UPDATE agent SET last_seen_at = :now WHERE name = :name AND last_seen_at < :now")

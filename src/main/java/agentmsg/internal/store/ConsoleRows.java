@@ -1,8 +1,9 @@
 package agentmsg.internal.store;
 
-import agentmsg.Agent;
 import agentmsg.HistoryQuery;
 import agentmsg.Message;
+import agentmsg.internal.store.ConsoleStore.AgentSummary;
+import agentmsg.internal.store.ConsoleStore.HeldThread;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collection;
@@ -21,14 +22,11 @@ import org.jdbi.v3.core.statement.StatementContext;
  * every agent's messages. Each read is bounded by a limit or an index range, so the store's size
  * does not set its cost.
  */
-public final class ConsoleRows {
+final class ConsoleRows {
   private ConsoleRows() {}
 
-  /** An agent as the console lists it. */
-  public record AgentSummary(Agent agent, int unread, int acksOwed) {}
-
   /** Every registered agent, by name, with its unread messages and the acks it owes. */
-  public static List<AgentSummary> agents(Handle handle) {
+  static List<AgentSummary> agents(Handle handle) {
     Map<String, Integer> unread =
         counts(
             handle,
@@ -58,7 +56,7 @@ public final class ConsoleRows {
   /**
    * The newest {@code limit} messages with a sequence number below {@code before}, newest first.
    */
-  public static List<Message> newest(Handle handle, long before, int limit) {
+  static List<Message> newest(Handle handle, long before, int limit) {
     return handle
         .createQuery(
             "SELECT "
@@ -71,7 +69,7 @@ public final class ConsoleRows {
   }
 
   /** Messages with a sequence number above {@code after}, oldest first, at most {@code limit}. */
-  public static List<Message> after(Handle handle, long after, int limit) {
+  static List<Message> after(Handle handle, long after, int limit) {
     return handle
         .createQuery(
             "SELECT "
@@ -84,7 +82,7 @@ public final class ConsoleRows {
   }
 
   /** The messages of thread {@code thread}, oldest first, at most {@code limit}. */
-  public static List<Message> thread(Handle handle, String thread, int limit) {
+  static List<Message> thread(Handle handle, String thread, int limit) {
     return handle
         .createQuery(
             "SELECT "
@@ -100,7 +98,7 @@ public final class ConsoleRows {
    * The receipt times of the messages with a sequence number above {@code after}, as one key per
    * message that changes when any receipt does: no bodies read.
    */
-  public static Map<Long, String> receipts(Handle handle, long after, int limit) {
+  static Map<Long, String> receipts(Handle handle, long after, int limit) {
     Map<Long, String> keys = new LinkedHashMap<>();
     handle
         .createQuery(
@@ -124,7 +122,7 @@ public final class ConsoleRows {
   }
 
   /** The messages with these sequence numbers, oldest first. */
-  public static List<Message> bySeq(Handle handle, java.util.Collection<Long> seqs) {
+  static List<Message> bySeq(Handle handle, java.util.Collection<Long> seqs) {
     if (seqs.isEmpty()) {
       return List.of();
     }
@@ -136,19 +134,8 @@ public final class ConsoleRows {
         .list();
   }
 
-  /**
-   * A thread the loop guard holds ({@link ThreadGuard}): its agent messages in a row since the last
-   * human's, and its own limit, or null when the default applies.
-   */
-  public record HeldThread(String thread, int run, Integer ownLimit) {
-    /** The limit that holds it, {@code defaultLimit} unless the thread has its own. */
-    public int limit(int defaultLimit) {
-      return ownLimit != null ? ownLimit : defaultLimit;
-    }
-  }
-
   /** Those of {@code threads} that the loop guard holds, each read by its key. */
-  public static Map<String, HeldThread> held(Handle handle, Collection<String> threads) {
+  static Map<String, HeldThread> held(Handle handle, Collection<String> threads) {
     Map<String, HeldThread> held = new LinkedHashMap<>();
     for (List<String> chunk : MessageRows.chunks(new LinkedHashSet<>(threads))) {
       handle
@@ -167,7 +154,7 @@ public final class ConsoleRows {
    * index finds them: this walks {@code thread_guard} (one small row per thread), so the console
    * reads it seconds apart, not on every step.
    */
-  public static List<HeldThread> held(Handle handle, int limit) {
+  static List<HeldThread> held(Handle handle, int limit) {
     return handle
         .createQuery(
             "SELECT thread_id, run, run_limit FROM thread_guard WHERE held_at IS NOT NULL"
@@ -185,7 +172,7 @@ public final class ConsoleRows {
   }
 
   /** The highest sequence number stored, or 0. */
-  public static long lastSeq(Handle handle) {
+  static long lastSeq(Handle handle) {
     return handle.createQuery("SELECT COALESCE(MAX(seq), 0) FROM message").mapTo(Long.class).one();
   }
 
@@ -194,8 +181,8 @@ public final class ConsoleRows {
    * history} searches), below {@code before}, newest first; with {@code agent}, exactly what {@code
    * history --text} shows that agent.
    */
-  public static List<Message> search(
-      Handle handle, String agent, String text, long before, int limit) throws SQLException {
+  static List<Message> search(Handle handle, String agent, String text, long before, int limit)
+      throws SQLException {
     if (agent != null) {
       return HistoryRows.history(handle, agent, HistoryQuery.newest(limit).withText(text));
     }

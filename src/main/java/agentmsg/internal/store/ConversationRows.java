@@ -1,6 +1,8 @@
 package agentmsg.internal.store;
 
 import agentmsg.Message;
+import agentmsg.internal.store.MailStore.Known;
+import agentmsg.internal.store.MailStore.Pruned;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -14,7 +16,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * "surfaced" receipt, what is waiting for an ack, what is old enough to prune, and the ids of what
  * was pruned. Stateless.
  */
-public final class ConversationRows {
+final class ConversationRows {
   private static final String SELECT = "SELECT " + MessageRows.COLUMNS + " FROM message ";
 
   /** How many ids go into one {@code IN (...)} list, and how many rows one prune pass deletes. */
@@ -23,7 +25,7 @@ public final class ConversationRows {
   private ConversationRows() {}
 
   /** The messages of thread {@code thread}, oldest first. */
-  public static List<Message> thread(Handle handle, String thread) {
+  static List<Message> thread(Handle handle, String thread) {
     return handle
         .createQuery(SELECT + "WHERE thread_id = :thread ORDER BY seq")
         .bind("thread", thread)
@@ -35,7 +37,7 @@ public final class ConversationRows {
    * The message with id {@code id}; if there is none, every copy in the thread {@code id} (a
    * broadcast's or group send's shared id), oldest first.
    */
-  public static List<Message> messageOrThread(Handle handle, String id) {
+  static List<Message> messageOrThread(Handle handle, String id) {
     return MessageRows.find(handle, id).map(List::of).orElseGet(() -> thread(handle, id));
   }
 
@@ -45,7 +47,7 @@ public final class ConversationRows {
    *
    * @return the messages that changed, as they were before the change
    */
-  public static List<Message> ack(
+  static List<Message> ack(
       Handle handle, String recipient, Collection<String> ids, long nowMillis) {
     List<Message> changed = new ArrayList<>();
     for (List<String> chunk : MessageRows.chunks(ids)) {
@@ -85,7 +87,7 @@ public final class ConversationRows {
   }
 
   /** Unread messages to {@code recipient} not yet surfaced by the hook, oldest first. */
-  public static List<Message> unsurfaced(Handle handle, String recipient, int limit) {
+  static List<Message> unsurfaced(Handle handle, String recipient, int limit) {
     return handle
         .createQuery(
             SELECT
@@ -99,8 +101,7 @@ public final class ConversationRows {
   }
 
   /** Records that the given messages to {@code recipient} were put into its model's context. */
-  public static int markSurfaced(
-      Handle handle, String recipient, Collection<String> ids, long nowMillis) {
+  static int markSurfaced(Handle handle, String recipient, Collection<String> ids, long nowMillis) {
     return MessageRows.markOnce(handle, "surfaced_at", recipient, ids, nowMillis);
   }
 
@@ -108,7 +109,7 @@ public final class ConversationRows {
    * Messages that asked for an ack and have none yet, where {@code agent} is the recipient (it owes
    * the ack) or the sender (it is owed one), oldest first.
    */
-  public static List<Message> pendingAcks(Handle handle, String agent) {
+  static List<Message> pendingAcks(Handle handle, String agent) {
     // ack_owed lists them; the message's own state decides, should a row outlive its ack.
     return handle
         .createQuery(
@@ -125,7 +126,7 @@ public final class ConversationRows {
    * Up to {@value #CHUNK} messages after {@code afterSeq} stored before {@code cutoffMillis} that
    * may be pruned: read (and acked, where an ack was asked for), or any when {@code includeUnread}.
    */
-  public static List<Message> prunable(
+  static List<Message> prunable(
       Handle handle, long cutoffMillis, boolean includeUnread, long afterSeq) {
     return handle
         .createQuery(
@@ -147,7 +148,7 @@ public final class ConversationRows {
    * {@code nowMillis}, in the caller's transaction: whoever then misses a message finds its id
    * here.
    */
-  public static int delete(Handle handle, Collection<Message> messages, long nowMillis) {
+  static int delete(Handle handle, Collection<Message> messages, long nowMillis) {
     List<Long> seqs = new ArrayList<>(messages.size());
     for (Message message : messages) {
       seqs.add(message.seq());
@@ -179,25 +180,8 @@ public final class ConversationRows {
         .execute();
   }
 
-  /**
-   * A message that prune deleted, as remembered.
-   *
-   * @param id its id
-   * @param from its sender (whose outbox had a mirror file)
-   * @param to its recipient (whose inbox had a mirror file)
-   */
-  public record Pruned(String id, String from, String to) {}
-
-  /**
-   * Which of some ids are of stored messages, and which of the others are of pruned ones.
-   *
-   * @param stored the ids of stored messages
-   * @param pruned the ids of messages that prune deleted (and still remembers)
-   */
-  public record Known(Set<String> stored, Set<String> pruned) {}
-
   /** Which of {@code ids} are of stored messages, and which of the others of pruned ones. */
-  public static Known known(Handle handle, Collection<String> ids) {
+  static Known known(Handle handle, Collection<String> ids) {
     Set<String> stored = MessageRows.existing(handle, ids);
     if (stored.size() == ids.size()) {
       return new Known(stored, Set.of());
@@ -217,7 +201,7 @@ public final class ConversationRows {
    * moment ago either never was or is recorded by now; asked the other way round, a prune in
    * between would hide it from both.
    */
-  public static Set<String> pruned(Handle handle, Collection<String> ids) {
+  static Set<String> pruned(Handle handle, Collection<String> ids) {
     Set<String> found = new HashSet<>();
     for (List<String> chunk : MessageRows.chunks(ids)) {
       found.addAll(
@@ -234,7 +218,7 @@ public final class ConversationRows {
    * Up to {@value #CHUNK} pruned messages remembered since before {@code beforeMillis}, with ids
    * after {@code afterId} (the empty string for the first), in the order of their ids.
    */
-  public static List<Pruned> prunedBefore(Handle handle, long beforeMillis, String afterId) {
+  static List<Pruned> prunedBefore(Handle handle, long beforeMillis, String afterId) {
     return handle
         .createQuery(
             "SELECT id, sender, recipient FROM pruned_message WHERE pruned_at < :before"
@@ -247,7 +231,7 @@ public final class ConversationRows {
   }
 
   /** Forgets the given pruned messages. */
-  public static void forget(Handle handle, Collection<Pruned> pruned) {
+  static void forget(Handle handle, Collection<Pruned> pruned) {
     List<String> ids = new ArrayList<>(pruned.size());
     for (Pruned each : pruned) {
       ids.add(each.id());
@@ -261,7 +245,7 @@ public final class ConversationRows {
   }
 
   /** Every stored message after {@code afterSeq}, oldest first, at most {@code limit}. */
-  public static List<Message> page(Handle handle, long afterSeq, int limit) {
+  static List<Message> page(Handle handle, long afterSeq, int limit) {
     return handle
         .createQuery(SELECT + "WHERE seq > :after ORDER BY seq LIMIT :limit")
         .bind("after", afterSeq)
@@ -271,7 +255,7 @@ public final class ConversationRows {
   }
 
   /** The newest migration applied to the schema, e.g. {@code 3}. */
-  public static String schemaVersion(Handle handle) {
+  static String schemaVersion(Handle handle) {
     return handle
         .createQuery(
             "SELECT \"version\" FROM \"flyway_schema_history\" WHERE \"success\""
@@ -282,7 +266,7 @@ public final class ConversationRows {
   }
 
   /** The schema version this code expects. */
-  public static int expectedSchemaVersion() {
+  static int expectedSchemaVersion() {
     return Migrations.LATEST_VERSION;
   }
 }

@@ -17,7 +17,7 @@ import org.jdbi.v3.core.mapper.RowMapper;
  * The server's queries on the {@code message} table: idempotent inserts keyed by a client id, the
  * undelivered messages of a recipient, and marking messages delivered. Stateless.
  */
-public final class DeliveryRows {
+final class DeliveryRows {
   private static final String COLUMNS = MessageRows.COLUMNS + ", client_id";
 
   /** Sequence numbers H2 reserves at a time for the server's inserts; see {@link #reserveSeqs}. */
@@ -40,8 +40,7 @@ public final class DeliveryRows {
    *
    * @return the stored messages, in the order given
    */
-  public static List<StoredMessage> insertAll(Handle handle, List<NewMessage> rows)
-      throws SQLException {
+  static List<StoredMessage> insertAll(Handle handle, List<NewMessage> rows) throws SQLException {
     if (rows.isEmpty()) {
       return List.of();
     }
@@ -121,7 +120,7 @@ public final class DeliveryRows {
    * numbers, which is harmless: they only order messages. Idempotent; a schema change, so it
    * belongs in a migration once the migrations in progress have landed.
    */
-  public static void reserveSeqs(Handle handle) {
+  static void reserveSeqs(Handle handle) {
     if (Dialect.of(handle) != Dialect.H2) {
       return; // PostgreSQL's sequences take no system transaction per block
     }
@@ -142,7 +141,7 @@ public final class DeliveryRows {
    * Whether {@code e} is a unique key violation (a failed JDBC batch carries the code of the row
    * that failed): for the server's writer, a resend under a client id already stored.
    */
-  public static boolean isDuplicateKey(SQLException e) {
+  static boolean isDuplicateKey(SQLException e) {
     return TransientErrors.errorCode(e) == MessageRows.DUPLICATE_KEY
         || UNIQUE_VIOLATION.equals(TransientErrors.sqlState(e));
   }
@@ -151,7 +150,7 @@ public final class DeliveryRows {
    * The messages {@code sender} already stored under any of {@code clientIds}, by client id. One
    * index lookup each: an {@code IN} list here made H2 scan all of the sender's messages.
    */
-  public static Map<String, StoredMessage> byClientIds(
+  static Map<String, StoredMessage> byClientIds(
       Handle handle, String sender, Collection<String> clientIds) throws SQLException {
     Map<String, StoredMessage> found = new HashMap<>();
     // One prepared statement for all of them: a Jdbi query each cost more than H2's lookup.
@@ -178,7 +177,7 @@ public final class DeliveryRows {
    * FanOut#copyClientId}), in the order they were stored; empty if there was none. A range of the
    * (sender, client_id) index per prefix, so the copies are found whoever the recipients are now.
    */
-  public static List<StoredMessage> copiesByClientId(Handle handle, String sender, String clientId)
+  static List<StoredMessage> copiesByClientId(Handle handle, String sender, String clientId)
       throws SQLException {
     List<StoredMessage> copies = new ArrayList<>();
     try (PreparedStatement query =
@@ -209,7 +208,7 @@ public final class DeliveryRows {
   }
 
   /** The stored messages among {@code ids}, by id. */
-  public static Map<String, StoredMessage> byIds(Handle handle, Collection<String> ids) {
+  static Map<String, StoredMessage> byIds(Handle handle, Collection<String> ids) {
     Map<String, StoredMessage> found = new HashMap<>();
     for (List<String> chunk : MessageRows.chunks(ids)) {
       handle
@@ -227,7 +226,7 @@ public final class DeliveryRows {
    * messages' index and checks delivered_at per row (V6 dropped an index for it: an ack marks a
    * message read too, so few unread messages are delivered).
    */
-  public static List<StoredMessage> undelivered(
+  static List<StoredMessage> undelivered(
       Handle handle, String recipient, long afterSeq, int limit) {
     return handle
         .createQuery(
@@ -252,7 +251,7 @@ public final class DeliveryRows {
    *
    * @return the messages that changed, for telling their senders
    */
-  public static List<StoredMessage> markDelivered(
+  static List<StoredMessage> markDelivered(
       Handle handle, String recipient, Collection<String> ids, long nowMillis, boolean alsoRead)
       throws SQLException {
     List<String> changedIds = markDeliveredIds(handle, recipient, ids, nowMillis, alsoRead);
@@ -272,7 +271,7 @@ public final class DeliveryRows {
    *
    * @return the ids of the messages that changed, in the order given
    */
-  public static List<String> markDeliveredIds(
+  static List<String> markDeliveredIds(
       Handle handle, String recipient, Collection<String> ids, long nowMillis, boolean alsoRead)
       throws SQLException {
     if (ids.isEmpty()) {

@@ -35,7 +35,7 @@ public final class FanOut {
    * @throws AgentMsgException {@code unknown-group} if there is no such group, {@code
    *     no-recipients} if no one but the sender is left
    */
-  public static List<String> recipients(Handle handle, String to, String from) {
+  static List<String> recipients(Handle handle, String to, String from) {
     String group = to.substring(1);
     List<String> candidates;
     if (group.equals(AgentNames.ALL)) {
@@ -61,7 +61,7 @@ public final class FanOut {
    *
    * @throws AgentMsgException {@code unknown-group} if there is no group {@code name}
    */
-  public static void requireGroup(Handle handle, String name) {
+  static void requireGroup(Handle handle, String name) {
     if (!GroupRows.exists(handle, name)) {
       throw new AgentMsgException(
           "unknown-group", "no group named '" + name + "' (see: agent-msg group list)");

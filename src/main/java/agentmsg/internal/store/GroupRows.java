@@ -8,10 +8,10 @@ import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
 /** Named groups of agents ({@code agent_group}, {@code group_member}). Stateless. */
-public final class GroupRows {
+final class GroupRows {
   private GroupRows() {}
 
-  public static boolean exists(Handle handle, String name) {
+  static boolean exists(Handle handle, String name) {
     return handle
             .createQuery("SELECT COUNT(*) FROM agent_group WHERE name = :name")
             .bind("name", name)
@@ -25,7 +25,7 @@ public final class GroupRows {
    *
    * @throws AgentMsgException {@code group-exists} if it exists
    */
-  public static void create(Handle handle, String name, long nowMillis) {
+  static void create(Handle handle, String name, long nowMillis) {
     if (exists(handle, name)) {
       throw new AgentMsgException(
           "group-exists",
@@ -39,7 +39,7 @@ public final class GroupRows {
   }
 
   /** Deletes group {@code name} and its member list; returns whether it existed. */
-  public static boolean delete(Handle handle, String name) {
+  static boolean delete(Handle handle, String name) {
     return handle
             .createUpdate("DELETE FROM agent_group WHERE name = :name")
             .bind("name", name)
@@ -48,7 +48,7 @@ public final class GroupRows {
   }
 
   /** Adds members (already members are skipped); returns how many were added. */
-  public static int add(Handle handle, String name, Collection<String> members) {
+  static int add(Handle handle, String name, Collection<String> members) {
     int added = 0;
     for (String member : members) {
       added +=
@@ -68,7 +68,7 @@ public final class GroupRows {
   }
 
   /** Removes members; returns how many were members. */
-  public static int remove(Handle handle, String name, Collection<String> members) {
+  static int remove(Handle handle, String name, Collection<String> members) {
     if (members.isEmpty()) {
       return 0;
     }
@@ -80,7 +80,7 @@ public final class GroupRows {
   }
 
   /** The members of group {@code name}, by name; empty if it has none or does not exist. */
-  public static List<String> members(Handle handle, String name) {
+  static List<String> members(Handle handle, String name) {
     return handle
         .createQuery("SELECT member FROM group_member WHERE group_name = :name ORDER BY member")
         .bind("name", name)
@@ -89,7 +89,7 @@ public final class GroupRows {
   }
 
   /** Every group with its members, by group name. */
-  public static Map<String, List<String>> all(Handle handle) {
+  static Map<String, List<String>> all(Handle handle) {
     Map<String, List<String>> groups = new LinkedHashMap<>();
     for (String name :
         handle

@@ -70,7 +70,7 @@ public final class HighWater {
   }
 
   /** What the store behind {@code handle} holds now: one query on two indexed counts. */
-  public static Mark current(Handle handle) throws SQLException {
+  static Mark current(Handle handle) throws SQLException {
     try (var statement =
             handle
                 .getConnection()

@@ -28,14 +28,14 @@ import org.jdbi.v3.core.statement.Query;
  * Whether to start from the words or from the messages (a thread, or the conversation with a peer)
  * is decided by which has fewer rows. Stateless.
  */
-public final class HistoryRows {
+final class HistoryRows {
   /** Index entries counted at most when comparing how selective a word or a conversation is. */
   static final int PROBE_LIMIT = 5_000;
 
   private HistoryRows() {}
 
   /** The newest messages of {@code agent} matching {@code query}, newest first. */
-  public static List<Message> history(Handle handle, String agent, HistoryQuery query)
+  static List<Message> history(Handle handle, String agent, HistoryQuery query)
       throws SQLException {
     List<String> words = query.text() == null ? List.of() : Words.ofSearch(query.text());
     if (!words.isEmpty()) {

@@ -7,23 +7,10 @@ import org.jdbi.v3.core.Handle;
  * The {@code inbox_scan} table: per agent, how far the last full look at its inbox folder for
  * dropped files got (see {@code InboxImporter}). Stateless.
  */
-public final class InboxScanRows {
+final class InboxScanRows {
   private InboxScanRows() {}
 
-  /**
-   * Where a look at one inbox folder got to.
-   *
-   * @param folderId the folder's device and inode
-   * @param folderStamp the folder's stamp when the look left nothing in it to look at again, or
-   *     null when it cannot vouch for the whole folder
-   * @param checkedBefore every file whose change time is before this (epoch ms) was looked at
-   * @param fullAt when a look last checked every file name (epoch ms)
-   * @param scannedAt when the look that recorded this started (epoch ms)
-   */
-  public record Mark(
-      String folderId, String folderStamp, long checkedBefore, long fullAt, long scannedAt) {}
-
-  public static Optional<Mark> find(Handle handle, String agent) {
+  static Optional<MailStore.ScanMark> find(Handle handle, String agent) {
     return handle
         .createQuery(
             "SELECT folder_id, folder_stamp, checked_before, full_at, scanned_at FROM inbox_scan"
@@ -31,7 +18,7 @@ public final class InboxScanRows {
         .bind("agent", agent)
         .map(
             (rows, context) ->
-                new Mark(
+                new MailStore.ScanMark(
                     rows.getString("folder_id"),
                     rows.getString("folder_stamp"),
                     rows.getLong("checked_before"),
@@ -44,7 +31,7 @@ public final class InboxScanRows {
    * Records {@code mark} for {@code agent}, replacing the previous one. Looks in other processes
    * may record theirs in any order: each mark is true on its own, so the last one written wins.
    */
-  public static void save(Handle handle, String agent, Mark mark) {
+  static void save(Handle handle, String agent, MailStore.ScanMark mark) {
     handle
         .createUpdate(
             Dialect.of(handle)

@@ -14,7 +14,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 
 /** Queries on the {@code message} table. Stateless. */
-public final class MessageRows {
+final class MessageRows {
   static final String COLUMNS =
       "seq, id, sender, recipient, body, created_at, delivered_at, read_at, acked_at,"
           + " thread_id, reply_to, subject, priority, ack_required, surfaced_at";
@@ -59,7 +59,7 @@ public final class MessageRows {
 
   private MessageRows() {}
 
-  public static Optional<Message> find(Handle handle, String id) {
+  static Optional<Message> find(Handle handle, String id) {
     return handle
         .createQuery("SELECT " + COLUMNS + " FROM message WHERE id = :id")
         .bind("id", id)
@@ -68,7 +68,7 @@ public final class MessageRows {
   }
 
   /** Unread messages to {@code recipient} after sequence number {@code afterSeq}, oldest first. */
-  public static List<Message> unread(Handle handle, String recipient, long afterSeq, int limit) {
+  static List<Message> unread(Handle handle, String recipient, long afterSeq, int limit) {
     return handle
         .createQuery(
             "SELECT "
@@ -85,7 +85,7 @@ public final class MessageRows {
   }
 
   /** The newest {@code limit} messages received by {@code recipient}, returned oldest first. */
-  public static List<Message> received(Handle handle, String recipient, int limit) {
+  static List<Message> received(Handle handle, String recipient, int limit) {
     return handle
         .createQuery(
             "SELECT * FROM (SELECT "
@@ -101,8 +101,7 @@ public final class MessageRows {
   }
 
   /** Marks the given messages to {@code recipient} read, where they are not yet. */
-  public static int markRead(
-      Handle handle, String recipient, Collection<String> ids, long nowMillis) {
+  static int markRead(Handle handle, String recipient, Collection<String> ids, long nowMillis) {
     return markOnce(handle, "read_at", recipient, ids, nowMillis);
   }
 
@@ -131,7 +130,7 @@ public final class MessageRows {
   }
 
   /** Which of {@code ids} are stored. */
-  public static Set<String> existing(Handle handle, Collection<String> ids) {
+  static Set<String> existing(Handle handle, Collection<String> ids) {
     Set<String> found = new HashSet<>();
     for (List<String> chunk : chunks(ids)) {
       found.addAll(

@@ -126,7 +126,7 @@ public final class Recipients {
   }
 
   /** The beat of server {@code node}: it lives, and holds the receiving connections it recorded. */
-  public static void beat(Handle handle, String node, long now) {
+  static void beat(Handle handle, String node, long now) {
     if (handle
             .createUpdate("UPDATE server_node SET beat_at = :now WHERE id = :node")
             .bind("now", now)
@@ -150,7 +150,7 @@ public final class Recipients {
    * one server, so every recorded connection went with the previous one; on a shared database the
    * other servers' fresh records stand.
    */
-  public static void serverStarted(Handle handle, String node, long now) {
+  static void serverStarted(Handle handle, String node, long now) {
     if (Dialect.of(handle) == Dialect.H2) {
       handle.execute("DELETE FROM server_node");
     } else {
@@ -167,7 +167,7 @@ public final class Recipients {
   }
 
   /** Server {@code node} stops: none of its connections is live any more, and it beats no more. */
-  public static void serverStopped(Handle handle, String node) {
+  static void serverStopped(Handle handle, String node) {
     handle
         .createUpdate(
             "UPDATE agent SET receiving_at = NULL, receiving_server = NULL, receiving_instance ="
@@ -182,8 +182,7 @@ public final class Recipients {
    * since}, from client {@code instance} (null if it gave none); or, with a null {@code since},
    * that its connection on {@code node} closed (a record another server made since stands).
    */
-  public static void receiving(
-      Handle handle, String agent, String node, String instance, Long since) {
+  static void receiving(Handle handle, String agent, String node, String instance, Long since) {
     if (since != null) {
       handle
           .createUpdate(
@@ -213,7 +212,7 @@ public final class Recipients {
    * is fresh at {@code now}, if any: what "one receiving connection per agent" checks across the
    * servers of a shared database.
    */
-  public static java.util.Optional<Holder> heldElsewhere(
+  static java.util.Optional<Holder> heldElsewhere(
       Handle handle, String agent, String node, long now) {
     return handle
         .createQuery(
@@ -229,7 +228,7 @@ public final class Recipients {
   }
 
   /** A watcher of {@code agent} is armed until {@code until} (the latest armed one counts). */
-  public static void watchArmed(Handle handle, String agent, long until) {
+  static void watchArmed(Handle handle, String agent, long until) {
     handle
         .createUpdate(
             "UPDATE agent SET watch_until = GREATEST(COALESCE(watch_until, 0), :until)"
@@ -240,7 +239,7 @@ public final class Recipients {
   }
 
   /** The watcher armed until {@code until} ended at {@code now}, unless a later one took over. */
-  public static void watchEnded(Handle handle, String agent, long until, long now) {
+  static void watchEnded(Handle handle, String agent, long until, long now) {
     handle
         .createUpdate(
             "UPDATE agent SET watch_until = :now WHERE name = :name AND watch_until = :until")

@@ -145,7 +145,7 @@ public final class SendPipeline {
    * {@link AlreadyStored} is thrown, and the caller rolls back and applies the batch again with
    * {@code lookUp}.
    */
-  public Result apply(Handle tx, List<Submission> submissions, long now, boolean lookUp)
+  Result apply(Handle tx, List<Submission> submissions, long now, boolean lookUp)
       throws SQLException {
     Batch batch = new Batch(tx, now);
     Map<String, Set<String>> clientIds = new HashMap<>();
@@ -258,7 +258,7 @@ public final class SendPipeline {
    *
    * @return the agents to remember once committed ({@link #committed(Set)})
    */
-  public Set<String> ensureAgent(Handle tx, String name, long now) {
+  Set<String> ensureAgent(Handle tx, String name, long now) {
     Batch batch = new Batch(tx, now);
     batch.ensureAgent(name);
     return batch.agents;

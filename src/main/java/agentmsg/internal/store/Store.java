@@ -34,7 +34,7 @@ import org.jdbi.v3.core.statement.SqlStatements;
  *
  * <p>Thread-safe: one connection, used by one thread at a time.
  */
-public final class Store implements AutoCloseable {
+public final class Store extends RowOperations implements AutoCloseable {
   /** The database file name inside the data home, without H2's {@code .mv.db} suffix. */
   public static final String FILE_NAME = "agent-msg";
 
@@ -322,7 +322,8 @@ public final class Store implements AutoCloseable {
    *
    * @throws StoreUnavailableException when the store stays unreachable for the whole timeout
    */
-  public <T> T call(Work<T> work) {
+  @Override
+  <T> T call(Work<T> work) {
     long deadline = System.nanoTime() + timeout.toNanos();
     long backoffMillis = 5;
     while (true) {
@@ -418,15 +419,6 @@ public final class Store implements AutoCloseable {
         });
   }
 
-  /** Runs {@code work} like {@link #call}, for work with no result. */
-  public void run(VoidWork work) {
-    call(
-        handle -> {
-          work.run(handle);
-          return null;
-        });
-  }
-
   /** How many processes are connected to this process's database server right now. */
   int clientSessions() {
     return call(
@@ -447,6 +439,7 @@ public final class Store implements AutoCloseable {
    * Forces everything committed so far to the disk. H2 never syncs on commit by itself; this is
    * what makes an acknowledged message survive a power cut, not only a process crash.
    */
+  @Override
   public void sync() {
     run(this::checkpointSync);
   }
@@ -457,7 +450,7 @@ public final class Store implements AutoCloseable {
    * mark changed, none otherwise. A store that went back in time keeps its old mark, so that every
    * command says so until {@code doctor --repair}.
    */
-  public void checkpointSync(Handle handle) throws SQLException {
+  void checkpointSync(Handle handle) throws SQLException {
     if (dialect != Dialect.H2) {
       return; // a PostgreSQL commit is on its disk when it returns
     }
@@ -481,10 +474,18 @@ public final class Store implements AutoCloseable {
    * dropped as already seen). H2 never waits for the disk on commit ({@link #checkpointSync} does);
    * PostgreSQL does unless told, here for this transaction only.
    */
-  public static void commitWithoutSync(Handle handle) {
+  static void commitWithoutSync(Handle handle) {
     if (Dialect.of(handle) == Dialect.POSTGRESQL) {
       handle.execute("SET LOCAL synchronous_commit TO off");
     }
+  }
+
+  /**
+   * Reaches the database now, opening (and migrating) it as the first unit of work does, so that a
+   * store that cannot be opened fails here rather than at first use.
+   */
+  public void reach() {
+    call(handle -> null);
   }
 
   /**
@@ -492,7 +493,7 @@ public final class Store implements AutoCloseable {
    * or re-created database file); empty when it holds everything it once had.
    */
   public java.util.Optional<String> rewound() {
-    call(handle -> null); // reaching the store checks its mark
+    reach(); // reaching the store checks its mark
     return java.util.Optional.ofNullable(rewound);
   }
 
@@ -720,13 +721,13 @@ public final class Store implements AutoCloseable {
 
   /** Work on a connection; may throw {@link SQLException}. */
   @FunctionalInterface
-  public interface Work<T> {
+  interface Work<T> {
     T run(Handle handle) throws SQLException;
   }
 
   /** Work on a connection with no result. */
   @FunctionalInterface
-  public interface VoidWork {
+  interface VoidWork {
     void run(Handle handle) throws SQLException;
   }
 }

@@ -28,7 +28,7 @@ import org.jdbi.v3.core.Handle;
  * (thread, seq) index; two writers that both find no row collide on its key, and the loser's batch
  * is applied again ({@link SendPipeline.AlreadyStored}). Not thread-safe: one per batch.
  */
-public final class ThreadGuard {
+final class ThreadGuard {
   /** What the guard says of one send. */
   enum Verdict {
     /** Stored; the thread is not held. */
@@ -240,7 +240,7 @@ public final class ThreadGuard {
    *
    * @return the thread's count of agent sends in a row
    */
-  public static int setLimit(Handle tx, String thread, Integer limit, int defaultLimit, long now)
+  static int setLimit(Handle tx, String thread, Integer limit, int defaultLimit, long now)
       throws SQLException {
     ThreadGuard guard = new ThreadGuard(tx, defaultLimit, now);
     Row row = guard.row(thread, true);
@@ -270,7 +270,7 @@ public final class ThreadGuard {
   }
 
   /** The threads among {@code threads} that the guard holds. */
-  public static Set<String> held(Handle handle, Collection<String> threads) {
+  static Set<String> held(Handle handle, Collection<String> threads) {
     Set<String> held = new LinkedHashSet<>();
     for (List<String> chunk : MessageRows.chunks(new LinkedHashSet<>(threads))) {
       handle

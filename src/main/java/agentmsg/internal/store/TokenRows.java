@@ -1,5 +1,6 @@
 package agentmsg.internal.store;
 
+import agentmsg.internal.store.TokenStore.Owner;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
@@ -7,14 +8,11 @@ import org.jdbi.v3.core.Handle;
  * Queries on the {@code agent_token} table: hashes of the agents' server tokens, never the tokens.
  * Stateless.
  */
-public final class TokenRows {
+final class TokenRows {
   private TokenRows() {}
 
-  /** A valid token's owner and its stored hash (hex). */
-  public record Owner(String agent, String tokenHash) {}
-
   /** The agent whose valid (not revoked) token has {@code tokenHash}, if any. */
-  public static Optional<Owner> findValid(Handle handle, String tokenHash) {
+  static Optional<Owner> findValid(Handle handle, String tokenHash) {
     return handle
         .createQuery(
             "SELECT agent, token_hash FROM agent_token"
@@ -25,7 +23,7 @@ public final class TokenRows {
   }
 
   /** Whether {@code agent} has a valid token. */
-  public static boolean hasValid(Handle handle, String agent) {
+  static boolean hasValid(Handle handle, String agent) {
     return handle
             .createQuery(
                 "SELECT COUNT(*) FROM agent_token WHERE agent = :agent AND revoked_at IS NULL")
@@ -36,7 +34,7 @@ public final class TokenRows {
   }
 
   /** The owner of {@code tokenHash}, valid or revoked, if it was ever issued. */
-  public static Optional<String> ownerOf(Handle handle, String tokenHash) {
+  static Optional<String> ownerOf(Handle handle, String tokenHash) {
     return handle
         .createQuery("SELECT agent FROM agent_token WHERE token_hash = :hash")
         .bind("hash", tokenHash)
@@ -48,7 +46,7 @@ public final class TokenRows {
    * Stores a valid token hash for {@code agent} unless that hash is stored already: processes that
    * adopt the same token file at the same moment all succeed.
    */
-  public static void insertIfAbsent(Handle handle, String agent, String tokenHash, long nowMillis) {
+  static void insertIfAbsent(Handle handle, String agent, String tokenHash, long nowMillis) {
     try {
       insert(handle, agent, tokenHash, nowMillis);
     } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
@@ -59,7 +57,7 @@ public final class TokenRows {
   }
 
   /** Stores a new valid token hash for {@code agent}. */
-  public static void insert(Handle handle, String agent, String tokenHash, long nowMillis) {
+  static void insert(Handle handle, String agent, String tokenHash, long nowMillis) {
     handle
         .createUpdate(
             "INSERT INTO agent_token (agent, token_hash, created_at) VALUES (:agent, :hash, :now)")
@@ -74,7 +72,7 @@ public final class TokenRows {
    *
    * @return how many were revoked
    */
-  public static int revokeAll(Handle handle, String agent, long nowMillis) {
+  static int revokeAll(Handle handle, String agent, long nowMillis) {
     return handle
         .createUpdate(
             "UPDATE agent_token SET revoked_at = :now WHERE agent = :agent AND revoked_at IS NULL")

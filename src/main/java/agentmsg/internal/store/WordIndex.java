@@ -17,7 +17,7 @@ import org.jdbi.v3.core.Handle;
  * search still finds every committed message. Indexing twelve or so words of each message at random
  * places of a large index was most of the cost of a send. Stateless.
  */
-public final class WordIndex {
+final class WordIndex {
   /** How many pending messages one indexing transaction takes at most. */
   static final int BATCH = 1_000;
 
@@ -67,7 +67,7 @@ public final class WordIndex {
    *
    * @return how many pending rows were taken (0 when nothing was pending)
    */
-  public static int indexSome(Handle handle, int limit) throws SQLException {
+  static int indexSome(Handle handle, int limit) throws SQLException {
     return handle.inTransaction(
         tx -> {
           // A step that a crash loses leaves its pending rows pending (they commit together), so

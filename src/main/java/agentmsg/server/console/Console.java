@@ -2,7 +2,6 @@ package agentmsg.server.console;
 
 import agentmsg.AgentMsgException;
 import agentmsg.internal.server.PublicListener;
-import agentmsg.internal.store.ConsoleRows;
 import agentmsg.internal.store.Database;
 import agentmsg.internal.store.Store;
 import agentmsg.internal.wire.FrameException;
@@ -270,34 +269,21 @@ public final class Console implements AutoCloseable {
     long before = parseLong(query.getValue("before"), Long.MAX_VALUE);
     switch (call) {
       case "agents" -> {
-        return json(
-            response, callback, 200, ConsoleJson.agents(store.call(ConsoleRows::agents), online));
+        return json(response, callback, 200, ConsoleJson.agents(store.agentSummaries(), online));
       }
       case "messages" -> {
-        return json(
-            response,
-            callback,
-            200,
-            ConsoleJson.messages(
-                store.call(handle -> ConsoleRows.newest(handle, before, PAGE * 4))));
+        return json(response, callback, 200, ConsoleJson.messages(store.newest(before, PAGE * 4)));
       }
       case "thread" -> {
         String thread = require(query.getValue("id"), "id");
         return json(
-            response,
-            callback,
-            200,
-            ConsoleJson.messages(store.call(handle -> ConsoleRows.thread(handle, thread, 1_000))));
+            response, callback, 200, ConsoleJson.messages(store.threadMessages(thread, 1_000)));
       }
       case "search" -> {
         String text = require(query.getValue("q"), "q");
         String agent = blankToNull(query.getValue("agent"));
         return json(
-            response,
-            callback,
-            200,
-            ConsoleJson.messages(
-                store.call(handle -> ConsoleRows.search(handle, agent, text, before, PAGE))));
+            response, callback, 200, ConsoleJson.messages(store.search(agent, text, before, PAGE)));
       }
       case "send" -> {
         if (!request.getMethod().equals("POST")) {

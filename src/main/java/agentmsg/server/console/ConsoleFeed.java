@@ -1,8 +1,7 @@
 package agentmsg.server.console;
 
 import agentmsg.Message;
-import agentmsg.internal.store.ConsoleRows;
-import agentmsg.internal.store.Store;
+import agentmsg.internal.store.ConsoleStore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,8 +43,8 @@ final class ConsoleFeed implements AutoCloseable {
   /** At most this many held threads are shown. */
   private static final int MAX_HELD = 1_000;
 
-  private final Store store;
-  private final Store rosterStore;
+  private final ConsoleStore store;
+  private final ConsoleStore rosterStore;
   private final Predicate<String> online;
   private final Consumer<String> log;
   private final Set<Session> pages = ConcurrentHashMap.newKeySet();
@@ -67,8 +66,8 @@ final class ConsoleFeed implements AutoCloseable {
    * @param loopLimit the loop guard's limit for threads without their own, shown with a held one
    */
   ConsoleFeed(
-      Store store,
-      Store rosterStore,
+      ConsoleStore store,
+      ConsoleStore rosterStore,
       Predicate<String> online,
       int loopLimit,
       Consumer<String> log) {
@@ -134,14 +133,14 @@ final class ConsoleFeed implements AutoCloseable {
   private void step() {
     if (lastSeq < 0) {
       stepsToHeldRead = 0;
-      lastSeq = store.call(ConsoleRows::lastSeq);
+      lastSeq = store.lastSeq();
       long start = lastSeq - RECEIPT_WINDOW;
       receipts.clear();
-      receipts.putAll(store.call(handle -> ConsoleRows.receipts(handle, start, RECEIPT_WINDOW)));
+      receipts.putAll(store.receipts(start, RECEIPT_WINDOW));
     }
     long from = lastSeq;
     // The new messages themselves, read by their sequence numbers: nothing else is queried again.
-    List<Message> fresh = store.call(handle -> ConsoleRows.after(handle, from, MAX_NEW));
+    List<Message> fresh = store.after(from, MAX_NEW);
     Set<String> threads = new LinkedHashSet<>();
     for (Message message : fresh) {
       lastSeq = Math.max(lastSeq, message.seq());
@@ -155,8 +154,7 @@ final class ConsoleFeed implements AutoCloseable {
     receipts.keySet().removeIf(seq -> seq <= windowStart);
     long last = lastSeq;
     List<Long> changed = new ArrayList<>();
-    Map<Long, String> now =
-        store.call(handle -> ConsoleRows.receipts(handle, windowStart, RECEIPT_WINDOW + MAX_NEW));
+    Map<Long, String> now = store.receipts(windowStart, RECEIPT_WINDOW + MAX_NEW);
     for (Map.Entry<Long, String> entry : now.entrySet()) {
       if (entry.getKey() > last) {
         break; // new since the read above: the next step sends it whole
@@ -166,7 +164,7 @@ final class ConsoleFeed implements AutoCloseable {
         changed.add(entry.getKey());
       }
     }
-    for (Message message : store.call(handle -> ConsoleRows.bySeq(handle, changed))) {
+    for (Message message : store.bySeq(changed)) {
       broadcast("receipt", ConsoleJson.message(message));
     }
   }
@@ -178,15 +176,14 @@ final class ConsoleFeed implements AutoCloseable {
    */
   private void holds(Set<String> threads) {
     if (!threads.isEmpty()) {
-      Map<String, ConsoleRows.HeldThread> now =
-          store.call(handle -> ConsoleRows.held(handle, threads));
+      Map<String, ConsoleStore.HeldThread> now = store.held(threads);
       synchronized (sendLock) {
         sendChanges(held.update(threads, now));
       }
     }
     if (--stepsToHeldRead <= 0) {
       stepsToHeldRead = HELD_EVERY_STEPS;
-      List<ConsoleRows.HeldThread> all = store.call(handle -> ConsoleRows.held(handle, MAX_HELD));
+      List<ConsoleStore.HeldThread> all = store.held(MAX_HELD);
       synchronized (sendLock) {
         sendChanges(held.replace(all, all.size() < MAX_HELD));
       }
@@ -212,8 +209,7 @@ final class ConsoleFeed implements AutoCloseable {
           roster = "";
           continue;
         }
-        String agents =
-            ConsoleJson.write(ConsoleJson.agents(rosterStore.call(ConsoleRows::agents), online));
+        String agents = ConsoleJson.write(ConsoleJson.agents(rosterStore.agentSummaries(), online));
         if (!agents.equals(roster)) {
           roster = agents;
           send("{\"type\":\"agents\",\"data\":" + agents + "}");

@@ -1,7 +1,7 @@
 package agentmsg.server.console;
 
 import agentmsg.Message;
-import agentmsg.internal.store.ConsoleRows;
+import agentmsg.internal.store.ConsoleStore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,9 +47,9 @@ final class ConsoleJson {
   }
 
   static List<Map<String, Object>> agents(
-      List<ConsoleRows.AgentSummary> agents, Predicate<String> online) {
+      List<ConsoleStore.AgentSummary> agents, Predicate<String> online) {
     List<Map<String, Object>> out = new ArrayList<>();
-    for (ConsoleRows.AgentSummary summary : agents) {
+    for (ConsoleStore.AgentSummary summary : agents) {
       Map<String, Object> agent = new LinkedHashMap<>();
       agent.put("name", summary.agent().name());
       agent.put("type", summary.agent().type().id());

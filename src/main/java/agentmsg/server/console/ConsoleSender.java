@@ -2,11 +2,8 @@ package agentmsg.server.console;
 
 import agentmsg.AgentMsgException;
 import agentmsg.AgentNames;
-import agentmsg.AgentType;
 import agentmsg.Message;
-import agentmsg.internal.store.AgentRows;
-import agentmsg.internal.store.DeliveryRows;
-import agentmsg.internal.store.Store;
+import agentmsg.internal.store.ConsoleStore;
 import agentmsg.internal.store.StoredMessage;
 import agentmsg.internal.wire.ClientFrame;
 import agentmsg.internal.wire.FrameException;
@@ -22,10 +19,10 @@ import java.util.concurrent.CompletableFuture;
  * addresses it (to the original's other party, in its thread, with its subject). Thread-safe.
  */
 final class ConsoleSender {
-  private final Store store;
+  private final ConsoleStore store;
   private final SendPath path;
 
-  ConsoleSender(Store store, SendPath path) {
+  ConsoleSender(ConsoleStore store, SendPath path) {
     this.store = store;
     this.path = path;
   }
@@ -49,9 +46,9 @@ final class ConsoleSender {
     }
     if (replyTo != null && AgentNames.isValid(replyTo)) {
       Message original =
-          store.call(handle -> DeliveryRows.byIds(handle, List.of(replyTo))).values().stream()
+          store
+              .stored(replyTo)
               .map(StoredMessage::message)
-              .findFirst()
               .orElseThrow(
                   () ->
                       new AgentMsgException(
@@ -68,12 +65,7 @@ final class ConsoleSender {
             null, from, to, body, thread, replyTo, false, priority, subject, false);
     path.check(from, frame); // before the sender is registered: a refused send leaves no trace
     long now = System.currentTimeMillis();
-    store.run(
-        handle -> {
-          if (!AgentRows.exists(handle, from)) {
-            AgentRows.upsert(handle, from, AgentType.HUMAN, now);
-          }
-        });
+    store.registerHumanIfAbsent(from, now);
     return path.send(from, frame);
   }
 

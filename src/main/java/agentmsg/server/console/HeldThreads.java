@@ -1,6 +1,6 @@
 package agentmsg.server.console;
 
-import agentmsg.internal.store.ConsoleRows.HeldThread;
+import agentmsg.internal.store.ConsoleStore.HeldThread;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;

@@ -3,8 +3,8 @@ package agentmsg.internal.mailbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import agentmsg.Message;
-import agentmsg.internal.store.MessageRows;
 import agentmsg.internal.store.Store;
+import agentmsg.internal.store.StoreSql;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ class ImportOnceTest {
     try (Store other = Store.open(home, Duration.ofSeconds(30))) {
       // Opened (and migrated) one after the other, as two processes would find the store.
       for (Store each : List.of(store, other)) {
-        each.call(handle -> MessageRows.received(handle, "bob", 1));
+        each.reach();
       }
       List<Future<Integer>> looks = new ArrayList<>();
       for (Store each : List.of(store, other)) {
@@ -129,7 +129,7 @@ class ImportOnceTest {
   }
 
   private List<Message> receivedByBob() {
-    return store.call(handle -> MessageRows.received(handle, "bob", 100));
+    return StoreSql.received(store, "bob", 100);
   }
 
   private static List<String> filesIn(Path folder) throws IOException {

@@ -3,10 +3,10 @@ package agentmsg.internal.mailbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import agentmsg.Message;
-import agentmsg.internal.store.DeliveryRows;
-import agentmsg.internal.store.InboxScanRows;
+import agentmsg.internal.store.MailStore;
 import agentmsg.internal.store.NewMessage;
 import agentmsg.internal.store.Store;
+import agentmsg.internal.store.StoreSql;
 import agentmsg.json.MessageJson;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,28 +59,13 @@ class InboxScanTest {
     importer = importer(store);
     inbox = Files.createDirectories(layout.inbox("bob"));
     outside = Files.createDirectories(home.resolve("elsewhere"));
-    List<Message> stored =
-        store.call(
-            handle ->
-                handle.inTransaction(
-                    tx -> {
-                      List<Message> messages = new ArrayList<>();
-                      for (int i = 0; i < MIRRORED; i++) {
-                        messages.add(
-                            DeliveryRows.insertAll(
-                                    tx,
-                                    List.of(
-                                        NewMessage.plain(
-                                            String.format("m-%05d", i),
-                                            "alice",
-                                            "bob",
-                                            "mirrored " + i,
-                                            1_000L * i)))
-                                .get(0)
-                                .message());
-                      }
-                      return messages;
-                    }));
+    List<NewMessage> rows = new ArrayList<>();
+    for (int i = 0; i < MIRRORED; i++) {
+      rows.add(
+          NewMessage.plain(
+              String.format("m-%05d", i), "alice", "bob", "mirrored " + i, 1_000L * i));
+    }
+    List<Message> stored = StoreSql.insert(store, rows);
     for (Message message : stored) {
       Files.writeString(layout.inboxFile("bob", message.id()), MessageJson.toFileJson(message));
     }
@@ -201,8 +186,8 @@ class InboxScanTest {
     Files.writeString(inbox.resolve("after.json"), legacy("after", "dropped after a clock step"));
     // As if the previous look ran while the clock was an hour ahead, and it was then set back.
     long hourAhead = System.currentTimeMillis() + Duration.ofHours(1).toMillis();
-    InboxScanRows.Mark mark = mark();
-    saveMark(new InboxScanRows.Mark(mark.folderId(), null, hourAhead, mark.fullAt(), hourAhead));
+    MailStore.ScanMark mark = mark();
+    saveMark(new MailStore.ScanMark(mark.folderId(), null, hourAhead, mark.fullAt(), hourAhead));
 
     assertThat(importer.importAll("bob")).isEqualTo(1);
     assertThat(bodiesTo("bob")).contains("dropped after a clock step");
@@ -217,12 +202,12 @@ class InboxScanTest {
     // more than the margin could leave behind.
     long now = System.currentTimeMillis();
     String stampNow = ChangeTimes.stamp(inbox).value();
-    InboxScanRows.Mark wrong = mark();
-    saveMark(new InboxScanRows.Mark(wrong.folderId(), stampNow, now + 60_000, now, now));
+    MailStore.ScanMark wrong = mark();
+    saveMark(new MailStore.ScanMark(wrong.folderId(), stampNow, now + 60_000, now, now));
     assertThat(importer.importAll("bob")).isZero(); // the mark is trusted while it is recent
 
     saveMark(
-        new InboxScanRows.Mark(
+        new MailStore.ScanMark(
             wrong.folderId(),
             stampNow,
             now + 60_000,
@@ -284,7 +269,7 @@ class InboxScanTest {
     long madeBefore = System.currentTimeMillis() + 1;
     awaitClock(madeBefore + MARGIN_MILLIS);
     assertThat(importer.importAll("bob")).isZero();
-    InboxScanRows.Mark mark = mark();
+    MailStore.ScanMark mark = mark();
     assertThat(mark.folderStamp()).isEqualTo(ChangeTimes.stamp(inbox).value());
     assertThat(mark.checkedBefore()).isGreaterThanOrEqualTo(madeBefore);
   }
@@ -324,7 +309,8 @@ class InboxScanTest {
   }
 
   private List<String> bodiesTo(String agent) {
-    return store.call(
+    return StoreSql.call(
+        store,
         handle ->
             handle
                 .createQuery("SELECT body FROM message WHERE recipient = :agent")
@@ -333,11 +319,11 @@ class InboxScanTest {
                 .list());
   }
 
-  private InboxScanRows.Mark mark() {
-    return store.call(handle -> InboxScanRows.find(handle, "bob")).orElseThrow();
+  private MailStore.ScanMark mark() {
+    return store.scanMark("bob").orElseThrow();
   }
 
-  private void saveMark(InboxScanRows.Mark mark) {
-    store.run(handle -> InboxScanRows.save(handle, "bob", mark));
+  private void saveMark(MailStore.ScanMark mark) {
+    store.saveScanMark("bob", mark);
   }
 }

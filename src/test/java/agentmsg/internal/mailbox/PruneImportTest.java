@@ -3,10 +3,9 @@ package agentmsg.internal.mailbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import agentmsg.Message;
-import agentmsg.internal.store.DeliveryRows;
-import agentmsg.internal.store.MessageRows;
 import agentmsg.internal.store.NewMessage;
 import agentmsg.internal.store.Store;
+import agentmsg.internal.store.StoreSql;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,7 +96,8 @@ class PruneImportTest {
     new Housekeeping(store, layout).prune(Instant.now(), false, false);
     new MirrorWriter(layout).write(old); // left by a writer that read the row before the prune
     long longAgo = System.currentTimeMillis() - Housekeeping.REMEMBER_PRUNED.toMillis() - 1;
-    store.run(
+    StoreSql.run(
+        store,
         handle ->
             handle
                 .createUpdate("UPDATE pruned_message SET pruned_at = :at")
@@ -111,7 +111,8 @@ class PruneImportTest {
     assertThat(layout.inboxFile("bob", old.id())).doesNotExist();
     assertThat(layout.outboxFile("alice", old.id())).doesNotExist();
     int remembered =
-        store.call(
+        StoreSql.call(
+            store,
             handle ->
                 handle
                     .createQuery("SELECT COUNT(*) FROM pruned_message")
@@ -122,24 +123,15 @@ class PruneImportTest {
 
   /** A message from alice to bob stored long ago and read, with its mirror files. */
   private Message readMessage(String id, String body) {
-    Message message =
-        store.call(
-            handle ->
-                handle.inTransaction(
-                    tx -> {
-                      DeliveryRows.insertAll(
-                              tx, List.of(NewMessage.plain(id, "alice", "bob", body, LONG_AGO)))
-                          .get(0)
-                          .message();
-                      MessageRows.markRead(tx, "bob", List.of(id), LONG_AGO + 1);
-                      return MessageRows.find(tx, id).orElseThrow();
-                    }));
+    StoreSql.insert(store, List.of(NewMessage.plain(id, "alice", "bob", body, LONG_AGO)));
+    store.markRead("bob", List.of(id), LONG_AGO + 1);
+    Message message = store.message(id).orElseThrow();
     new MirrorWriter(layout).write(message);
     assertThat(layout.inboxFile("bob", id)).exists();
     return message;
   }
 
   private List<Message> receivedByBob() {
-    return store.call(handle -> MessageRows.received(handle, "bob", 100));
+    return StoreSql.received(store, "bob", 100);
   }
 }

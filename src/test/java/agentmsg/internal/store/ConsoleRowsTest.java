@@ -37,11 +37,11 @@ class ConsoleRowsTest {
     return messenger;
   }
 
-  private static Map<String, ConsoleRows.HeldThread> byKey(Store store, List<String> threads) {
+  private static Map<String, ConsoleStore.HeldThread> byKey(Store store, List<String> threads) {
     return store.call(handle -> ConsoleRows.held(handle, threads));
   }
 
-  private static List<ConsoleRows.HeldThread> all(Store store) {
+  private static List<ConsoleStore.HeldThread> all(Store store) {
     return store.call(handle -> ConsoleRows.held(handle, 10));
   }
 
@@ -59,14 +59,14 @@ class ConsoleRowsTest {
 
     assertThat(byKey(store, List.of(held, other, "none")))
         .containsOnlyKeys(held)
-        .containsValue(new ConsoleRows.HeldThread(held, 2, null));
-    assertThat(all(store)).containsExactly(new ConsoleRows.HeldThread(held, 2, null));
-    assertThat(new ConsoleRows.HeldThread(held, 2, null).limit(30)).isEqualTo(30);
+        .containsValue(new ConsoleStore.HeldThread(held, 2, null));
+    assertThat(all(store)).containsExactly(new ConsoleStore.HeldThread(held, 2, null));
+    assertThat(new ConsoleStore.HeldThread(held, 2, null).limit(30)).isEqualTo(30);
 
     alice.holdAfter(held, 5);
     assertThat(all(store)).as("raised: released").isEmpty();
     alice.holdAfter(held, 2);
-    assertThat(all(store)).containsExactly(new ConsoleRows.HeldThread(held, 2, 2));
+    assertThat(all(store)).containsExactly(new ConsoleStore.HeldThread(held, 2, 2));
 
     carol.submit(MessageDraft.to("alice", "enough, ship it").withThread(held));
     assertThat(byKey(store, List.of(held))).isEmpty();

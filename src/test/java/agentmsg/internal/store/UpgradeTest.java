@@ -123,7 +123,7 @@ class UpgradeTest {
     }
     try (Store store = Store.open(home, java.time.Duration.ofSeconds(10))) {
       assertThat(store.call(Migrations::isCurrent)).isTrue();
-      Optional<InboxScanRows.Mark> mark = store.call(handle -> InboxScanRows.find(handle, "bob"));
+      Optional<MailStore.ScanMark> mark = store.call(handle -> InboxScanRows.find(handle, "bob"));
       assertThat(mark).isPresent();
     }
   }

@@ -2,7 +2,7 @@ package agentmsg.server.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import agentmsg.internal.store.ConsoleRows.HeldThread;
+import agentmsg.internal.store.ConsoleStore.HeldThread;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

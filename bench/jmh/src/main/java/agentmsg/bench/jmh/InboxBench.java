@@ -4,7 +4,8 @@ import agentmsg.Message;
 import agentmsg.internal.mailbox.InboxImporter;
 import agentmsg.internal.mailbox.MailboxLayout;
 import agentmsg.internal.mailbox.MirrorWriter;
-import agentmsg.internal.store.MessageRows;
+import agentmsg.internal.store.InboxFixture;
+import agentmsg.internal.store.NewMessage;
 import agentmsg.internal.store.Store;
 import agentmsg.json.MessageJson;
 import java.io.IOException;
@@ -13,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -60,21 +63,12 @@ public class InboxBench {
     for (int first = 0; first < files; first += FILL_BATCH) {
       int from = first;
       int to = Math.min(files, first + FILL_BATCH);
-      store.run(
-          handle ->
-              handle.useTransaction(
-                  tx -> {
-                    for (int i = from; i < to; i++) {
-                      MessageRows.insert(
-                          tx,
-                          id(i),
-                          "alice",
-                          "bob",
-                          body,
-                          start.plusSeconds(i).toEpochMilli(),
-                          new MessageRows.Extras(null, null, null, null, false));
-                    }
-                  }));
+      List<NewMessage> rows = new ArrayList<>(to - from);
+      for (int i = from; i < to; i++) {
+        rows.add(
+            NewMessage.plain(id(i), "alice", "bob", body, start.plusSeconds(i).toEpochMilli()));
+      }
+      InboxFixture.insert(store, rows);
       for (int i = from; i < to; i++) {
         Message message =
             new Message(id(i), 0, "alice", "bob", body, start.plusSeconds(i), null, null, null);
